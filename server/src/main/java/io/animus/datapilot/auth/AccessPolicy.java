@@ -1,0 +1,63 @@
+package io.animus.datapilot.auth;
+
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Router.Access;
+import java.util.Set;
+
+/**
+ * The one place where every authorization decision is made (PROTOCOL.md §2.3, §2.4): roles for
+ * API tokens and the dev user, path scope for run tokens.
+ */
+public final class AccessPolicy {
+  private static final String RUNS = "/api/experiments/experiment-runs/";
+  private static final String VERSIONS = "/api/dataset-registry/dataset-versions/";
+  private static final Set<String> RUN_READ_SUFFIXES =
+      Set.of("", "/metrics", "/metrics/series", "/events", "/states", "/stream", "/artifacts");
+  private static final Set<String> RUN_WRITE_SUFFIXES = Set.of("/metrics", "/metrics:batch", "/events",
+      "/events:batch", "/artifacts", "/status", "/heartbeat");
+
+  /** Throws 401/403 unless {@code principal} may call a route of {@code access} at {@code path}. */
+  public void check(Principal principal, Access access, String method, String path) {
+    if (access == Access.PUBLIC || access == Access.CI) {
+      return;
+    }
+    if (principal.isAnonymous()) {
+      throw new ApiException(ErrorCode.UNAUTHORIZED, "an Authorization: Bearer credential is required");
+    }
+    if (principal.isRunToken()) {
+      if (access == Access.ADMIN || !runTokenMayCall(principal, method, path)) {
+        throw new ApiException(ErrorCode.FORBIDDEN, "a run token may only touch its own run");
+      }
+      return;
+    }
+    Role needed = switch (access) {
+      case ADMIN -> Role.ADMIN;
+      case EDITOR -> Role.EDITOR;
+      default -> Role.VIEWER;
+    };
+    if (!principal.role().atLeast(needed)) {
+      throw new ApiException(ErrorCode.FORBIDDEN, "this call needs the " + needed.wire() + " role");
+    }
+  }
+
+  static boolean runTokenMayCall(Principal principal, String method, String path) {
+    boolean read = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
+    if (method.equals("GET") && path.equals("/api/auth/me")) {
+      return true;
+    }
+    String run = RUNS + principal.runId();
+    if (path.startsWith(run)) {
+      String suffix = path.substring(run.length());
+      if (read) {
+        return RUN_READ_SUFFIXES.contains(suffix) || suffix.startsWith("/artifacts/");
+      }
+      return method.equals("POST") && RUN_WRITE_SUFFIXES.contains(suffix);
+    }
+    if (read && principal.datasetVersionId() != null) {
+      String version = VERSIONS + principal.datasetVersionId();
+      return path.equals(version) || path.equals(version + "/download");
+    }
+    return false;
+  }
+}

@@ -1,0 +1,66 @@
+package io.animus.datapilot.auth;
+
+import io.animus.datapilot.common.Names;
+import io.animus.datapilot.http.ApiRequest;
+import io.animus.datapilot.http.JsonBody;
+import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.http.Reply;
+import io.animus.datapilot.http.Router;
+import io.animus.datapilot.http.Router.Access;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** HTTP for {@code /api/auth} (PROTOCOL.md §2.2). */
+public final class AuthResource {
+  private static final Set<String> CREATE_FIELDS = Set.of("name", "role", "expires_at");
+  private final ApiTokenService tokens;
+
+  public AuthResource(ApiTokenService tokens) {
+    this.tokens = tokens;
+  }
+
+  public void register(Router router) {
+    router.post("/api/auth/tokens", Access.ADMIN, this::create);
+    router.get("/api/auth/tokens", Access.ADMIN, this::list);
+    router.delete("/api/auth/tokens/{token_id}", Access.ADMIN, this::revoke);
+    router.get("/api/auth/me", Access.VIEWER, this::me);
+  }
+
+  private Reply create(ApiRequest request) {
+    JsonBody body = request.json(CREATE_FIELDS);
+    String name = Names.require(body.text("name"));
+    Role role = Role.parse(body.text("role").orElse(null));
+    ApiTokenService.Issued issued = tokens.create(request.principal().subject(), name, role,
+        body.instant("expires_at"));
+    @SuppressWarnings("unchecked")
+    Map<String, Object> answer = io.animus.datapilot.http.Json.mapper().convertValue(issued.token(), Map.class);
+    answer.put("token", issued.secret());
+    return Reply.status(201, answer);
+  }
+
+  private Reply list(ApiRequest request) {
+    return Reply.ok(tokens.list(PageToken.limit(request.query("limit"), 100, 500), request.query("page_token"))
+        .body("tokens"));
+  }
+
+  private Reply revoke(ApiRequest request) {
+    tokens.revoke(request.path("token_id"));
+    return Reply.noContent();
+  }
+
+  private Reply me(ApiRequest request) {
+    Principal p = request.principal();
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("subject", p.subject());
+    body.put("role", p.isRunToken() ? Role.EDITOR.wire() : p.role().wire());
+    body.put("auth", p.auth());
+    if (p.runId() != null) {
+      body.put("run_id", p.runId());
+    }
+    if (p.datasetVersionId() != null) {
+      body.put("dataset_version_id", p.datasetVersionId());
+    }
+    return Reply.ok(body);
+  }
+}

@@ -1,0 +1,24 @@
+package io.animus.datapilot.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Optional;
+
+/** The server's whole configuration, validated once at start-up. */
+public record Config(Http http, Auth auth, Database database, Path dataDir, Duration runStaleAfter) {
+
+  /** Where the server listens and the base URL it gives to jobs. */
+  public record Http(String host, int port, Optional<String> publicUrl) {
+    public boolean loopback() {
+      return host.equals("localhost") || host.startsWith("127.") || host.equals("::1")
+          || host.equals("[::1]");
+    }
+  }
+
+  public enum AuthMode { DEV, TOKEN }
+
+  public record Auth(AuthMode mode, Optional<String> adminToken) {}
+
+  /** An external PostgreSQL when {@code url} is present, else the embedded one. */
+  public record Database(Optional<String> url, Optional<String> user, Optional<String> password) {}
+}

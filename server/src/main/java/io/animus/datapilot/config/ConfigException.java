@@ -1,0 +1,8 @@
+package io.animus.datapilot.config;
+
+/** A setting is missing or malformed; the message names the setting, never a secret value. */
+public final class ConfigException extends RuntimeException {
+  public ConfigException(String message) {
+    super(message);
+  }
+}

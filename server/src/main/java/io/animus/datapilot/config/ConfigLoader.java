@@ -1,0 +1,126 @@
+package io.animus.datapilot.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds {@link Config} from {@code DATAPILOT_*} variables, with command-line flags (given under the
+ * same names) taking precedence. Every rejection names the setting.
+ */
+public final class ConfigLoader {
+  private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd]?)");
+  private final Map<String, String> env;
+  private final Map<String, String> flags;
+
+  public ConfigLoader(Map<String, String> env, Map<String, String> flags) {
+    this.env = Map.copyOf(env);
+    this.flags = Map.copyOf(flags);
+  }
+
+  public Config load() {
+    Config.Http http = http();
+    Config.Auth auth = auth(http);
+    Config.Database database = new Config.Database(
+        value("DATAPILOT_DATABASE_URL"), value("DATAPILOT_DATABASE_USER"), value("DATAPILOT_DATABASE_PASSWORD"));
+    database.url().ifPresent(url -> {
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw new ConfigException("DATAPILOT_DATABASE_URL must be a jdbc:postgresql: URL");
+      }
+    });
+    Path dataDir = Path.of(value("DATAPILOT_DATA_DIR").orElse("./data")).toAbsolutePath().normalize();
+    Duration stale = duration("DATAPILOT_RUN_STALE_AFTER", "10m");
+    return new Config(http, auth, database, dataDir, stale);
+  }
+
+  private Optional<String> value(String name) {
+    String raw = flags.containsKey(name) ? flags.get(name) : env.get(name);
+    return raw == null || raw.trim().isEmpty() ? Optional.empty() : Optional.of(raw.trim());
+  }
+
+  private Config.Http http() {
+    String listen = value("DATAPILOT_LISTEN").orElse("127.0.0.1:8080");
+    int colon = listen.lastIndexOf(':');
+    if (colon <= 0 || colon == listen.length() - 1) {
+      throw new ConfigException("DATAPILOT_LISTEN must be HOST:PORT, for example 127.0.0.1:8080");
+    }
+    String host = listen.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    int port;
+    try {
+      port = Integer.parseInt(listen.substring(colon + 1));
+    } catch (NumberFormatException e) {
+      throw new ConfigException("DATAPILOT_LISTEN has a port that is not a number");
+    }
+    if (port < 0 || port > 65535) {
+      throw new ConfigException("DATAPILOT_LISTEN port must be between 0 and 65535");
+    }
+    Optional<String> publicUrl = value("DATAPILOT_PUBLIC_URL").map(ConfigLoader::stripApiSuffix);
+    publicUrl.ifPresent(url -> {
+      if (!url.startsWith("http://") && !url.startsWith("https://")) {
+        throw new ConfigException("DATAPILOT_PUBLIC_URL must start with http:// or https://");
+      }
+    });
+    return new Config.Http(host, port, publicUrl);
+  }
+
+  private static String stripApiSuffix(String url) {
+    String trimmed = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
+    return trimmed.endsWith("/api") ? trimmed.substring(0, trimmed.length() - 4) : trimmed;
+  }
+
+  private Config.Auth auth(Config.Http http) {
+    Config.AuthMode mode = value("DATAPILOT_AUTH_MODE")
+        .map(raw -> switch (raw.toLowerCase(Locale.ROOT)) {
+          case "dev" -> Config.AuthMode.DEV;
+          case "token" -> Config.AuthMode.TOKEN;
+          default -> throw new ConfigException("DATAPILOT_AUTH_MODE must be dev or token");
+        })
+        .orElse(http.loopback() ? Config.AuthMode.DEV : Config.AuthMode.TOKEN);
+    boolean allowDevOnPublic = bool("DATAPILOT_ALLOW_DEV_AUTH_ON_PUBLIC");
+    if (mode == Config.AuthMode.DEV && !http.loopback() && !allowDevOnPublic) {
+      throw new ConfigException("DATAPILOT_AUTH_MODE=dev refused on the non-loopback address " + http.host()
+          + "; use token mode or set DATAPILOT_ALLOW_DEV_AUTH_ON_PUBLIC=true");
+    }
+    Optional<String> admin = value("DATAPILOT_ADMIN_TOKEN");
+    admin.ifPresent(token -> {
+      if (token.length() < 16) {
+        throw new ConfigException("DATAPILOT_ADMIN_TOKEN must be at least 16 characters");
+      }
+    });
+    return new Config.Auth(mode, admin);
+  }
+
+  private boolean bool(String name) {
+    return value(name).map(raw -> switch (raw.toLowerCase(Locale.ROOT)) {
+      case "true", "1", "yes", "on" -> true;
+      case "false", "0", "no", "off" -> false;
+      default -> throw new ConfigException(name + " must be true or false");
+    }).orElse(false);
+  }
+
+  private Duration duration(String name, String fallback) {
+    return parseDuration(name, value(name).orElse(fallback));
+  }
+
+  /** Integer seconds, or a number with {@code s}, {@code m}, {@code h} or {@code d}. */
+  public static Duration parseDuration(String name, String raw) {
+    Matcher m = DURATION.matcher(raw.trim().toLowerCase(Locale.ROOT));
+    if (!m.matches()) {
+      throw new ConfigException(name + " must be a duration such as 30s, 10m, 2h or 1d");
+    }
+    long n = Long.parseLong(m.group(1));
+    return switch (m.group(2)) {
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      case "d" -> Duration.ofDays(n);
+      default -> Duration.ofSeconds(n);
+    };
+  }
+}

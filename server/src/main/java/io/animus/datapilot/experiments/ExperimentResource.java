@@ -1,0 +1,48 @@
+package io.animus.datapilot.experiments;
+
+import io.animus.datapilot.http.ApiRequest;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.http.JsonBody;
+import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.http.Reply;
+import io.animus.datapilot.http.Router;
+import io.animus.datapilot.http.Router.Access;
+import java.util.Set;
+
+/** HTTP for {@code /api/experiments/experiments} (PROTOCOL.md §3.1). */
+public final class ExperimentResource {
+  private static final Set<String> CREATE_FIELDS = Set.of("name", "description", "metadata");
+  private final ExperimentService service;
+
+  public ExperimentResource(ExperimentService service) {
+    this.service = service;
+  }
+
+  public void register(Router router) {
+    router.idempotentPost("/api/experiments/experiments", Access.EDITOR, this::create);
+    router.get("/api/experiments/experiments", Access.VIEWER, this::list);
+    router.get("/api/experiments/experiments/{experiment_id}", Access.VIEWER, this::get);
+  }
+
+  private Reply create(ApiRequest request) {
+    JsonBody body = request.json(CREATE_FIELDS);
+    var command = new ExperimentService.CreateExperiment(
+        io.animus.datapilot.common.Names.require(body.text("name")),
+        body.text("description").map(String::trim).orElse(""),
+        body.object("metadata", ErrorCode.INVALID_METADATA).orElseGet(Json::object));
+    Experiment created = service.create(request.project(), request.principal().subject(), command);
+    return Reply.created("/api/experiments/experiments/" + created.experimentId(), created);
+  }
+
+  private Reply get(ApiRequest request) {
+    return Reply.ok(service.get(request.project(), request.path("experiment_id")));
+  }
+
+  private Reply list(ApiRequest request) {
+    var page = service.list(request.project(), new ExperimentService.ListExperiments(
+        request.query("name"), request.query("q"), PageToken.limit(request.query("limit"), 100, 500),
+        request.query("page_token")));
+    return Reply.ok(page.body("experiments"));
+  }
+}

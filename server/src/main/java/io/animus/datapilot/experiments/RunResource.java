@@ -1,0 +1,95 @@
+package io.animus.datapilot.experiments;
+
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ApiRequest;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.http.JsonBody;
+import io.animus.datapilot.http.Page;
+import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.http.Reply;
+import io.animus.datapilot.http.Router;
+import io.animus.datapilot.http.Router.Access;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** HTTP for runs (PROTOCOL.md §3.2, §3.3). */
+public final class RunResource {
+  private static final Set<String> CREATE_FIELDS = Set.of("status", "dataset_version_id", "started_at", "ended_at",
+      "git_repo", "git_commit", "git_ref", "params", "metrics", "artifacts_prefix");
+  private static final Set<String> TRUE_WORDS = Set.of("1", "true", "yes", "on");
+  private final RunService service;
+
+  public RunResource(RunService service) {
+    this.service = service;
+  }
+
+  public void register(Router router) {
+    router.idempotentPost("/api/experiments/experiments/{experiment_id}/runs", Access.EDITOR, this::create);
+    router.get("/api/experiments/experiments/{experiment_id}/runs", Access.VIEWER, this::listForExperiment);
+    router.get("/api/experiments/experiment-runs", Access.VIEWER, this::listForProject);
+    router.get("/api/experiments/experiment-runs/{run_id}", Access.VIEWER, this::get);
+    router.get("/api/experiments/experiment-runs/{run_id}/states", Access.VIEWER, this::states);
+  }
+
+  private Reply create(ApiRequest request) {
+    JsonBody body = request.json(CREATE_FIELDS);
+    var command = new RunService.CreateRun(
+        RunStatus.parse(body.text("status")),
+        body.trimmedText("dataset_version_id"),
+        body.instant("started_at"),
+        body.instant("ended_at"),
+        body.trimmedText("git_repo"),
+        body.trimmedText("git_commit"),
+        body.trimmedText("git_ref"),
+        body.object("params", ErrorCode.INVALID_PARAMS).orElseGet(Json::object),
+        body.object("metrics", ErrorCode.INVALID_METRICS).orElseGet(Json::object),
+        artifactsPrefix(body.text("artifacts_prefix")));
+    Run run = service.create(request.project(), request.principal().subject(), request.path("experiment_id"),
+        command);
+    return Reply.created("/api/experiments/experiment-runs/" + run.runId(), run);
+  }
+
+  static Optional<String> artifactsPrefix(Optional<String> raw) {
+    return raw.map(String::trim).map(p -> p.replaceAll("^/+|/+$", "")).filter(p -> !p.isEmpty()).map(p -> {
+      if (Arrays.asList(p.split("/", -1)).contains("..")) {
+        throw new ApiException(ErrorCode.INVALID_ARTIFACTS_PREFIX, "artifacts_prefix must not contain ..");
+      }
+      return p;
+    });
+  }
+
+  private Reply get(ApiRequest request) {
+    return Reply.ok(service.get(request.project(), request.path("run_id")));
+  }
+
+  private Reply states(ApiRequest request) {
+    String runId = request.path("run_id");
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("run_id", runId);
+    body.put("states", service.states(request.project(), runId));
+    return Reply.ok(body);
+  }
+
+  private Reply listForExperiment(ApiRequest request) {
+    var ordering = RunService.Ordering.parse(request.query("order_by"), request.query("order"));
+    return runsPage(service.listForExperiment(request.project(), request.path("experiment_id"),
+        request.query("status"), ordering, PageToken.limit(request.query("limit"), 100, 500),
+        request.query("page_token")));
+  }
+
+  private Reply listForProject(ApiRequest request) {
+    boolean active = request.query("active").map(v -> TRUE_WORDS.contains(v.trim().toLowerCase(Locale.ROOT)))
+        .orElse(false);
+    return runsPage(service.listForProject(request.project(), request.query("status"), active,
+        PageToken.limit(request.query("limit"), 100, 500), request.query("page_token")));
+  }
+
+  private static Reply runsPage(Page<Run> page) {
+    return Reply.ok(page.body("runs"));
+  }
+}

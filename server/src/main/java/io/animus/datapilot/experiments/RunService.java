@@ -1,0 +1,179 @@
+package io.animus.datapilot.experiments;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.datapilot.common.Clock;
+import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.common.ProjectScope;
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.http.Page;
+import io.animus.datapilot.http.PageToken;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/** Run use cases: create, get, list (per experiment and per project), state history. */
+public final class RunService {
+  private final Jdbi jdbi;
+  private final RunStore runs;
+  private final ExperimentStore experiments;
+  private final Clock clock;
+  private final Duration staleAfter;
+
+  public RunService(Jdbi jdbi, RunStore runs, ExperimentStore experiments, Clock clock, Duration staleAfter) {
+    this.jdbi = jdbi;
+    this.runs = runs;
+    this.experiments = experiments;
+    this.clock = clock;
+    this.staleAfter = staleAfter;
+  }
+
+  /** A validated create-run request (PROTOCOL.md §3.2). */
+  public record CreateRun(RunStatus status, Optional<String> datasetVersionId, Optional<Instant> startedAt,
+                          Optional<Instant> endedAt, Optional<String> gitRepo, Optional<String> gitCommit,
+                          Optional<String> gitRef, ObjectNode params, ObjectNode metrics,
+                          Optional<String> artifactsPrefix) {}
+
+  /** How a run list is ordered: by start time, or by a param's or metric's value. */
+  public record Ordering(String kind, String key, boolean ascending) {
+    public static Ordering parse(Optional<String> orderBy, Optional<String> order) {
+      boolean ascending = switch (order.map(String::trim).orElse("desc")) {
+        case "desc", "" -> false;
+        case "asc" -> true;
+        default -> throw new ApiException(ErrorCode.INVALID_ORDER_BY, "order must be asc or desc");
+      };
+      String by = orderBy.map(String::trim).orElse("started_at");
+      if (by.isEmpty() || by.equals("started_at")) {
+        return new Ordering("started_at", null, ascending);
+      }
+      for (String kind : List.of("param", "metric")) {
+        String prefix = kind + ":";
+        if (by.startsWith(prefix) && by.length() > prefix.length()) {
+          return new Ordering(kind, by.substring(prefix.length()), ascending);
+        }
+      }
+      throw new ApiException(ErrorCode.INVALID_ORDER_BY,
+          "order_by must be started_at, metric:<name> or param:<name>");
+    }
+  }
+
+  public Run create(ProjectScope project, String actor, String rawExperimentId, CreateRun request) {
+    Instant now = clock.now();
+    Instant startedAt = request.startedAt().orElse(now);
+    request.endedAt().ifPresent(ended -> {
+      if (ended.isBefore(startedAt)) {
+        throw new ApiException(ErrorCode.ENDED_BEFORE_STARTED, "ended_at is before started_at");
+      }
+    });
+    UUID runId = Ids.newId();
+    return jdbi.inTransaction(h -> {
+      Experiment experiment = Ids.parse(rawExperimentId).flatMap(id -> experiments.find(h, id))
+          .filter(e -> project.admits(e.projectId()))
+          .orElseThrow(() -> ApiException.notFound("experiment"));
+      UUID datasetVersion = request.datasetVersionId().map(raw -> checkDatasetVersion(h, experiment, raw))
+          .orElse(null);
+      ObjectNode details = Json.object().put("actor", actor);
+      Run run = new Run(runId, experiment.experimentId(), experiment.projectId(), datasetVersion,
+          request.status().wire(), startedAt, request.endedAt().orElse(null), request.gitRepo().orElse(null),
+          request.gitCommit().orElse(null), request.gitRef().orElse(null), request.params(), request.metrics(),
+          request.artifactsPrefix().orElse(null), null, null, false, now);
+      RunState first = new RunState(Ids.newId(), runId, request.status().wire(), now, details);
+      runs.insert(h, run, first, request.status().terminal() ? now : null);
+      Run answered = request.status().terminal() && run.endedAt() == null ? withEndedAt(run, now) : run;
+      return present(answered, now);
+    });
+  }
+
+  private UUID checkDatasetVersion(Handle h, Experiment experiment, String raw) {
+    return Ids.parse(raw)
+        .filter(id -> runs.datasetVersionProject(h, id).filter(experiment.projectId()::equals).isPresent())
+        .orElseThrow(() -> ApiException.notFound("dataset version"));
+  }
+
+  public Run get(ProjectScope project, String rawRunId) {
+    return present(findVisible(project, rawRunId), clock.now());
+  }
+
+  public List<RunState> states(ProjectScope project, String rawRunId) {
+    Run run = findVisible(project, rawRunId);
+    return jdbi.withHandle(h -> runs.states(h, run.runId()));
+  }
+
+  private Run findVisible(ProjectScope project, String rawRunId) {
+    return Ids.parse(rawRunId)
+        .flatMap(id -> jdbi.withHandle(h -> runs.find(h, id)))
+        .filter(r -> project.admits(r.projectId()))
+        .orElseThrow(() -> ApiException.notFound("run"));
+  }
+
+  public Page<Run> listForExperiment(ProjectScope project, String rawExperimentId, Optional<String> status,
+                                     Ordering ordering, int limit, Optional<String> pageToken) {
+    String statusFilter = parseStatusFilter(status);
+    return jdbi.withHandle(h -> {
+      Experiment experiment = Ids.parse(rawExperimentId).flatMap(id -> experiments.find(h, id))
+          .filter(e -> project.admits(e.projectId()))
+          .orElseThrow(() -> ApiException.notFound("experiment"));
+      var filter = new RunStore.RunFilter(experiment.experimentId(), null, statusFilter, false);
+      return list(h, filter, ordering, limit, pageToken);
+    });
+  }
+
+  public Page<Run> listForProject(ProjectScope project, Optional<String> status, boolean activeOnly, int limit,
+                                  Optional<String> pageToken) {
+    var filter = new RunStore.RunFilter(null, project.projectId(), parseStatusFilter(status), activeOnly);
+    return jdbi.withHandle(h -> list(h, filter, new Ordering("started_at", null, false), limit, pageToken));
+  }
+
+  private Page<Run> list(Handle h, RunStore.RunFilter filter, Ordering ordering, int limit,
+                         Optional<String> pageToken) {
+    Instant now = clock.now();
+    String fingerprint = PageToken.fingerprint("runs", String.valueOf(filter.experimentId()),
+        filter.projectId(), filter.status(), String.valueOf(filter.activeOnly()), ordering.kind(), ordering.key(),
+        String.valueOf(ordering.ascending()));
+    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
+    UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
+    if (ordering.kind().equals("param")) {
+      List<RunStore.Sorted> rows = runs.listByParam(h, filter, ordering.key(), ordering.ascending(),
+          cursor.map(c -> c.get(0)).orElse(null), afterId, limit + 1);
+      return Page.fromOverfetch(rows, limit, fingerprint,
+          s -> java.util.Arrays.asList(s.sortValue(), s.run().runId().toString()))
+          .map(s -> present(s.run(), now));
+    }
+    // Metric ordering: no run has metric samples until the telemetry endpoints exist, so every run
+    // sorts among "runs without the metric", which is start-time order.
+    Instant afterStart = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
+    List<Run> rows = runs.listByStart(h, filter, ordering.kind().equals("started_at") && ordering.ascending(),
+        afterStart, afterId, limit + 1);
+    return Page.fromOverfetch(rows, limit, fingerprint,
+        r -> List.of(r.startedAt().toString(), r.runId().toString())).map(r -> present(r, now));
+  }
+
+  private static String parseStatusFilter(Optional<String> status) {
+    return status.map(String::trim).filter(s -> !s.isEmpty())
+        .map(s -> RunStatus.find(s).orElseThrow(() -> new ApiException(ErrorCode.INVALID_STATUS,
+            "status must be one of pending, running, succeeded, failed, canceled")).wire())
+        .orElse(null);
+  }
+
+  /** Adds what is derived at read time: {@code stale}. */
+  private Run present(Run run, Instant now) {
+    Instant seen = run.lastSeenAt() != null ? run.lastSeenAt() : run.startedAt();
+    boolean stale = RunStatus.RUNNING.wire().equals(run.status()) && seen.plus(staleAfter).isBefore(now);
+    return new Run(run.runId(), run.experimentId(), run.projectId(), run.datasetVersionId(), run.status(),
+        run.startedAt(), run.endedAt(), run.gitRepo(), run.gitCommit(), run.gitRef(), run.params(),
+        run.metrics(), run.artifactsPrefix(), run.lastHeartbeatAt(), run.lastSeenAt(), stale, run.createdAt());
+  }
+
+  private static Run withEndedAt(Run run, Instant endedAt) {
+    return new Run(run.runId(), run.experimentId(), run.projectId(), run.datasetVersionId(), run.status(),
+        run.startedAt(), endedAt, run.gitRepo(), run.gitCommit(), run.gitRef(), run.params(), run.metrics(),
+        run.artifactsPrefix(), run.lastHeartbeatAt(), run.lastSeenAt(), run.stale(), run.createdAt());
+  }
+
+}

@@ -1,0 +1,8 @@
+package io.animus.datapilot.experiments;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Instant;
+import java.util.UUID;
+
+/** One entry of a run's append-only state history (PROTOCOL.md §4.5). */
+public record RunState(UUID stateId, UUID runId, String status, Instant observedAt, ObjectNode details) {}

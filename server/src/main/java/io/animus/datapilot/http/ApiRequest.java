@@ -1,0 +1,96 @@
+package io.animus.datapilot.http;
+
+import io.animus.datapilot.auth.Principal;
+import io.animus.datapilot.common.ProjectScope;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** One API call as handlers see it: path parameters, query, body, caller and project. */
+public final class ApiRequest {
+  private final Context ctx;
+  private final Map<String, String> pathParams;
+  private final String requestId;
+  private final Principal principal;
+  private final ProjectScope project;
+  private final long maxBodyBytes;
+  private byte[] body;
+
+  public ApiRequest(Context ctx, Map<String, String> pathParams, String requestId, Principal principal,
+                    ProjectScope project, long maxBodyBytes) {
+    this.ctx = ctx;
+    this.pathParams = Map.copyOf(pathParams);
+    this.requestId = requestId;
+    this.principal = principal;
+    this.project = project;
+    this.maxBodyBytes = maxBodyBytes;
+  }
+
+  public Context context() {
+    return ctx;
+  }
+
+  public String path(String name) {
+    String value = pathParams.get(name);
+    if (value == null) {
+      throw new IllegalStateException("route has no path parameter " + name);
+    }
+    return value;
+  }
+
+  public Optional<String> query(String name) {
+    return Optional.ofNullable(ctx.queryParam(name));
+  }
+
+  public Optional<String> header(String name) {
+    return Optional.ofNullable(ctx.header(name));
+  }
+
+  public String requestId() {
+    return requestId;
+  }
+
+  public Principal principal() {
+    return principal;
+  }
+
+  public ProjectScope project() {
+    return project;
+  }
+
+  /** The whole body, read at most once and refused past the route's limit. */
+  public byte[] body() {
+    if (body == null) {
+      body = readLimited();
+    }
+    return body;
+  }
+
+  public JsonBody json(Set<String> allowedFields) {
+    return JsonBody.of(body(), allowedFields);
+  }
+
+  private byte[] readLimited() {
+    long declared = ctx.req().getContentLengthLong();
+    if (declared > maxBodyBytes) {
+      throw tooLarge();
+    }
+    try (InputStream in = ctx.req().getInputStream()) {
+      byte[] bytes = in.readNBytes((int) Math.min(Integer.MAX_VALUE - 8, maxBodyBytes + 1));
+      if (bytes.length > maxBodyBytes) {
+        throw tooLarge();
+      }
+      return bytes;
+    } catch (IOException e) {
+      throw new ApiException(ErrorCode.INVALID_JSON, "request body could not be read");
+    }
+  }
+
+  private ApiException tooLarge() {
+    return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
+        "request body is larger than " + maxBodyBytes + " bytes", Map.of("max_bytes", maxBodyBytes));
+  }
+}

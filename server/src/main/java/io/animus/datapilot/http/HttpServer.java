@@ -1,0 +1,210 @@
+package io.animus.datapilot.http;
+
+import io.animus.datapilot.audit.AuditStore;
+import io.animus.datapilot.auth.AccessPolicy;
+import io.animus.datapilot.auth.Authenticator;
+import io.animus.datapilot.auth.Principal;
+import io.animus.datapilot.common.ProjectScope;
+import io.animus.datapilot.ops.HttpMetrics;
+import io.javalin.Javalin;
+import io.javalin.http.Context;
+import io.javalin.http.HandlerType;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.slf4j.MDC;
+
+/**
+ * Javalin set-up and the single dispatcher: request ids, routing (404/405/OPTIONS/HEAD),
+ * authentication and authorization, projects, idempotency, the JSON error body, audit, metrics.
+ */
+public final class HttpServer {
+  private static final Logger LOG = LoggerFactory.getLogger(HttpServer.class);
+  private static final Logger ACCESS = LoggerFactory.getLogger("datapilot.access");
+  static final long JSON_LIMIT = 1L << 20;
+  static final long BATCH_LIMIT = 4L << 20;
+  private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
+      HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS);
+
+  private final Router router;
+  private final Authenticator authenticator;
+  private final AccessPolicy policy;
+  private final Idempotency idempotency;
+  private final AuditStore audit;
+  private final HttpMetrics metrics;
+  private Javalin javalin;
+
+  public HttpServer(Router router, Authenticator authenticator, AccessPolicy policy, Idempotency idempotency,
+                    AuditStore audit, HttpMetrics metrics) {
+    this.router = router;
+    this.authenticator = authenticator;
+    this.policy = policy;
+    this.idempotency = idempotency;
+    this.audit = audit;
+    this.metrics = metrics;
+  }
+
+  public void start(String host, int port) {
+    javalin = Javalin.create(cfg -> {
+      cfg.startup.showJavalinBanner = false;
+      cfg.jetty.host = host;
+      cfg.jetty.port = port;
+      cfg.router.ignoreTrailingSlashes = false;
+      cfg.router.treatMultipleSlashesAsSingleSlash = false;
+      cfg.http.maxRequestSize = BATCH_LIMIT;
+      cfg.jetty.modifyServer(server -> {
+        server.setErrorHandler(new JsonErrorHandler());
+        server.setStopTimeout(10_000);
+      });
+      cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
+      for (HandlerType method : METHODS) {
+        cfg.routes.addHttpHandler(method, "/*", this::dispatch);
+        cfg.routes.addHttpHandler(method, "/", this::dispatch);
+      }
+    });
+    javalin.start();
+  }
+
+  public int port() {
+    return javalin.port();
+  }
+
+  /** Stops accepting connections and lets running requests finish. */
+  public void stop() {
+    if (javalin != null) {
+      javalin.stop();
+    }
+  }
+
+  private void dispatch(Context ctx) {
+    long started = System.nanoTime();
+    String requestId = requestId(ctx.header("X-Request-Id"));
+    ctx.header("X-Request-Id", requestId);
+    MDC.put("request_id", requestId);
+    String method = ctx.req().getMethod();
+    String path = ctx.req().getRequestURI();
+    String routeLabel = "unmatched";
+    Principal principal = Principal.ANONYMOUS;
+    String projectId = null;
+    Router.Route route = null;
+    int status;
+    try {
+      Router.Match match = router.match(method, path);
+      if (match instanceof Router.NoRoute) {
+        throw new ApiException(ErrorCode.ROUTE_NOT_FOUND, "no such endpoint: " + method + " " + path);
+      }
+      if (match instanceof Router.NotAllowed notAllowed) {
+        ctx.header("Allow", notAllowed.allow());
+        if (method.equals("OPTIONS")) {
+          ctx.status(204);
+          status = 204;
+          return;
+        }
+        throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "method " + method + " is not allowed here; allowed: "
+            + notAllowed.allow());
+      }
+      Router.Found found = (Router.Found) match;
+      route = found.route();
+      routeLabel = route.pattern();
+      principal = authenticator.authenticate(ctx.header("Authorization"));
+      policy.check(principal, route.access(), method, path);
+      ProjectScope project = ProjectScope.resolve(ctx.header("X-Project-Id"), ctx.queryParam("project_id"));
+      projectId = project.projectId();
+      long limit = path.endsWith(":batch") ? BATCH_LIMIT : JSON_LIMIT;
+      ApiRequest request = new ApiRequest(ctx, found.params(), requestId, principal, project, limit);
+      Router.Route chosen = route;
+      Reply reply = route.idempotent()
+          ? idempotency.run(request, method, path, chosen.handler())
+          : route.handler().handle(request);
+      status = write(ctx, method, reply);
+    } catch (ApiException e) {
+      status = writeError(ctx, method, e.code(), e.getMessage(), e.details(), requestId);
+    } catch (Exception e) {
+      LOG.error("request failed: {} {}", method, path, e);
+      status = writeError(ctx, method, ErrorCode.INTERNAL_ERROR, "internal error; quote the request id", Map.of(),
+          requestId);
+    } finally {
+      MDC.remove("request_id");
+    }
+    long nanos = System.nanoTime() - started;
+    metrics.record(method, routeLabel, status, nanos);
+    ACCESS.info("{} {} {} {}ms request_id={}", method, path, status, nanos / 1_000_000, requestId);
+    auditIfNeeded(route, method, path, status, principal, projectId, requestId);
+  }
+
+  private void auditIfNeeded(Router.Route route, String method, String path, int status, Principal principal,
+                             String projectId, String requestId) {
+    boolean denial = status == 401 || status == 403;
+    boolean changing = route != null && !method.equals("GET") && !method.equals("HEAD")
+        && !method.equals("OPTIONS");
+    if (!denial && !changing) {
+      return;
+    }
+    String action = route == null ? method + " " + path : method + " " + route.pattern();
+    String outcome = status < 400 ? "ok" : denial ? "denied" : "rejected";
+    try {
+      audit.append(new AuditStore.Entry(requestId, principal.subject(), action, path, status, outcome, projectId,
+          Map.of()));
+    } catch (RuntimeException e) {
+      LOG.error("audit write failed for request {}", requestId, e);
+    }
+  }
+
+  private static int write(Context ctx, String method, Reply reply) {
+    if (reply.alreadyWritten()) {
+      return ctx.statusCode();
+    }
+    ctx.status(reply.status());
+    reply.headers().forEach(ctx::header);
+    if (reply.body() == null) {
+      return reply.status();
+    }
+    byte[] bytes = reply.body() instanceof Idempotency.RawJson raw ? raw.bytes() : Json.write(reply.body());
+    writeJson(ctx, method, bytes);
+    return reply.status();
+  }
+
+  private static void writeJson(Context ctx, String method, byte[] bytes) {
+    ctx.contentType("application/json");
+    ctx.header("Content-Length", Integer.toString(bytes.length));
+    if (!method.equals("HEAD")) {
+      ctx.result(bytes);
+    }
+  }
+
+  static int writeError(Context ctx, String method, ErrorCode code, String message, Map<String, Object> details,
+                        String requestId) {
+    if (code == ErrorCode.UNAUTHORIZED) {
+      ctx.header("WWW-Authenticate", "Bearer");
+    }
+    ctx.status(code.status());
+    writeJson(ctx, method, Json.write(errorBody(code, message, details, requestId)));
+    return code.status();
+  }
+
+  static Map<String, Object> errorBody(ErrorCode code, String message, Map<String, Object> details,
+                                       String requestId) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", code.wire());
+    body.put("message", message);
+    body.put("request_id", requestId);
+    if (!details.isEmpty()) {
+      body.put("details", details);
+    }
+    return body;
+  }
+
+  /** A caller's id when usable (1–128 printable ASCII after trimming), else 32 fresh hex digits. */
+  static String requestId(String incoming) {
+    if (incoming != null) {
+      String trimmed = incoming.trim();
+      if (!trimmed.isEmpty() && trimmed.length() <= 128 && trimmed.chars().allMatch(c -> c >= 0x20 && c <= 0x7e)) {
+        return trimmed;
+      }
+    }
+    return UUID.randomUUID().toString().replace("-", "");
+  }
+}

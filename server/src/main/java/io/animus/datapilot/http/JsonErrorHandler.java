@@ -1,0 +1,46 @@
+package io.animus.datapilot.http;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.handler.ErrorHandler;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * Errors that Jetty raises itself (bad URI, ambiguous {@code %2F}, header too large, bad
+ * framing) are answered with the same JSON error body as everything else.
+ */
+final class JsonErrorHandler extends ErrorHandler {
+
+  @Override
+  protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
+                                  Callback callback) throws IOException {
+    String requestId = HttpServer.requestId(request.getHeaders().get("X-Request-Id"));
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put("X-Request-Id", requestId);
+    response.write(true, ByteBuffer.wrap(body(code, requestId)), callback);
+  }
+
+  @Override
+  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
+    fields.put(HttpHeader.CONTENT_TYPE, "application/json");
+    return ByteBuffer.wrap(body(status, HttpServer.requestId(null)));
+  }
+
+  private static byte[] body(int status, String requestId) {
+    ErrorCode code = switch (status) {
+      case 404 -> ErrorCode.ROUTE_NOT_FOUND;
+      case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
+      case 413 -> ErrorCode.PAYLOAD_TOO_LARGE;
+      case 503 -> ErrorCode.SERVICE_UNAVAILABLE;
+      default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_JSON;
+    };
+    String message = status >= 500 ? "internal error; quote the request id"
+        : "the HTTP request could not be processed (status " + status + ")";
+    return Json.write(HttpServer.errorBody(code, message, Map.of("http_status", status), requestId));
+  }
+}

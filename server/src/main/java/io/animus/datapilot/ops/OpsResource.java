@@ -1,0 +1,106 @@
+package io.animus.datapilot.ops;
+
+import io.animus.datapilot.auth.Principal;
+import io.animus.datapilot.auth.Role;
+import io.animus.datapilot.config.Config;
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ApiRequest;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Reply;
+import io.animus.datapilot.http.Router;
+import io.animus.datapilot.http.Router.Access;
+import io.animus.datapilot.storage.Database;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/** {@code /healthz}, {@code /readyz}, {@code /metrics} and the root redirect (PROTOCOL.md §9). */
+public final class OpsResource {
+  private static final long CHECK_TIMEOUT_MS = 750;
+  private final HttpMetrics metrics;
+  private final Supplier<Map<String, Long>> runCounts;
+  private final Config.AuthMode authMode;
+  private final Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
+
+  public OpsResource(Database database, HttpMetrics metrics, Config.AuthMode authMode,
+                     Supplier<Map<String, Long>> runCounts) {
+    this.metrics = metrics;
+    this.runCounts = runCounts;
+    this.authMode = authMode;
+    checks.put("database", () -> database.ping(1));
+  }
+
+  /** Adds a readiness check (the blob store registers its own). */
+  public void addCheck(String name, BooleanSupplier check) {
+    checks.put(name, check);
+  }
+
+  public void register(Router router) {
+    router.get("/healthz", Access.PUBLIC, r -> Reply.ok(Map.of("service", "datapilot", "status", "ok")));
+    router.get("/readyz", Access.PUBLIC, r -> readiness());
+    router.get("/metrics", Access.PUBLIC, this::prometheus);
+    router.get("/", Access.PUBLIC, r -> new Reply(302, null, Map.of("Location", "/console/"), false));
+  }
+
+  private Reply readiness() {
+    List<Map<String, Object>> results = new ArrayList<>();
+    boolean ready = true;
+    for (Map.Entry<String, BooleanSupplier> check : checks.entrySet()) {
+      long started = System.nanoTime();
+      boolean ok;
+      try {
+        ok = CompletableFuture.supplyAsync(check.getValue()::getAsBoolean)
+            .get(CHECK_TIMEOUT_MS, TimeUnit.MILLISECONDS);
+      } catch (Exception e) {
+        ok = false;
+      }
+      Map<String, Object> result = new LinkedHashMap<>();
+      result.put("name", check.getKey());
+      result.put("status", ok ? "ok" : "fail");
+      result.put("duration_ms", (System.nanoTime() - started) / 1_000_000);
+      if (!ok) {
+        result.put("error", check.getKey() + " unreachable or too slow");
+      }
+      results.add(result);
+      ready &= ok;
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("checks", results);
+    body.put("service", "datapilot");
+    body.put("status", ready ? "ready" : "not_ready");
+    return Reply.status(ready ? 200 : 503, body);
+  }
+
+  private Reply prometheus(ApiRequest request) throws Exception {
+    Principal p = request.principal();
+    boolean allowed = authMode == Config.AuthMode.DEV || isLoopback(request.context().req().getRemoteAddr())
+        || (!p.isAnonymous() && !p.isRunToken() && p.role() != null && p.role().atLeast(Role.VIEWER));
+    if (!allowed) {
+      throw p.isAnonymous() ? new ApiException(ErrorCode.UNAUTHORIZED, "an Authorization: Bearer credential is required")
+          : new ApiException(ErrorCode.FORBIDDEN, "this call needs the viewer role");
+    }
+    metrics.setRunCounts(runCounts.get());
+    var ctx = request.context();
+    ctx.status(200);
+    ctx.contentType("text/plain; version=0.0.4; charset=utf-8");
+    if (!ctx.req().getMethod().equals("HEAD")) {
+      ctx.result(metrics.scrape());
+    }
+    return Reply.written();
+  }
+
+  private static boolean isLoopback(String address) {
+    try {
+      return address != null && InetAddress.getByName(address).isLoopbackAddress();
+    } catch (UnknownHostException e) {
+      return false;
+    }
+  }
+}
