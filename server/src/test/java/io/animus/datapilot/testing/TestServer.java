@@ -1,0 +1,75 @@
+package io.animus.datapilot.testing;
+
+import io.animus.datapilot.App;
+import io.animus.datapilot.config.ConfigLoader;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.Map;
+
+/** A real server on an ephemeral port with its own fresh database and data directory. */
+public final class TestServer implements AutoCloseable {
+  private final App app;
+  private final Path dataDir;
+  private final String databaseUrl;
+
+  private TestServer(App app, Path dataDir, String databaseUrl) {
+    this.app = app;
+    this.dataDir = dataDir;
+    this.databaseUrl = databaseUrl;
+  }
+
+  public static TestServer start() {
+    return start(Map.of());
+  }
+
+  /** Starts with {@code DATAPILOT_*} settings on top of the test defaults. */
+  public static TestServer start(Map<String, String> settings) {
+    try {
+      Path dir = Files.createTempDirectory("datapilot-test");
+      String url = TestDatabase.freshDatabaseUrl();
+      return startWith(dir, url, settings);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static TestServer startWith(Path dir, String url, Map<String, String> settings) {
+    Map<String, String> env = new HashMap<>();
+    env.put("DATAPILOT_LISTEN", "127.0.0.1:0");
+    env.put("DATAPILOT_DATA_DIR", dir.toString());
+    env.put("DATAPILOT_DATABASE_URL", url);
+    env.put("DATAPILOT_DATABASE_USER", "postgres");
+    env.putAll(settings);
+    return new TestServer(App.start(new ConfigLoader(env, Map.of()).load()), dir, url);
+  }
+
+  /** Stops this server and starts another on the same database and data directory. */
+  public TestServer restart(Map<String, String> settings) {
+    app.close();
+    return startWith(dataDir, databaseUrl, settings);
+  }
+
+  public TestClient client() {
+    return new TestClient("http://127.0.0.1:" + app.port());
+  }
+
+  public String baseUrl() {
+    return "http://127.0.0.1:" + app.port();
+  }
+
+  public App app() {
+    return app;
+  }
+
+  public String databaseUrl() {
+    return databaseUrl;
+  }
+
+  @Override
+  public void close() {
+    app.close();
+  }
+}
