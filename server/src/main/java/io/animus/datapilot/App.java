@@ -21,6 +21,8 @@ import io.animus.datapilot.http.Router;
 import io.animus.datapilot.ops.HttpMetrics;
 import io.animus.datapilot.ops.OpsResource;
 import io.animus.datapilot.projects.ProjectResource;
+import io.animus.datapilot.projects.ProjectService;
+import io.animus.datapilot.projects.ProjectStore;
 import io.animus.datapilot.storage.Database;
 import java.nio.file.Files;
 import java.io.IOException;
@@ -83,7 +85,7 @@ public final class App implements AutoCloseable {
     new ExperimentResource(new ExperimentService(jdbi, experimentStore, clock)).register(router);
     new RunResource(new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter()))
         .register(router);
-    new ProjectResource(new ProjectResource.ProjectService(jdbi, new ProjectResource.ProjectStore()))
+    new ProjectResource(new ProjectService(jdbi, new ProjectStore()))
         .register(router);
 
     return new HttpServer(router, authenticator, new AccessPolicy(),
