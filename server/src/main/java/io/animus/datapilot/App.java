@@ -24,6 +24,17 @@ import io.animus.datapilot.projects.ProjectResource;
 import io.animus.datapilot.projects.ProjectService;
 import io.animus.datapilot.projects.ProjectStore;
 import io.animus.datapilot.storage.Database;
+import io.animus.datapilot.telemetry.EventResource;
+import io.animus.datapilot.telemetry.EventService;
+import io.animus.datapilot.telemetry.EventStore;
+import io.animus.datapilot.telemetry.MetricResource;
+import io.animus.datapilot.telemetry.MetricService;
+import io.animus.datapilot.telemetry.MetricStore;
+import io.animus.datapilot.telemetry.Notifier;
+import io.animus.datapilot.telemetry.RunLifecycleService;
+import io.animus.datapilot.telemetry.RunLookup;
+import io.animus.datapilot.telemetry.StreamHub;
+import io.animus.datapilot.telemetry.StreamResource;
 import java.nio.file.Files;
 import java.io.IOException;
 import org.jdbi.v3.core.Jdbi;
@@ -36,12 +47,17 @@ public final class App implements AutoCloseable {
   private final Config config;
   private final Database database;
   private final HttpServer http;
+  private final StreamHub hub;
 
-  private App(Config config, Database database, HttpServer http) {
+  private App(Config config, Database database, HttpServer http, StreamHub hub) {
     this.config = config;
     this.database = database;
     this.http = http;
+    this.hub = hub;
   }
+
+  /** What {@link #wire} builds that the app must start and stop. */
+  private record Wired(HttpServer http, StreamHub hub) {}
 
   /** Opens storage, wires every component and starts listening. */
   public static App start(Config config) {
@@ -53,9 +69,11 @@ public final class App implements AutoCloseable {
     }
     Database database = Database.open(config.database(), config.dataDir());
     try {
-      HttpServer http = wire(config, database);
+      Wired wired = wire(config, database);
+      HttpServer http = wired.http();
+      wired.hub().start();
       http.start(config.http().host(), config.http().port());
-      App app = new App(config, database, http);
+      App app = new App(config, database, http, wired.hub());
       LOG.info("DataPilot listening on http://{}:{} (auth mode {}, data dir {})", config.http().host(), http.port(),
           config.auth().mode().name().toLowerCase(java.util.Locale.ROOT), config.dataDir());
       return app;
@@ -65,7 +83,7 @@ public final class App implements AutoCloseable {
     }
   }
 
-  private static HttpServer wire(Config config, Database database) {
+  private static Wired wire(Config config, Database database) {
     Jdbi jdbi = database.jdbi();
     Clock clock = Clock.system();
     HttpMetrics metrics = new HttpMetrics();
@@ -77,19 +95,31 @@ public final class App implements AutoCloseable {
     }
     ExperimentStore experimentStore = new ExperimentStore();
     RunStore runStore = new RunStore();
+    RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter());
 
     Router router = new Router();
     new OpsResource(database, metrics, config.auth().mode(), () -> jdbi.withHandle(runStore::countByStatus))
         .register(router);
     new AuthResource(tokens).register(router);
     new ExperimentResource(new ExperimentService(jdbi, experimentStore, clock)).register(router);
-    new RunResource(new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter()))
-        .register(router);
+    new RunResource(runService).register(router);
     new ProjectResource(new ProjectService(jdbi, new ProjectStore()))
         .register(router);
 
-    return new HttpServer(router, authenticator, new AccessPolicy(),
-        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics);
+    RunLookup runLookup = new RunLookup(jdbi, runStore);
+    Notifier notifier = new Notifier();
+    MetricStore metricStore = new MetricStore();
+    EventStore eventStore = new EventStore();
+    StreamHub hub = new StreamHub(database, eventStore, metricStore);
+    new MetricResource(new MetricService(jdbi, metricStore, runLookup, notifier, clock,
+        n -> metrics.samplesInserted().increment(n))).register(router);
+    EventService events = new EventService(jdbi, eventStore, runLookup, notifier, clock);
+    RunLifecycleService lifecycle = new RunLifecycleService(jdbi, runStore, events, runLookup, notifier, clock);
+    new EventResource(events, lifecycle, runService).register(router);
+    new StreamResource(hub, runLookup, runService, jdbi, eventStore, metrics.sseConnections()).register(router);
+
+    return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
+        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub);
   }
 
   public int port() {
@@ -107,6 +137,7 @@ public final class App implements AutoCloseable {
   /** Drains requests, then stops the database (the embedded PostgreSQL shuts down cleanly). */
   @Override
   public void close() {
+    hub.close();
     http.stop();
     database.close();
   }

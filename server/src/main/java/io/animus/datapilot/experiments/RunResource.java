@@ -79,7 +79,7 @@ public final class RunResource {
     var ordering = RunService.Ordering.parse(request.query("order_by"), request.query("order"));
     return runsPage(service.listForExperiment(request.project(), request.path("experiment_id"),
         request.query("status"), ordering, PageToken.limit(request.query("limit"), 100, 500),
-        request.query("page_token")));
+        request.query("page_token"), includes(request, "latest_metrics")));
   }
 
   private Reply listForProject(ApiRequest request) {
@@ -87,6 +87,11 @@ public final class RunResource {
         .orElse(false);
     return runsPage(service.listForProject(request.project(), request.query("status"), active,
         PageToken.limit(request.query("limit"), 100, 500), request.query("page_token")));
+  }
+
+  private static boolean includes(ApiRequest request, String what) {
+    return request.query("include").map(v -> Arrays.asList(v.split(",")).stream().map(String::trim)
+        .anyMatch(what::equals)).orElse(false);
   }
 
   private static Reply runsPage(Page<Run> page) {

@@ -11,8 +11,8 @@ import io.animus.datapilot.http.Page;
 import io.animus.datapilot.http.PageToken;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
@@ -82,10 +82,10 @@ public final class RunService {
       Run run = new Run(runId, experiment.experimentId(), experiment.projectId(), datasetVersion,
           request.status().wire(), startedAt, request.endedAt().orElse(null), request.gitRepo().orElse(null),
           request.gitCommit().orElse(null), request.gitRef().orElse(null), request.params(), request.metrics(),
-          request.artifactsPrefix().orElse(null), null, null, false, now);
+          request.artifactsPrefix().orElse(null), null, null, false, null, null, null, now);
       RunState first = new RunState(Ids.newId(), runId, request.status().wire(), now, details);
       runs.insert(h, run, first, request.status().terminal() ? now : null);
-      Run answered = request.status().terminal() && run.endedAt() == null ? withEndedAt(run, now) : run;
+      Run answered = request.status().terminal() && run.endedAt() == null ? run.withEndedAt(now) : run;
       return present(answered, now);
     });
   }
@@ -113,45 +113,51 @@ public final class RunService {
   }
 
   public Page<Run> listForExperiment(ProjectScope project, String rawExperimentId, Optional<String> status,
-                                     Ordering ordering, int limit, Optional<String> pageToken) {
+                                     Ordering ordering, int limit, Optional<String> pageToken,
+                                     boolean latestMetrics) {
     String statusFilter = parseStatusFilter(status);
     return jdbi.withHandle(h -> {
       Experiment experiment = Ids.parse(rawExperimentId).flatMap(id -> experiments.find(h, id))
           .filter(e -> project.admits(e.projectId()))
           .orElseThrow(() -> ApiException.notFound("experiment"));
       var filter = new RunStore.RunFilter(experiment.experimentId(), null, statusFilter, false);
-      return list(h, filter, ordering, limit, pageToken);
+      return list(h, filter, ordering, limit, pageToken, latestMetrics);
     });
   }
 
   public Page<Run> listForProject(ProjectScope project, Optional<String> status, boolean activeOnly, int limit,
                                   Optional<String> pageToken) {
     var filter = new RunStore.RunFilter(null, project.projectId(), parseStatusFilter(status), activeOnly);
-    return jdbi.withHandle(h -> list(h, filter, new Ordering("started_at", null, false), limit, pageToken));
+    return jdbi.withHandle(h -> list(h, filter, new Ordering("started_at", null, false), limit, pageToken,
+        false));
   }
 
   private Page<Run> list(Handle h, RunStore.RunFilter filter, Ordering ordering, int limit,
-                         Optional<String> pageToken) {
+                         Optional<String> pageToken, boolean latestMetrics) {
     Instant now = clock.now();
     String fingerprint = PageToken.fingerprint("runs", String.valueOf(filter.experimentId()),
         filter.projectId(), filter.status(), String.valueOf(filter.activeOnly()), ordering.kind(), ordering.key(),
         String.valueOf(ordering.ascending()));
     Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
     UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
-    if (ordering.kind().equals("param")) {
-      List<RunStore.Sorted> rows = runs.listByParam(h, filter, ordering.key(), ordering.ascending(),
+    Page<Run> page;
+    if (ordering.kind().equals("started_at")) {
+      Instant afterStart = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
+      List<Run> rows = runs.listByStart(h, filter, ordering.ascending(), afterStart, afterId, limit + 1);
+      page = Page.fromOverfetch(rows, limit, fingerprint, r -> List.of(r.startedAt().toString(), r.runId().toString()));
+    } else {
+      RunStore.SortKey key = ordering.kind().equals("param") ? RunStore.SortKey.PARAM : RunStore.SortKey.METRIC;
+      List<RunStore.Sorted> rows = runs.listByValue(h, filter, key, ordering.key(), ordering.ascending(),
           cursor.map(c -> c.get(0)).orElse(null), afterId, limit + 1);
-      return Page.fromOverfetch(rows, limit, fingerprint,
-          s -> java.util.Arrays.asList(s.sortValue(), s.run().runId().toString()))
-          .map(s -> present(s.run(), now));
+      page = Page.fromOverfetch(rows, limit, fingerprint,
+          s -> java.util.Arrays.asList(s.sortValue(), s.run().runId().toString())).map(RunStore.Sorted::run);
     }
-    // Metric ordering: no run has metric samples until the telemetry endpoints exist, so every run
-    // sorts among "runs without the metric", which is start-time order.
-    Instant afterStart = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
-    List<Run> rows = runs.listByStart(h, filter, ordering.kind().equals("started_at") && ordering.ascending(),
-        afterStart, afterId, limit + 1);
-    return Page.fromOverfetch(rows, limit, fingerprint,
-        r -> List.of(r.startedAt().toString(), r.runId().toString())).map(r -> present(r, now));
+    Map<UUID, Map<String, Double>> latest = latestMetrics
+        ? runs.latestMetrics(h, page.items().stream().map(Run::runId).toList()) : Map.of();
+    return page.map(r -> {
+      Run shown = present(r, now);
+      return latestMetrics ? shown.withLatestMetrics(latest.getOrDefault(r.runId(), Map.of())) : shown;
+    });
   }
 
   private static String parseStatusFilter(Optional<String> status) {
@@ -164,16 +170,6 @@ public final class RunService {
   /** Adds what is derived at read time: {@code stale}. */
   private Run present(Run run, Instant now) {
     Instant seen = run.lastSeenAt() != null ? run.lastSeenAt() : run.startedAt();
-    boolean stale = RunStatus.RUNNING.wire().equals(run.status()) && seen.plus(staleAfter).isBefore(now);
-    return new Run(run.runId(), run.experimentId(), run.projectId(), run.datasetVersionId(), run.status(),
-        run.startedAt(), run.endedAt(), run.gitRepo(), run.gitCommit(), run.gitRef(), run.params(),
-        run.metrics(), run.artifactsPrefix(), run.lastHeartbeatAt(), run.lastSeenAt(), stale, run.createdAt());
+    return run.withStale(RunStatus.RUNNING.wire().equals(run.status()) && seen.plus(staleAfter).isBefore(now));
   }
-
-  private static Run withEndedAt(Run run, Instant endedAt) {
-    return new Run(run.runId(), run.experimentId(), run.projectId(), run.datasetVersionId(), run.status(),
-        run.startedAt(), endedAt, run.gitRepo(), run.gitCommit(), run.gitRef(), run.params(), run.metrics(),
-        run.artifactsPrefix(), run.lastHeartbeatAt(), run.lastSeenAt(), run.stale(), run.createdAt());
-  }
-
 }

@@ -5,6 +5,7 @@ import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,11 +56,92 @@ public final class RunStore {
     return h.createQuery("""
             SELECT run_id, experiment_id, project_id, dataset_version_id, status, started_at,
                    COALESCE(ended_at, terminal_at) AS ended_at, git_repo, git_commit, git_ref, params, metrics,
-                   artifacts_prefix, last_heartbeat_at, created_at
+                   artifacts_prefix, last_heartbeat_at, last_seen_at, reported_status, progress,
+                   created_at
             FROM runs WHERE run_id = :run_id
             """)
         .bind("run_id", runId)
         .map((rs, ctx) -> map(rs))
+        .findOne();
+  }
+
+  /**
+   * Moves the run to {@code next} only if its status is one of {@code from} (compare-and-set);
+   * false when another writer got there first or the move is not allowed.
+   */
+  public boolean compareAndSetStatus(Handle h, UUID runId, String next, List<String> from, Instant terminalAt) {
+    return h.createUpdate("""
+            UPDATE runs SET status = :next, terminal_at = COALESCE(CAST(:terminal_at AS timestamptz), terminal_at)
+            WHERE run_id = :run_id AND status = ANY(:from)
+            """)
+        .bind("run_id", runId)
+        .bind("next", next)
+        .bindArray("from", String.class, from)
+        .bind("terminal_at", Rows.timestamp(terminalAt))
+        .execute() == 1;
+  }
+
+  public Optional<String> currentStatus(Handle h, UUID runId) {
+    return h.createQuery("SELECT status FROM runs WHERE run_id = :run_id")
+        .bind("run_id", runId)
+        .mapTo(String.class)
+        .findOne();
+  }
+
+  /** Appends a state; false when the run already has a state of that status. */
+  public boolean insertState(Handle h, RunState state) {
+    return h.createUpdate("""
+            INSERT INTO run_states (state_id, run_id, status, observed_at, details)
+            VALUES (:state_id, :run_id, :status, :observed_at, CAST(:details AS json))
+            ON CONFLICT (run_id, status) DO NOTHING
+            """)
+        .bind("state_id", state.stateId())
+        .bind("run_id", state.runId())
+        .bind("status", state.status())
+        .bind("observed_at", Rows.timestamp(state.observedAt()))
+        .bind("details", Json.writeString(state.details()))
+        .execute() == 1;
+  }
+
+  /** Records a heartbeat; returns the run's status, empty when the run does not exist. */
+  public Optional<String> heartbeat(Handle h, UUID runId, Instant now) {
+    return h.createQuery("""
+            UPDATE runs SET last_heartbeat_at = :now, last_seen_at = greatest(last_seen_at, :now)
+            WHERE run_id = :run_id RETURNING status
+            """)
+        .bind("run_id", runId)
+        .bind("now", Rows.timestamp(now))
+        .mapTo(String.class)
+        .findOne();
+  }
+
+  /** For each run of a page, {name: value} of the highest-step sample of every metric; one query. */
+  public Map<UUID, Map<String, Double>> latestMetrics(Handle h, Collection<UUID> runIds) {
+    Map<UUID, Map<String, Double>> out = new HashMap<>();
+    if (runIds.isEmpty()) {
+      return out;
+    }
+    h.createQuery("""
+            SELECT s.run_id, s.name, m.value
+            FROM metric_series s
+            CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
+                                ORDER BY step DESC LIMIT 1) m
+            WHERE s.run_id = ANY(:run_ids)
+            ORDER BY s.run_id, s.name
+            """)
+        .bindArray("run_ids", UUID.class, runIds)
+        .map((rs, ctx) -> new Object[] {rs.getObject("run_id", UUID.class), rs.getString("name"),
+            rs.getDouble("value")})
+        .forEach(row -> out.computeIfAbsent((UUID) row[0], k -> new java.util.TreeMap<>())
+            .put((String) row[1], (Double) row[2]));
+    return out;
+  }
+
+  /** The project of a run, if it exists. */
+  public Optional<String> projectOf(Handle h, UUID runId) {
+    return h.createQuery("SELECT project_id FROM runs WHERE run_id = :id")
+        .bind("id", runId)
+        .mapTo(String.class)
         .findOne();
   }
 
@@ -80,7 +162,8 @@ public final class RunStore {
     return h.createQuery("""
             SELECT run_id, experiment_id, project_id, dataset_version_id, status, started_at,
                    COALESCE(ended_at, terminal_at) AS ended_at, git_repo, git_commit, git_ref, params, metrics,
-                   artifacts_prefix, last_heartbeat_at, created_at
+                   artifacts_prefix, last_heartbeat_at, last_seen_at, reported_status, progress,
+                   created_at
             FROM runs
             WHERE (CAST(:experiment_id AS uuid) IS NULL OR experiment_id = :experiment_id)
               AND (CAST(:project_id AS text) IS NULL OR project_id = :project_id)
@@ -108,17 +191,37 @@ public final class RunStore {
   /** A run with the JSON value it is sorted by (null when the run lacks the key). */
   public record Sorted(Run run, String sortValue) {}
 
+  /** What a run list can be sorted by besides start time; the SQL fragments are fixed here. */
+  public enum SortKey {
+    PARAM("(params::jsonb -> :key)", "jsonb"),
+    METRIC("""
+        (SELECT m.value FROM metric_series s
+         CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
+                             ORDER BY step DESC LIMIT 1) m
+         WHERE s.run_id = runs.run_id AND s.name = :key)""", "float8");
+
+    private final String expression;
+    private final String type;
+
+    SortKey(String expression, String type) {
+      this.expression = expression;
+      this.type = type;
+    }
+  }
+
   /**
-   * Ordered by {@code params -> key} (runs without it last), then id descending, after the cursor.
-   * A null {@code afterValue} with an id means the cursor is among the runs without the key.
+   * Ordered by a param's value or a metric's latest value (runs without it last), then id
+   * descending, after the cursor. A null {@code afterValue} with an id means the cursor is among
+   * the runs without the key.
    */
-  public List<Sorted> listByParam(Handle h, RunFilter f, String key, boolean ascending, String afterValue,
-                                  UUID afterId, int limit) {
+  public List<Sorted> listByValue(Handle h, RunFilter f, SortKey sortKey, String key, boolean ascending,
+                                  String afterValue, UUID afterId, int limit) {
     return h.createQuery("""
             WITH ranked AS (
               SELECT run_id, experiment_id, project_id, dataset_version_id, status, started_at,
                      COALESCE(ended_at, terminal_at) AS ended_at, git_repo, git_commit, git_ref, params, metrics,
-                     artifacts_prefix, last_heartbeat_at, created_at, (params::jsonb -> :key) AS sort_value
+                     artifacts_prefix, last_heartbeat_at, last_seen_at, reported_status, progress,
+                   created_at, <sort_expr> AS sort_value
               FROM runs
               WHERE (CAST(:experiment_id AS uuid) IS NULL OR experiment_id = :experiment_id)
                 AND (CAST(:project_id AS text) IS NULL OR project_id = :project_id)
@@ -126,15 +229,17 @@ public final class RunStore {
                 AND (NOT :active OR status IN ('pending', 'running')))
             SELECT *, sort_value::text AS sort_text FROM ranked
             WHERE CAST(:after_id AS uuid) IS NULL
-               OR (sort_value IS NULL AND CAST(:after_value AS jsonb) IS NULL AND run_id < CAST(:after_id AS uuid))
-               OR (sort_value IS NULL AND CAST(:after_value AS jsonb) IS NOT NULL)
-               OR sort_value <cmp> CAST(:after_value AS jsonb)
-               OR (sort_value = CAST(:after_value AS jsonb) AND run_id < CAST(:after_id AS uuid))
+               OR (sort_value IS NULL AND CAST(:after_value AS <sort_type>) IS NULL AND run_id < CAST(:after_id AS uuid))
+               OR (sort_value IS NULL AND CAST(:after_value AS <sort_type>) IS NOT NULL)
+               OR sort_value <cmp> CAST(:after_value AS <sort_type>)
+               OR (sort_value = CAST(:after_value AS <sort_type>) AND run_id < CAST(:after_id AS uuid))
             ORDER BY sort_value IS NULL, sort_value <dir>, run_id DESC
             LIMIT :limit
             """)
         .define("cmp", ascending ? ">" : "<")
         .define("dir", ascending ? "ASC" : "DESC")
+        .define("sort_expr", sortKey.expression)
+        .define("sort_type", sortKey.type)
         .bind("key", key)
         .bind("experiment_id", f.experimentId())
         .bind("project_id", f.projectId())
@@ -168,12 +273,14 @@ public final class RunStore {
   }
 
   private static Run map(ResultSet rs) throws SQLException {
-    Instant heartbeat = Rows.instant(rs, "last_heartbeat_at");
+    String progress = rs.getString("progress");
     return new Run(rs.getObject("run_id", UUID.class), rs.getObject("experiment_id", UUID.class),
         rs.getString("project_id"), rs.getObject("dataset_version_id", UUID.class), rs.getString("status"),
         Rows.instant(rs, "started_at"), Rows.instant(rs, "ended_at"), rs.getString("git_repo"),
         rs.getString("git_commit"), rs.getString("git_ref"), Json.readObject(rs.getString("params")),
-        Json.readObject(rs.getString("metrics")), rs.getString("artifacts_prefix"), heartbeat, heartbeat, false,
+        Json.readObject(rs.getString("metrics")), rs.getString("artifacts_prefix"),
+        Rows.instant(rs, "last_heartbeat_at"), Rows.instant(rs, "last_seen_at"), false,
+        rs.getString("reported_status"), progress == null ? null : Json.readObject(progress), null,
         Rows.instant(rs, "created_at"));
   }
 }

@@ -97,6 +97,13 @@ public final class Database implements AutoCloseable {
     }
   }
 
+  /**
+   * A connection outside the pool, for long-lived sessions such as LISTEN; the caller closes it.
+   */
+  public Connection openDedicatedConnection() throws SQLException {
+    return java.sql.DriverManager.getConnection(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword());
+  }
+
   public Optional<Integer> embeddedPort() {
     return Optional.ofNullable(embedded).map(EmbeddedDatabase::port);
   }

@@ -1,0 +1,97 @@
+package io.animus.datapilot.telemetry;
+
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.storage.Rows;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/** Rows of {@code run_events} and the run's live fields derived from them. */
+public final class EventStore {
+
+  /**
+   * Locks the run row for the rest of the transaction and marks it seen. Event ids are taken
+   * while the lock is held, so within a run they become visible in increasing order.
+   */
+  public boolean lockRun(Handle h, UUID runId, Instant now) {
+    return h.createUpdate("UPDATE runs SET last_seen_at = greatest(last_seen_at, :now) WHERE run_id = :run_id")
+        .bind("run_id", runId)
+        .bind("now", Rows.timestamp(now))
+        .execute() == 1;
+  }
+
+  /** Inserts in order; an event whose client id the run has already seen is skipped. */
+  public List<RunEvent> insert(Handle h, UUID runId, List<RunEvent.New> events) {
+    return h.createQuery("""
+            INSERT INTO run_events (event_id, run_id, occurred_at, actor, level, message, metadata, client_event_id)
+            SELECT nextval('run_event_ids'), :run_id, e.occurred_at, e.actor, e.level, e.message,
+                   CAST(e.metadata AS json), e.client_event_id
+            FROM unnest(CAST(:occurred_at AS timestamptz[]), CAST(:actors AS text[]), CAST(:levels AS text[]),
+                        CAST(:messages AS text[]), CAST(:metadata AS text[]), CAST(:client_ids AS text[]))
+                 WITH ORDINALITY AS e(occurred_at, actor, level, message, metadata, client_event_id, ord)
+            ON CONFLICT (run_id, client_event_id) WHERE client_event_id IS NOT NULL DO NOTHING
+            RETURNING event_id, run_id, occurred_at, actor, level, message, metadata, client_event_id
+            """)
+        .bind("run_id", runId)
+        .bindArray("occurred_at", String.class, events.stream().map(e -> e.occurredAt().toString()).toList())
+        .bindArray("actors", String.class, events.stream().map(RunEvent.New::actor).toList())
+        .bindArray("levels", String.class, events.stream().map(RunEvent.New::level).toList())
+        .bindArray("messages", String.class, events.stream().map(RunEvent.New::message).toList())
+        .bindArray("metadata", String.class, events.stream().map(e -> Json.writeString(e.metadata())).toList())
+        .bindArray("client_ids", String.class, events.stream().map(RunEvent.New::clientEventId).toList())
+        .map((rs, ctx) -> map(rs))
+        .list()
+        .stream().sorted(java.util.Comparator.comparingLong(RunEvent::eventId)).toList();
+  }
+
+  /** Stores what the newest events said about the run (status and progress as the SDK logs them). */
+  public void updateReported(Handle h, UUID runId, String reportedStatus, String progressJson) {
+    h.createUpdate("""
+            UPDATE runs SET reported_status = COALESCE(CAST(:status AS text), reported_status),
+                            progress = COALESCE(CAST(:progress AS json), progress)
+            WHERE run_id = :run_id
+            """)
+        .bind("run_id", runId)
+        .bind("status", reportedStatus)
+        .bind("progress", progressJson)
+        .execute();
+  }
+
+  /** Newest first, below the cursor (0 = none). */
+  public List<RunEvent> listBefore(Handle h, UUID runId, long beforeId, int limit) {
+    return h.createQuery("""
+            SELECT event_id, run_id, occurred_at, actor, level, message, metadata, client_event_id
+            FROM run_events WHERE run_id = :run_id AND (:before_id = 0 OR event_id < :before_id)
+            ORDER BY event_id DESC LIMIT :limit
+            """)
+        .bind("run_id", runId)
+        .bind("before_id", beforeId)
+        .bind("limit", limit)
+        .map((rs, ctx) -> map(rs))
+        .list();
+  }
+
+  /** Oldest first, ids in [fromId, toId]. */
+  public List<RunEvent> listBetween(Handle h, UUID runId, long fromId, long toId, int limit) {
+    return h.createQuery("""
+            SELECT event_id, run_id, occurred_at, actor, level, message, metadata, client_event_id
+            FROM run_events WHERE run_id = :run_id AND event_id BETWEEN :from_id AND :to_id
+            ORDER BY event_id LIMIT :limit
+            """)
+        .bind("run_id", runId)
+        .bind("from_id", fromId)
+        .bind("to_id", toId)
+        .bind("limit", limit)
+        .map((rs, ctx) -> map(rs))
+        .list();
+  }
+
+  private static RunEvent map(ResultSet rs) throws SQLException {
+    return new RunEvent(rs.getLong("event_id"), rs.getObject("run_id", UUID.class), Rows.instant(rs, "occurred_at"),
+        rs.getString("actor"), rs.getString("level"), rs.getString("message"),
+        Json.readObject(rs.getString("metadata")), rs.getString("client_event_id"));
+  }
+}

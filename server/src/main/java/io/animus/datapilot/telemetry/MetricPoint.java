@@ -1,0 +1,6 @@
+package io.animus.datapilot.telemetry;
+
+import java.time.Instant;
+
+/** One validated metric point of a request, before it is stored. */
+public record MetricPoint(String name, long step, double value, Instant recordedAt) {}

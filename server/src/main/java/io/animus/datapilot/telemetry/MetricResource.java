@@ -1,0 +1,83 @@
+package io.animus.datapilot.telemetry;
+
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ApiRequest;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.http.JsonBody;
+import io.animus.datapilot.http.Page;
+import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.http.Reply;
+import io.animus.datapilot.http.Router;
+import io.animus.datapilot.http.Router.Access;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/** HTTP for metric samples (PROTOCOL.md §4.1). */
+public final class MetricResource {
+  private static final String RUN = "/api/experiments/experiment-runs/{run_id}";
+  private static final Set<String> STEP_FIELDS = Set.of("step", "metrics", "metadata");
+  private static final Set<String> BATCH_FIELDS = Set.of("points");
+  private final MetricService service;
+
+  public MetricResource(MetricService service) {
+    this.service = service;
+  }
+
+  public void register(Router router) {
+    router.post(RUN + "/metrics", Access.EDITOR, this::appendStep);
+    router.post(RUN + "/metrics:batch", Access.EDITOR, this::appendBatch);
+    router.get(RUN + "/metrics", Access.VIEWER, this::list);
+    router.get(RUN + "/metrics/series", Access.VIEWER, this::series);
+  }
+
+  private Reply appendStep(ApiRequest request) {
+    JsonBody body = request.json(STEP_FIELDS);
+    var count = service.appendStep(request.project(), request.path("run_id"), request.principal().subject(),
+        body.raw().get("step"), body.raw().get("metrics"),
+        body.object("metadata", ErrorCode.INVALID_METADATA).orElseGet(Json::object));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("inserted", count.inserted());
+    answer.put("received", count.received());
+    answer.put("request_id", request.requestId());
+    answer.put("run_id", count.runId().toString());
+    answer.put("step", MetricInput.step(body.raw().get("step"), null));
+    return Reply.status(count.inserted() > 0 ? 201 : 200, answer);
+  }
+
+  private Reply appendBatch(ApiRequest request) {
+    JsonBody body = request.json(BATCH_FIELDS);
+    var count = service.appendBatch(request.project(), request.path("run_id"), request.principal().subject(),
+        body.raw().get("points"));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("received", count.received());
+    answer.put("inserted", count.inserted());
+    answer.put("duplicates", count.received() - count.inserted());
+    answer.put("request_id", request.requestId());
+    answer.put("run_id", count.runId().toString());
+    return Reply.status(count.inserted() > 0 ? 201 : 200, answer);
+  }
+
+  private Reply list(ApiRequest request) {
+    String name = request.query("name").map(String::trim).orElse("");
+    Page<MetricSample> page = service.list(request.project(), request.path("run_id"), request.query("name"),
+        PageToken.limit(request.query("limit"), 200, 1000), request.query("page_token"));
+    Map<String, Object> answer = new LinkedHashMap<>();
+    answer.put("name", name);
+    answer.put("run_id", request.path("run_id"));
+    answer.putAll(page.body("samples"));
+    return Reply.ok(answer);
+  }
+
+  private Reply series(ApiRequest request) {
+    String name = request.query("name").map(String::trim).filter(n -> !n.isEmpty())
+        .orElseThrow(() -> new ApiException(ErrorCode.NAME_REQUIRED, "query parameter name is required"));
+    int maxPoints = 1000;
+    if (request.query("max_points").isPresent()) {
+      maxPoints = PageToken.limit(request.query("max_points"), 1000, 10_000);
+      maxPoints = Math.max(2, maxPoints);
+    }
+    return Reply.ok(service.series(request.project(), request.path("run_id"), name, maxPoints));
+  }
+}

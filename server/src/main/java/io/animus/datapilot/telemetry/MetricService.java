@@ -1,0 +1,221 @@
+package io.animus.datapilot.telemetry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.datapilot.common.Clock;
+import io.animus.datapilot.common.ProjectScope;
+import io.animus.datapilot.common.Redactor;
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.http.Page;
+import io.animus.datapilot.http.PageToken;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.jdbi.v3.core.Jdbi;
+
+/** Metric samples: ingest with first-write-wins dedupe, reads, and downsampled series. */
+public final class MetricService {
+  public static final int MAX_BATCH_POINTS = 10_000;
+  private static final int MAX_CACHED_SERIES = 200_000;
+  private final Jdbi jdbi;
+  private final MetricStore store;
+  private final RunLookup runs;
+  private final Notifier notifier;
+  private final Clock clock;
+  private final Consumer<Integer> insertedCounter;
+  private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
+
+  public MetricService(Jdbi jdbi, MetricStore store, RunLookup runs, Notifier notifier, Clock clock,
+                       Consumer<Integer> insertedCounter) {
+    this.jdbi = jdbi;
+    this.store = store;
+    this.runs = runs;
+    this.notifier = notifier;
+    this.clock = clock;
+    this.insertedCounter = insertedCounter;
+  }
+
+  /** How many points a write received and inserted (the rest were duplicates). */
+  public record WriteCount(UUID runId, int received, int inserted) {}
+
+  /** The published SDK's shape: one step, many names, optional metadata for all of them. */
+  public WriteCount appendStep(ProjectScope project, String rawRunId, String actor, JsonNode step, JsonNode metrics,
+                               ObjectNode metadata) {
+    long stepValue = MetricInput.step(step, null);
+    if (!(metrics instanceof ObjectNode object) || object.isEmpty()) {
+      throw new ApiException(ErrorCode.METRICS_REQUIRED, "metrics must be a non-empty object of name: number");
+    }
+    Instant now = clock.now();
+    List<MetricPoint> points = new ArrayList<>();
+    for (Map.Entry<String, JsonNode> e : object.properties()) {
+      String name = MetricInput.name(e.getKey(), null);
+      points.add(new MetricPoint(name, stepValue, MetricInput.value(e.getValue(), name, null), now));
+    }
+    UUID runId = runs.require(project, rawRunId);
+    return write(runId, actor, metadata, points);
+  }
+
+  /** Our SDKs' batch shape; one bad point rejects the request, naming its index. */
+  public WriteCount appendBatch(ProjectScope project, String rawRunId, String actor, JsonNode pointsNode) {
+    if (pointsNode == null || !pointsNode.isArray()) {
+      throw new ApiException(ErrorCode.INVALID_JSON, "field \"points\" must be an array");
+    }
+    if (pointsNode.isEmpty()) {
+      throw new ApiException(ErrorCode.METRICS_REQUIRED, "points must hold at least one point");
+    }
+    if (pointsNode.size() > MAX_BATCH_POINTS) {
+      throw new ApiException(ErrorCode.TOO_MANY_ITEMS, "a batch holds at most " + MAX_BATCH_POINTS + " points",
+          Map.of("max_items", MAX_BATCH_POINTS));
+    }
+    Instant now = clock.now();
+    List<MetricPoint> points = new ArrayList<>(pointsNode.size());
+    for (int i = 0; i < pointsNode.size(); i++) {
+      points.add(point(pointsNode.get(i), i, now));
+    }
+    UUID runId = runs.require(project, rawRunId);
+    return write(runId, actor, Json.object(), points);
+  }
+
+  private static final Set<String> POINT_FIELDS = Set.of("step", "name", "value", "timestamp");
+
+  private static MetricPoint point(JsonNode node, int index, Instant now) {
+    if (!(node instanceof ObjectNode p)) {
+      throw MetricInput.error(ErrorCode.INVALID_JSON, "each point must be an object", index);
+    }
+    p.fieldNames().forEachRemaining(f -> {
+      if (!POINT_FIELDS.contains(f)) {
+        throw MetricInput.error(ErrorCode.INVALID_JSON, "unknown field \"" + f + "\"", index);
+      }
+    });
+    JsonNode nameNode = p.get("name");
+    if (nameNode != null && !nameNode.isNull() && !nameNode.isTextual()) {
+      throw MetricInput.error(ErrorCode.INVALID_METRIC_NAME, "name must be a string", index);
+    }
+    String name = MetricInput.name(nameNode == null || nameNode.isNull() ? null : nameNode.textValue(), index);
+    long step = MetricInput.step(p.get("step"), index);
+    double value = MetricInput.value(p.get("value"), name, index);
+    Instant at = now;
+    JsonNode ts = p.get("timestamp");
+    if (ts != null && !ts.isNull()) {
+      if (!ts.isTextual()) {
+        throw MetricInput.error(ErrorCode.INVALID_TIMESTAMP, "timestamp must be an RFC 3339 string", index);
+      }
+      try {
+        at = io.animus.datapilot.http.Times.parse("timestamp", ts.textValue());
+      } catch (ApiException e) {
+        throw MetricInput.error(ErrorCode.INVALID_TIMESTAMP, e.getMessage(), index);
+      }
+    }
+    return new MetricPoint(name, step, value, at);
+  }
+
+  private WriteCount write(UUID runId, String actor, ObjectNode metadata, List<MetricPoint> points) {
+    String metadataJson = Json.writeString(Redactor.redact(metadata));
+    Set<String> names = new LinkedHashSet<>();
+    points.forEach(p -> names.add(p.name()));
+    Map<String, Integer> ids = seriesFor(runId, names);
+    List<Integer> series = new ArrayList<>(points.size());
+    List<Long> steps = new ArrayList<>(points.size());
+    List<Double> values = new ArrayList<>(points.size());
+    List<String> times = new ArrayList<>(points.size());
+    for (MetricPoint p : points) {
+      series.add(ids.get(p.name()));
+      steps.add(p.step());
+      values.add(p.value());
+      times.add(p.recordedAt().toString());
+    }
+    Map<Integer, String> namesById = new java.util.HashMap<>();
+    ids.forEach((name, id) -> namesById.put(id, name));
+    MetricStore.WriteResult result = jdbi.inTransaction(h -> {
+      MetricStore.WriteResult r = store.insert(h, runId, actor, metadataJson, series, steps, values, times);
+      store.touchRun(h, runId, clock.now());
+      notifier.metrics(h, runId, r.writeId(), r.inserted(), namesById);
+      return r;
+    });
+    insertedCounter.accept(result.inserted().size());
+    return new WriteCount(runId, points.size(), result.inserted().size());
+  }
+
+  private Map<String, Integer> seriesFor(UUID runId, Set<String> names) {
+    Map<String, Integer> ids = new java.util.HashMap<>();
+    List<String> missing = new ArrayList<>();
+    for (String name : names) {
+      Integer id = seriesIds.get(runId + "\u0000" + name);
+      if (id == null) {
+        missing.add(name);
+      } else {
+        ids.put(name, id);
+      }
+    }
+    if (!missing.isEmpty()) {
+      Map<String, Integer> created = jdbi.inTransaction(h -> store.ensureSeries(h, runId, missing));
+      if (seriesIds.size() > MAX_CACHED_SERIES) {
+        seriesIds.clear();
+      }
+      created.forEach((name, id) -> seriesIds.put(runId + "\u0000" + name, id));
+      ids.putAll(created);
+    }
+    return ids;
+  }
+
+  /** Without a name: the latest sample of each metric; with one: its newest samples, ascending. */
+  public Page<MetricSample> list(ProjectScope project, String rawRunId, Optional<String> name, int limit,
+                                 Optional<String> pageToken) {
+    UUID runId = runs.require(project, rawRunId);
+    String filter = name.map(String::trim).filter(n -> !n.isEmpty()).orElse(null);
+    String fingerprint = PageToken.fingerprint("metrics", runId.toString(), filter);
+    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 1);
+    if (filter == null) {
+      List<MetricSample> rows = jdbi.withHandle(h -> store.latestPerName(h, runId,
+          cursor.map(c -> c.get(0)).orElse(null), limit + 1));
+      return Page.fromOverfetch(rows, limit, fingerprint, s -> List.of(s.name()));
+    }
+    Long before = cursor.map(c -> parseLong(c.get(0))).orElse(null);
+    List<MetricSample> newestFirst = jdbi.withHandle(h -> store.samplesBefore(h, runId, filter, before, limit + 1));
+    Page<MetricSample> page = Page.fromOverfetch(newestFirst, limit, fingerprint,
+        s -> List.of(Long.toString(s.step())));
+    List<MetricSample> ascending = new ArrayList<>(page.items());
+    java.util.Collections.reverse(ascending);
+    return new Page<>(ascending, page.nextPageToken());
+  }
+
+  private static long parseLong(String raw) {
+    try {
+      return Long.parseLong(raw);
+    } catch (NumberFormatException e) {
+      throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
+    }
+  }
+
+  /** A downsampled series (PROTOCOL.md §4.1). */
+  public record Series(UUID runId, String name, long totalPoints, boolean downsampled, List<Bucket> buckets) {}
+
+  public Series series(ProjectScope project, String rawRunId, String name, int maxPoints) {
+    UUID runId = runs.require(project, rawRunId);
+    return jdbi.inTransaction(h -> {
+      Optional<Integer> seriesId = store.findSeries(h, runId, name);
+      if (seriesId.isEmpty()) {
+        return new Series(runId, name, 0, false, List.of());
+      }
+      List<Bucket> blocks = store.blocks(h, seriesId.get());
+      long total = blocks.stream().mapToLong(Bucket::count).sum();
+      long largestBlock = blocks.stream().mapToLong(Bucket::count).max().orElse(0);
+      Downsampler.Assembler assembler = new Downsampler.Assembler(total, maxPoints);
+      if (total > maxPoints && Downsampler.blocksAreFineEnough(total, maxPoints, largestBlock)) {
+        blocks.forEach(assembler::add);
+      } else {
+        store.streamSamples(h, seriesId.get(), assembler::add);
+      }
+      return new Series(runId, name, total, total > maxPoints, assembler.finish());
+    });
+  }
+}

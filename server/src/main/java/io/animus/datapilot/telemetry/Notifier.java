@@ -1,0 +1,72 @@
+package io.animus.datapilot.telemetry;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.datapilot.http.Json;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/**
+ * Publishes telemetry changes with PostgreSQL NOTIFY inside the writing transaction, so every
+ * replica's {@link StreamHub} hears them exactly when they commit. Payloads stay far below
+ * PostgreSQL's 8000-byte limit: small metric writes carry their samples, large ones name step
+ * ranges that the hub reads back.
+ */
+public final class Notifier {
+  public static final String CHANNEL = "datapilot_stream";
+  static final int INLINE_SAMPLES = 48;
+  static final int RANGES_PER_MESSAGE = 120;
+
+  public void status(Handle h, UUID runId, Object state) {
+    ObjectNode msg = Json.object().put("k", "s").put("r", runId.toString());
+    msg.set("s", Json.mapper().valueToTree(state));
+    send(h, msg);
+  }
+
+  public void events(Handle h, UUID runId, long fromId, long toId) {
+    send(h, Json.object().put("k", "e").put("r", runId.toString()).put("a", fromId).put("b", toId));
+  }
+
+  public void metrics(Handle h, UUID runId, long writeId, List<MetricStore.Inserted> inserted,
+                      Map<Integer, String> names) {
+    if (inserted.isEmpty()) {
+      return;
+    }
+    if (inserted.size() <= INLINE_SAMPLES) {
+      ObjectNode msg = Json.object().put("k", "m").put("r", runId.toString()).put("w", writeId);
+      ArrayNode samples = msg.putArray("x");
+      for (MetricStore.Inserted p : inserted) {
+        samples.addArray().add(names.get(p.seriesId())).add(p.step()).add(p.value())
+            .add(Json.formatInstant(p.recordedAt()));
+      }
+      send(h, msg);
+      return;
+    }
+    Map<Integer, long[]> ranges = new LinkedHashMap<>();
+    for (MetricStore.Inserted p : inserted) {
+      ranges.merge(p.seriesId(), new long[] {p.step(), p.step()},
+          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
+    }
+    List<Map.Entry<Integer, long[]>> all = new ArrayList<>(ranges.entrySet());
+    for (int from = 0; from < all.size(); from += RANGES_PER_MESSAGE) {
+      ObjectNode msg = Json.object().put("k", "m").put("r", runId.toString()).put("w", writeId);
+      ArrayNode groups = msg.putArray("g");
+      for (Map.Entry<Integer, long[]> e : all.subList(from, Math.min(all.size(), from + RANGES_PER_MESSAGE))) {
+        groups.addArray().add(e.getKey()).add(e.getValue()[0]).add(e.getValue()[1]);
+      }
+      send(h, msg);
+    }
+  }
+
+  private static void send(Handle h, ObjectNode msg) {
+    h.createQuery("SELECT pg_notify(:channel, :payload)")
+        .bind("channel", CHANNEL)
+        .bind("payload", Json.writeString(msg))
+        .mapTo(String.class)
+        .one();
+  }
+}

@@ -1,0 +1,93 @@
+package io.animus.datapilot.telemetry;
+
+import io.animus.datapilot.common.Clock;
+import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.common.ProjectScope;
+import io.animus.datapilot.experiments.RunState;
+import io.animus.datapilot.experiments.RunStatus;
+import io.animus.datapilot.experiments.RunStore;
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.Jdbi;
+
+/**
+ * Status moves (PROTOCOL.md §4.3) and heartbeats. Every move is a compare-and-set over the
+ * transition table of {@link RunStatus}, and writes a state, an event and a live frame.
+ */
+public final class RunLifecycleService {
+  private final Jdbi jdbi;
+  private final RunStore runs;
+  private final EventService events;
+  private final RunLookup lookup;
+  private final Notifier notifier;
+  private final Clock clock;
+
+  public RunLifecycleService(Jdbi jdbi, RunStore runs, EventService events, RunLookup lookup, Notifier notifier,
+                             Clock clock) {
+    this.jdbi = jdbi;
+    this.runs = runs;
+    this.events = events;
+    this.lookup = lookup;
+    this.notifier = notifier;
+    this.clock = clock;
+  }
+
+  /** What a move did: {@code moved} is false for a no-op (the run already had that status). */
+  public record Move(UUID runId, boolean moved) {}
+
+  public Move changeStatus(ProjectScope project, String rawRunId, String actor, RunStatus next,
+                           Optional<String> message) {
+    UUID runId = lookup.require(project, rawRunId);
+    return jdbi.inTransaction(h -> move(h, runId, actor, next, message, Map.of()));
+  }
+
+  /**
+   * Moves a run inside the caller's transaction (also used by the executor). A lost race or a
+   * forbidden move is 409 {@code invalid_status_transition} naming the current status.
+   */
+  public Move move(Handle h, UUID runId, String actor, RunStatus next, Optional<String> message,
+                   Map<String, Object> extraDetails) {
+    List<String> from = Arrays.stream(RunStatus.values()).filter(s -> s.canMoveTo(next)).map(RunStatus::wire)
+        .toList();
+    Instant now = clock.now();
+    if (!runs.compareAndSetStatus(h, runId, next.wire(), from, next.terminal() ? now : null)) {
+      String current = runs.currentStatus(h, runId).orElseThrow(() -> ApiException.notFound("run"));
+      if (current.equals(next.wire())) {
+        return new Move(runId, false);
+      }
+      throw new ApiException(ErrorCode.INVALID_STATUS_TRANSITION,
+          "a " + current + " run cannot move to " + next.wire(), Map.of("current_status", current));
+    }
+    var details = Json.object();
+    message.ifPresent(m -> details.put("message", m));
+    extraDetails.forEach((k, v) -> details.set(k, Json.mapper().valueToTree(v)));
+    details.put("actor", actor);
+    RunState state = new RunState(Ids.newId(), runId, next.wire(), now, details);
+    runs.insertState(h, state);
+    notifier.status(h, runId, state);
+    String level = next == RunStatus.FAILED ? "error" : "info";
+    var eventMetadata = Json.object().put("run_status", next.wire());
+    events.insert(h, runId, List.of(new RunEvent.New(now, actor, level, "run " + next.wire(),
+        eventMetadata, null)));
+    return new Move(runId, true);
+  }
+
+  /** A heartbeat's answer. */
+  public record Heartbeat(UUID runId, String status, Instant lastHeartbeatAt) {}
+
+  public Heartbeat heartbeat(ProjectScope project, String rawRunId) {
+    UUID runId = lookup.require(project, rawRunId);
+    Instant now = clock.now();
+    String status = jdbi.inTransaction(h -> runs.heartbeat(h, runId, now))
+        .orElseThrow(() -> ApiException.notFound("run"));
+    return new Heartbeat(runId, status, now);
+  }
+}

@@ -1,0 +1,191 @@
+package io.animus.datapilot.telemetry;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.storage.Database;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArraySet;
+import org.jdbi.v3.core.Jdbi;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Listens on the {@link Notifier} channel with one dedicated PostgreSQL session and fans each
+ * committed change out to the live streams of its run on this replica. Reads needed to build
+ * frames (event rows, large metric writes) are made once per change, not once per watcher.
+ */
+public final class StreamHub implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
+  private final Database database;
+  private final Jdbi jdbi;
+  private final EventStore events;
+  private final MetricStore metrics;
+  private final Map<UUID, Set<StreamSubscriber>> byRun = new ConcurrentHashMap<>();
+  private volatile boolean running = true;
+  private volatile boolean listening;
+  private final Thread thread;
+
+  public StreamHub(Database database, EventStore events, MetricStore metrics) {
+    this.database = database;
+    this.jdbi = database.jdbi();
+    this.events = events;
+    this.metrics = metrics;
+    this.thread = new Thread(this::listenLoop, "datapilot-stream-listener");
+    this.thread.setDaemon(true);
+  }
+
+  public void start() {
+    thread.start();
+    long deadline = System.nanoTime() + 10_000_000_000L;
+    while (!listening && System.nanoTime() < deadline) {
+      Thread.onSpinWait();
+      try {
+        Thread.sleep(5);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  public void subscribe(StreamSubscriber subscriber) {
+    byRun.computeIfAbsent(subscriber.runId(), k -> new CopyOnWriteArraySet<>()).add(subscriber);
+  }
+
+  public void unsubscribe(StreamSubscriber subscriber) {
+    byRun.computeIfPresent(subscriber.runId(), (k, set) -> {
+      set.remove(subscriber);
+      return set.isEmpty() ? null : set;
+    });
+  }
+
+  private void listenLoop() {
+    while (running) {
+      try (Connection connection = database.openDedicatedConnection()) {
+        try (Statement s = connection.createStatement()) {
+          s.execute("LISTEN " + Notifier.CHANNEL);
+        }
+        listening = true;
+        PGConnection pg = connection.unwrap(PGConnection.class);
+        while (running) {
+          PGNotification[] batch = pg.getNotifications(500);
+          if (batch != null) {
+            for (PGNotification n : batch) {
+              dispatchSafely(n.getParameter());
+            }
+          }
+        }
+      } catch (SQLException e) {
+        listening = false;
+        if (running) {
+          LOG.warn("live-stream listener lost its database session; reconnecting: {}", e.getMessage());
+          sleepQuietly(1000);
+        }
+      }
+    }
+  }
+
+  private void dispatchSafely(String payload) {
+    try {
+      dispatch(Json.mapper().readTree(payload));
+    } catch (Exception e) {
+      LOG.error("could not fan out a live-stream change", e);
+    }
+  }
+
+  private void dispatch(JsonNode msg) {
+    UUID runId = UUID.fromString(msg.path("r").asText());
+    Set<StreamSubscriber> subscribers = byRun.get(runId);
+    if (subscribers == null || subscribers.isEmpty()) {
+      return;
+    }
+    switch (msg.path("k").asText()) {
+      case "s" -> {
+        String frame = StreamSubscriber.frame("status", null, Json.writeString(msg.get("s")));
+        subscribers.forEach(s -> s.offer(frame, 0));
+      }
+      case "e" -> {
+        long from = msg.path("a").asLong();
+        long to = msg.path("b").asLong();
+        for (RunEvent event : jdbi.withHandle(h -> events.listBetween(h, runId, from, to, 10_000))) {
+          String frame = StreamSubscriber.frame("event", event.eventId(), Json.writeString(event));
+          subscribers.forEach(s -> s.offer(frame, event.eventId()));
+        }
+      }
+      case "m" -> {
+        List<Map<String, Object>> samples = samplesOf(msg);
+        subscribers.forEach(s -> s.offerSamples(samples));
+      }
+      default -> LOG.warn("unknown live-stream change kind {}", msg.path("k").asText());
+    }
+  }
+
+  private List<Map<String, Object>> samplesOf(JsonNode msg) {
+    List<Map<String, Object>> out = new ArrayList<>();
+    if (msg.has("x")) {
+      for (JsonNode x : msg.get("x")) {
+        out.add(sample(x.get(0).asText(), x.get(1).asLong(), x.get(2), x.get(3).asText()));
+      }
+      return out;
+    }
+    long writeId = msg.path("w").asLong();
+    jdbi.useHandle(h -> {
+      List<Integer> ids = new ArrayList<>();
+      msg.get("g").forEach(g -> ids.add(g.get(0).asInt()));
+      Map<Integer, String> names = metrics.seriesNames(h, ids);
+      for (JsonNode g : msg.get("g")) {
+        for (MetricStore.Inserted p : metrics.writeRange(h, g.get(0).asInt(), g.get(1).asLong(), g.get(2).asLong(),
+            writeId)) {
+          out.add(sample(names.get(p.seriesId()), p.step(), Json.mapper().valueToTree(p.value()),
+              Json.formatInstant(p.recordedAt())));
+        }
+      }
+    });
+    return out;
+  }
+
+  private static Map<String, Object> sample(String name, long step, JsonNode value, String recordedAt) {
+    Map<String, Object> sample = new java.util.LinkedHashMap<>();
+    sample.put("name", name);
+    sample.put("step", step);
+    sample.put("value", value);
+    sample.put("recorded_at", recordedAt);
+    return sample;
+  }
+
+  public static long nowSeconds() {
+    return Instant.now().getEpochSecond();
+  }
+
+  private static void sleepQuietly(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** Stops listening and ends every open stream so request threads return. */
+  @Override
+  public void close() {
+    running = false;
+    byRun.values().forEach(set -> set.forEach(StreamSubscriber::close));
+    thread.interrupt();
+    try {
+      thread.join(2000);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}
