@@ -72,7 +72,12 @@ public final class App implements AutoCloseable {
       Wired wired = wire(config, database);
       HttpServer http = wired.http();
       wired.hub().start();
-      http.start(config.http().host(), config.http().port());
+      try {
+        http.start(config.http().host(), config.http().port());
+      } catch (RuntimeException e) {
+        wired.hub().close();
+        throw e;
+      }
       App app = new App(config, database, http, wired.hub());
       LOG.info("DataPilot listening on http://{}:{} (auth mode {}, data dir {})", config.http().host(), http.port(),
           config.auth().mode().name().toLowerCase(java.util.Locale.ROOT), config.dataDir());

@@ -55,6 +55,8 @@ public final class HttpServer {
       cfg.router.ignoreTrailingSlashes = false;
       cfg.router.treatMultipleSlashesAsSingleSlash = false;
       cfg.http.maxRequestSize = BATCH_LIMIT;
+      // Live streams hold a thread each; leave room for them beside ordinary requests.
+      cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(400, 8, 60_000);
       cfg.jetty.modifyServer(server -> {
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(10_000);
