@@ -6,6 +6,10 @@ import io.animus.datapilot.auth.ApiTokenService;
 import io.animus.datapilot.auth.ApiTokenStore;
 import io.animus.datapilot.auth.AuthResource;
 import io.animus.datapilot.auth.Authenticator;
+import io.animus.datapilot.auth.RunTokens;
+import io.animus.datapilot.ci.CiResource;
+import io.animus.datapilot.ci.CiService;
+import io.animus.datapilot.ci.CiStore;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.config.Config;
 import io.animus.datapilot.experiments.ExperimentResource;
@@ -48,16 +52,18 @@ public final class App implements AutoCloseable {
   private final Database database;
   private final HttpServer http;
   private final StreamHub hub;
+  private final RunTokens runTokens;
 
-  private App(Config config, Database database, HttpServer http, StreamHub hub) {
+  private App(Config config, Database database, Wired wired) {
     this.config = config;
     this.database = database;
-    this.http = http;
-    this.hub = hub;
+    this.http = wired.http();
+    this.hub = wired.hub();
+    this.runTokens = wired.runTokens();
   }
 
   /** What {@link #wire} builds that the app must start and stop. */
-  private record Wired(HttpServer http, StreamHub hub) {}
+  private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens) {}
 
   /** Opens storage, wires every component and starts listening. */
   public static App start(Config config) {
@@ -78,7 +84,7 @@ public final class App implements AutoCloseable {
         wired.hub().close();
         throw e;
       }
-      App app = new App(config, database, http, wired.hub());
+      App app = new App(config, database, wired);
       LOG.info("DataPilot listening on http://{}:{} (auth mode {}, data dir {})", config.http().host(), http.port(),
           config.auth().mode().name().toLowerCase(java.util.Locale.ROOT), config.dataDir());
       return app;
@@ -94,12 +100,14 @@ public final class App implements AutoCloseable {
     HttpMetrics metrics = new HttpMetrics();
 
     ApiTokenService tokens = new ApiTokenService(jdbi, new ApiTokenStore(), clock);
-    Authenticator authenticator = new Authenticator(config.auth(), tokens);
+    ExperimentStore experimentStore = new ExperimentStore();
+    RunStore runStore = new RunStore();
+    RunTokens runTokens = RunTokens.load(config.trust().runTokenSecret(), config.dataDir());
+    Authenticator authenticator = new Authenticator(config.auth(), tokens, runTokens,
+        runId -> jdbi.withHandle(h -> runStore.standing(h, runId)), config.trust().runTokenGrace(), clock);
     if (config.auth().mode() == Config.AuthMode.TOKEN && config.auth().adminToken().isEmpty()) {
       LOG.warn("token auth mode without DATAPILOT_ADMIN_TOKEN: set it to create the first API tokens");
     }
-    ExperimentStore experimentStore = new ExperimentStore();
-    RunStore runStore = new RunStore();
     RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter());
 
     Router router = new Router();
@@ -108,6 +116,8 @@ public final class App implements AutoCloseable {
     new AuthResource(tokens).register(router);
     new ExperimentResource(new ExperimentService(jdbi, experimentStore, clock)).register(router);
     new RunResource(runService).register(router);
+    new CiResource(new CiService(jdbi, new CiStore(), runStore, config.trust().ciWebhookSecret(), clock))
+        .register(router);
     new ProjectResource(new ProjectService(jdbi, new ProjectStore()))
         .register(router);
 
@@ -124,7 +134,7 @@ public final class App implements AutoCloseable {
     new StreamResource(hub, runLookup, runService, jdbi, eventStore, metrics.sseConnections()).register(router);
 
     return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
-        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub);
+        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub, runTokens);
   }
 
   public int port() {
@@ -133,6 +143,11 @@ public final class App implements AutoCloseable {
 
   public Config config() {
     return config;
+  }
+
+  /** Issues and verifies run tokens (the executor hands them to jobs). */
+  public RunTokens runTokens() {
+    return runTokens;
   }
 
   public Database database() {

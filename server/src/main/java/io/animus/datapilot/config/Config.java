@@ -5,7 +5,14 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** The server's whole configuration, validated once at start-up. */
-public record Config(Http http, Auth auth, Database database, Path dataDir, Duration runStaleAfter) {
+public record Config(Http http, Auth auth, Database database, Path dataDir, Duration runStaleAfter, Trust trust) {
+
+  /**
+   * CI and run-token secrets. Without {@code ciWebhookSecret} the CI endpoints answer 503; without
+   * {@code runTokenSecret} one is generated once and kept in the data directory.
+   */
+  public record Trust(Optional<String> ciWebhookSecret, Optional<String> runTokenSecret, Duration runTokenGrace,
+                      Duration runTokenMaxTtl) {}
 
   /** Where the server listens and the base URL it gives to jobs. */
   public record Http(String host, int port, Optional<String> publicUrl) {

@@ -34,7 +34,12 @@ public final class ConfigLoader {
     });
     Path dataDir = Path.of(value("DATAPILOT_DATA_DIR").orElse("./data")).toAbsolutePath().normalize();
     Duration stale = duration("DATAPILOT_RUN_STALE_AFTER", "10m");
-    return new Config(http, auth, database, dataDir, stale);
+    Config.Trust trust = new Config.Trust(value("ANIMUS_CI_WEBHOOK_SECRET"), value("DATAPILOT_RUN_TOKEN_SECRET"),
+        duration("DATAPILOT_RUN_TOKEN_GRACE", "10m"), duration("DATAPILOT_RUN_TOKEN_MAX_TTL", "30d"));
+    if (trust.runTokenMaxTtl().isZero()) {
+      throw new ConfigException("DATAPILOT_RUN_TOKEN_MAX_TTL must be greater than zero");
+    }
+    return new Config(http, auth, database, dataDir, stale, trust);
   }
 
   private Optional<String> value(String name) {

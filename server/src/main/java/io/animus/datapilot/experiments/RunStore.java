@@ -137,6 +137,16 @@ public final class RunStore {
     return out;
   }
 
+  /** Whether a run is terminal and since when (for run-token checks). */
+  public Optional<io.animus.datapilot.auth.Authenticator.RunStanding> standing(Handle h, UUID runId) {
+    return h.createQuery("SELECT status, terminal_at FROM runs WHERE run_id = :run_id")
+        .bind("run_id", runId)
+        .map((rs, ctx) -> new io.animus.datapilot.auth.Authenticator.RunStanding(
+            RunStatus.find(rs.getString("status")).map(RunStatus::terminal).orElse(false),
+            Rows.instant(rs, "terminal_at")))
+        .findOne();
+  }
+
   /** The project of a run, if it exists. */
   public Optional<String> projectOf(Handle h, UUID runId) {
     return h.createQuery("SELECT project_id FROM runs WHERE run_id = :id")

@@ -63,17 +63,31 @@ public final class ApiRequest {
 
   /** The whole body, read at most once and refused past the route's limit. */
   public byte[] body() {
+    return body(ErrorCode.INVALID_JSON);
+  }
+
+  /** As {@link #body()}, naming the error code for a body that cannot be read. */
+  public byte[] body(ErrorCode unreadable) {
     if (body == null) {
-      body = readLimited();
+      body = readLimited(unreadable);
     }
     return body;
+  }
+
+  /** The declared Content-Length, or -1 when the body is chunked or absent. */
+  public long declaredLength() {
+    return ctx.req().getContentLengthLong();
+  }
+
+  public long maxBodyBytes() {
+    return maxBodyBytes;
   }
 
   public JsonBody json(Set<String> allowedFields) {
     return JsonBody.of(body(), allowedFields);
   }
 
-  private byte[] readLimited() {
+  private byte[] readLimited(ErrorCode unreadable) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBodyBytes) {
       throw tooLarge();
@@ -85,11 +99,11 @@ public final class ApiRequest {
       }
       return bytes;
     } catch (IOException e) {
-      throw new ApiException(ErrorCode.INVALID_JSON, "request body could not be read");
+      throw new ApiException(unreadable, "request body could not be read");
     }
   }
 
-  private ApiException tooLarge() {
+  public ApiException tooLarge() {
     return new ApiException(ErrorCode.PAYLOAD_TOO_LARGE,
         "request body is larger than " + maxBodyBytes + " bytes", Map.of("max_bytes", maxBodyBytes));
   }

@@ -92,6 +92,7 @@ public final class HttpServer {
     Principal principal = Principal.ANONYMOUS;
     String projectId = null;
     Router.Route route = null;
+    Map<String, Object> rejection = Map.of();
     int status;
     try {
       Router.Match match = router.match(method, path);
@@ -111,7 +112,7 @@ public final class HttpServer {
       Router.Found found = (Router.Found) match;
       route = found.route();
       routeLabel = route.pattern();
-      principal = authenticator.authenticate(ctx.header("Authorization"));
+      principal = authenticate(route.access(), ctx.header("Authorization"));
       policy.check(principal, route.access(), method, path);
       ProjectScope project = ProjectScope.resolve(ctx.header("X-Project-Id"), ctx.queryParam("project_id"));
       projectId = project.projectId();
@@ -123,6 +124,7 @@ public final class HttpServer {
           : route.handler().handle(request);
       status = write(ctx, method, reply);
     } catch (ApiException e) {
+      rejection = Map.of("error", e.code().wire(), "reason", e.getMessage());
       status = writeError(ctx, method, e.code(), e.getMessage(), e.details(), requestId);
     } catch (Exception e) {
       LOG.error("request failed: {} {}", method, path, e);
@@ -134,11 +136,29 @@ public final class HttpServer {
     long nanos = System.nanoTime() - started;
     metrics.record(method, routeLabel, status, nanos);
     ACCESS.info("{} {} {} {}ms request_id={}", method, path, status, nanos / 1_000_000, requestId);
-    auditIfNeeded(route, method, path, status, principal, projectId, requestId);
+    auditIfNeeded(route, method, path, status, principal, projectId, requestId, rejection);
+  }
+
+  /**
+   * CI routes are authenticated by their HMAC only, so their Authorization header is ignored;
+   * public routes treat a bad credential as none.
+   */
+  private Principal authenticate(Router.Access access, String authorization) {
+    if (access == Router.Access.CI) {
+      return Principal.CI;
+    }
+    if (access == Router.Access.PUBLIC) {
+      try {
+        return authenticator.authenticate(authorization);
+      } catch (ApiException e) {
+        return Principal.ANONYMOUS;
+      }
+    }
+    return authenticator.authenticate(authorization);
   }
 
   private void auditIfNeeded(Router.Route route, String method, String path, int status, Principal principal,
-                             String projectId, String requestId) {
+                             String projectId, String requestId, Map<String, Object> rejection) {
     boolean denial = status == 401 || status == 403;
     boolean changing = route != null && !method.equals("GET") && !method.equals("HEAD")
         && !method.equals("OPTIONS");
@@ -149,7 +169,7 @@ public final class HttpServer {
     String outcome = status < 400 ? "ok" : denial ? "denied" : "rejected";
     try {
       audit.append(new AuditStore.Entry(requestId, principal.subject(), action, path, status, outcome, projectId,
-          Map.of()));
+          rejection));
     } catch (RuntimeException e) {
       LOG.error("audit write failed for request {}", requestId, e);
     }

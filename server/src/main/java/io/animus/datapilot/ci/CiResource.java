@@ -1,0 +1,86 @@
+package io.animus.datapilot.ci;
+
+import io.animus.datapilot.http.ApiRequest;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.http.Reply;
+import io.animus.datapilot.http.Router;
+import io.animus.datapilot.http.Router.Access;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** HTTP for CI (PROTOCOL.md §7): the two signed endpoints and the reads of what they stored. */
+public final class CiResource {
+  private final CiService service;
+
+  public CiResource(CiService service) {
+    this.service = service;
+  }
+
+  public void register(Router router) {
+    router.post("/api/experiments/ci/webhook", Access.CI, this::webhook);
+    router.post("/api/experiments/ci/report", Access.CI, this::report);
+    router.get("/api/experiments/experiment-runs/{run_id}/ci-contexts", Access.VIEWER, this::contexts);
+    router.get("/api/experiments/model-images", Access.VIEWER, this::images);
+    router.get("/api/experiments/model-images/{image_digest*}", Access.VIEWER, this::image);
+  }
+
+  private CanonicalJson.Obj verified(ApiRequest request) {
+    return service.verify(new CiService.SignedRequest(request.context().req().getMethod(),
+        request.declaredLength(), request.maxBodyBytes(), request.header("X-Animus-CI-Ts").orElse(null),
+        request.header("X-Animus-CI-Sig").orElse(null), () -> request.body(ErrorCode.INVALID_BODY)));
+  }
+
+  private Reply webhook(ApiRequest request) {
+    CiService.WebhookResult result = service.attachContext(verified(request));
+    CiContext c = result.context();
+    if (result.created()) {
+      return Reply.status(201, c);
+    }
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("context_id", c.contextId().toString());
+    body.put("payload_sha256", c.payloadSha256());
+    body.put("provider", c.provider());
+    body.put("run_id", c.runId().toString());
+    body.put("status", "duplicate");
+    return Reply.ok(body);
+  }
+
+  private Reply report(ApiRequest request) {
+    CiService.ReportResult result = service.registerImage(verified(request));
+    ModelImage m = result.image();
+    Map<String, Object> body = new LinkedHashMap<>();
+    if (!result.created()) {
+      body.put("image_digest", m.imageDigest());
+      body.put("payload_sha256", m.payloadSha256());
+      body.put("status", "duplicate");
+      return Reply.ok(body);
+    }
+    body.put("commit_sha", m.commitSha());
+    body.put("image_digest", m.imageDigest());
+    body.put("payload_sha256", m.payloadSha256());
+    body.put("pipeline_id", m.pipelineId());
+    if (m.provider() != null) {
+      body.put("provider", m.provider());
+    }
+    body.put("received_at", m.receivedAt());
+    body.put("received_by", m.receivedBy());
+    body.put("repo", m.repo());
+    body.put("status", "created");
+    return Reply.created("/api/experiments/model-images/" + m.imageDigest(), body);
+  }
+
+  private Reply contexts(ApiRequest request) {
+    return Reply.ok(service.contexts(request.path("run_id"), PageToken.limit(request.query("limit"), 100, 500),
+        request.query("page_token")).body("contexts"));
+  }
+
+  private Reply images(ApiRequest request) {
+    return Reply.ok(service.images(request.query("repo"), request.query("commit_sha"),
+        PageToken.limit(request.query("limit"), 100, 500), request.query("page_token")).body("model_images"));
+  }
+
+  private Reply image(ApiRequest request) {
+    return Reply.ok(service.image(request.path("image_digest")).detail());
+  }
+}

@@ -1,0 +1,181 @@
+package io.animus.datapilot.ci;
+
+import io.animus.datapilot.common.Clock;
+import io.animus.datapilot.common.Hashing;
+import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.experiments.RunStore;
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Page;
+import io.animus.datapilot.http.PageToken;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.Supplier;
+import java.util.regex.Pattern;
+import org.jdbi.v3.core.Jdbi;
+
+/** Signed CI calls (PROTOCOL.md §7): signature checks, webhooks, image reports and their reads. */
+public final class CiService {
+  public static final String SECRET_SETTING = "ANIMUS_CI_WEBHOOK_SECRET";
+  private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+  private final Jdbi jdbi;
+  private final CiStore store;
+  private final RunStore runs;
+  private final Optional<String> secret;
+  private final Clock clock;
+
+  public CiService(Jdbi jdbi, CiStore store, RunStore runs, Optional<String> secret, Clock clock) {
+    this.jdbi = jdbi;
+    this.store = store;
+    this.runs = runs;
+    this.secret = secret.map(String::trim).filter(s -> !s.isEmpty());
+    this.clock = clock;
+  }
+
+  /** The raw parts of a signed request; the body is read only when the checks before it passed. */
+  public record SignedRequest(String method, long declaredLength, long maxBytes, String ts, String signature,
+                              Supplier<byte[]> body) {}
+
+  /**
+   * Applies §7.1's checks in their order and returns the verified payload. Neither the secret nor
+   * the expected signature ever appears in an error.
+   */
+  public CanonicalJson.Obj verify(SignedRequest r) {
+    String key = secret.orElseThrow(() -> new ApiException(ErrorCode.CI_NOT_CONFIGURED,
+        "CI endpoints are disabled: set " + SECRET_SETTING));
+    if (r.declaredLength() > r.maxBytes()) {
+      throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "CI body is larger than " + r.maxBytes() + " bytes",
+          Map.of("max_bytes", r.maxBytes()));
+    }
+    if (r.ts() == null || r.ts().isBlank() || r.signature() == null || r.signature().isBlank()) {
+      throw new ApiException(ErrorCode.CI_SIGNATURE_REQUIRED, "X-Animus-CI-Ts and X-Animus-CI-Sig are required");
+    }
+    if (!CiSignature.timestampInWindow(r.ts(), clock.now().getEpochSecond())) {
+      throw new ApiException(ErrorCode.CI_SIGNATURE_INVALID,
+          "X-Animus-CI-Ts must be unix seconds within 300 s of the server's clock");
+    }
+    byte[] body = r.body().get();
+    if (!CiSignature.matches(key, r.ts(), r.method(), body, r.signature())) {
+      throw new ApiException(ErrorCode.CI_SIGNATURE_INVALID, "the CI signature does not match");
+    }
+    return CanonicalJson.parseObject(body);
+  }
+
+  /** A webhook's outcome: the stored (or already stored) context and whether it was new. */
+  public record WebhookResult(CiContext context, boolean created) {}
+
+  public WebhookResult attachContext(CanonicalJson.Obj payload) {
+    String runText = requiredText(payload, "run_id", ErrorCode.RUN_ID_REQUIRED);
+    String provider = optionalText(payload, "provider").orElse("");
+    String canonical = CanonicalJson.write(payload);
+    String sha = Hashing.sha256Hex(canonical);
+    UUID runId = Ids.parse(runText).orElseThrow(() -> ApiException.notFound("run"));
+    return jdbi.inTransaction(h -> {
+      if (runs.projectOf(h, runId).isEmpty()) {
+        throw ApiException.notFound("run");
+      }
+      CiContext candidate = new CiContext(Ids.newId(), runId, provider, canonical, sha, clock.now(), "ci");
+      return store.insertContext(h, candidate).map(c -> new WebhookResult(c, true))
+          .orElseGet(() -> new WebhookResult(store.findContext(h, runId, sha).orElseThrow(), false));
+    });
+  }
+
+  /** A report's outcome: the registration and whether this report created it. */
+  public record ReportResult(ModelImage image, boolean created) {}
+
+  public ReportResult registerImage(CanonicalJson.Obj payload) {
+    String digest = requiredText(payload, "image_digest", ErrorCode.IMAGE_DIGEST_REQUIRED).trim()
+        .toLowerCase(Locale.ROOT);
+    if (!DIGEST.matcher(digest).matches()) {
+      throw new ApiException(ErrorCode.IMAGE_DIGEST_INVALID, "image_digest must be sha256: followed by 64 hex digits");
+    }
+    String repo = requiredText(payload, "repo", ErrorCode.REPO_REQUIRED);
+    String commit = requiredText(payload, "commit_sha", ErrorCode.COMMIT_SHA_REQUIRED);
+    String pipeline = requiredText(payload, "pipeline_id", ErrorCode.PIPELINE_ID_REQUIRED);
+    String provider = optionalText(payload, "provider").orElse(null);
+    Map<String, CanonicalJson.Value> fields = new java.util.TreeMap<>(CanonicalJson::compareCodePoints);
+    fields.putAll(payload.fields());
+    fields.put("image_digest", new CanonicalJson.Str(digest));
+    CanonicalJson.Obj normalised = new CanonicalJson.Obj(fields);
+    String canonical = CanonicalJson.write(normalised);
+    ModelImage candidate = new ModelImage(digest, repo, commit, pipeline, provider, clock.now(), "ci", canonical,
+        Hashing.sha256Hex(canonical));
+    return jdbi.inTransaction(h -> {
+      Optional<ModelImage> inserted = store.insertImage(h, candidate);
+      if (inserted.isPresent()) {
+        return new ReportResult(inserted.get(), true);
+      }
+      ModelImage existing = store.findImage(h, digest).orElseThrow();
+      if (!existing.repo().equals(repo) || !existing.commitSha().equalsIgnoreCase(commit)) {
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("image_digest", digest);
+        details.put("repo", existing.repo());
+        details.put("commit_sha", existing.commitSha());
+        throw new ApiException(ErrorCode.MODEL_IMAGE_CONFLICT,
+            "image " + digest + " is already registered for another repo or commit", details);
+      }
+      return new ReportResult(existing, false);
+    });
+  }
+
+  private static String requiredText(CanonicalJson.Obj payload, String field, ErrorCode missing) {
+    return optionalText(payload, field).filter(s -> !s.trim().isEmpty())
+        .orElseThrow(() -> new ApiException(missing, field + " is required (a non-empty string)"));
+  }
+
+  private static Optional<String> optionalText(CanonicalJson.Obj payload, String field) {
+    CanonicalJson.Value value = payload.fields().get(field);
+    return value instanceof CanonicalJson.Str s ? Optional.of(s.text()) : Optional.empty();
+  }
+
+  public Page<CiContext> contexts(String rawRunId, int limit, Optional<String> pageToken) {
+    UUID runId = Ids.parse(rawRunId).orElseThrow(() -> ApiException.notFound("run"));
+    String fingerprint = PageToken.fingerprint("ci-contexts", runId.toString());
+    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
+    return jdbi.withHandle(h -> {
+      if (runs.projectOf(h, runId).isEmpty()) {
+        throw ApiException.notFound("run");
+      }
+      List<CiContext> rows = store.listContexts(h, runId, cursor.map(c -> instant(c.get(0))).orElse(null),
+          cursor.map(c -> Ids.parse(c.get(1)).orElseThrow(CiService::badToken)).orElse(null), limit + 1);
+      return Page.fromOverfetch(rows, limit, fingerprint,
+          c -> List.of(c.receivedAt().toString(), c.contextId().toString()));
+    });
+  }
+
+  public Page<ModelImage> images(Optional<String> repo, Optional<String> commitSha, int limit,
+                                 Optional<String> pageToken) {
+    String r = repo.map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
+    String c = commitSha.map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
+    String fingerprint = PageToken.fingerprint("model-images", r, c);
+    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
+    List<ModelImage> rows = jdbi.withHandle(h -> store.listImages(h, r, c,
+        cursor.map(k -> instant(k.get(0))).orElse(null), cursor.map(k -> k.get(1)).orElse(null), limit + 1));
+    return Page.fromOverfetch(rows, limit, fingerprint, m -> List.of(m.receivedAt().toString(), m.imageDigest()));
+  }
+
+  public ModelImage image(String rawDigest) {
+    String digest = rawDigest.trim().toLowerCase(Locale.ROOT);
+    if (!DIGEST.matcher(digest).matches()) {
+      throw new ApiException(ErrorCode.IMAGE_DIGEST_INVALID, "image_digest must be sha256: followed by 64 hex digits");
+    }
+    return jdbi.withHandle(h -> store.findImage(h, digest)).orElseThrow(() -> ApiException.notFound("model image"));
+  }
+
+  private static Instant instant(String raw) {
+    try {
+      return Instant.parse(raw);
+    } catch (RuntimeException e) {
+      throw badToken();
+    }
+  }
+
+  private static ApiException badToken() {
+    return new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
+  }
+}
