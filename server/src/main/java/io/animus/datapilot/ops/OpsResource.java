@@ -43,10 +43,18 @@ public final class OpsResource {
   }
 
   public void register(Router router) {
-    router.get("/healthz", Access.PUBLIC, r -> Reply.ok(Map.of("service", "datapilot", "status", "ok")));
+    router.get("/healthz", Access.PUBLIC, r -> Reply.ok(health()));
     router.get("/readyz", Access.PUBLIC, r -> readiness());
     router.get("/metrics", Access.PUBLIC, this::prometheus);
     router.get("/", Access.PUBLIC, r -> new Reply(302, null, Map.of("Location", "/console/"), false));
+  }
+
+  /** Ordered as PROTOCOL.md §9 shows it ({@code Map.of} iteration order changes between JVM runs). */
+  private static Map<String, Object> health() {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("service", "datapilot");
+    body.put("status", "ok");
+    return body;
   }
 
   private Reply readiness() {
