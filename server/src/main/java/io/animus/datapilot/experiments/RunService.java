@@ -169,7 +169,8 @@ public final class RunService {
 
   /** Adds what is derived at read time: {@code stale}. */
   private Run present(Run run, Instant now) {
-    Instant seen = run.lastSeenAt() != null ? run.lastSeenAt() : run.startedAt();
+    // A run is "seen" at creation at the latest, even when it was created with an old started_at.
+    Instant seen = run.lastSeenAt() != null ? run.lastSeenAt() : run.createdAt();
     return run.withStale(RunStatus.RUNNING.wire().equals(run.status()) && seen.plus(staleAfter).isBefore(now));
   }
 }

@@ -203,7 +203,7 @@ public final class RunStore {
 
   /** What a run list can be sorted by besides start time; the SQL fragments are fixed here. */
   public enum SortKey {
-    PARAM("(params::jsonb -> :key)", "jsonb"),
+    PARAM("NULLIF(params::jsonb -> :key, 'null'::jsonb)", "jsonb"),
     METRIC("""
         (SELECT m.value FROM metric_series s
          CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
