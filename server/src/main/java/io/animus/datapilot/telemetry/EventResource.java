@@ -49,13 +49,7 @@ public final class EventResource {
     JsonBody body = request.json(Set.of("events"));
     var count = events.appendBatch(request.project(), request.path("run_id"), request.principal().subject(),
         body.raw().get("events"));
-    Map<String, Object> answer = new LinkedHashMap<>();
-    answer.put("received", count.received());
-    answer.put("inserted", count.inserted());
-    answer.put("duplicates", count.received() - count.inserted());
-    answer.put("request_id", request.requestId());
-    answer.put("run_id", count.runId().toString());
-    return Reply.status(count.inserted() > 0 ? 201 : 200, answer);
+    return BatchAnswer.of(count.runId(), count.received(), count.inserted(), request.requestId());
   }
 
   private Reply list(ApiRequest request) {

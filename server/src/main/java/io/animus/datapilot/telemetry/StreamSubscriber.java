@@ -21,6 +21,7 @@ public final class StreamSubscriber {
   static final long METRICS_COALESCE_NANOS = 100_000_000L;
   static final long PING_NANOS = 15_000_000_000L;
   private static final String END = "\u0000end";
+  private static final int SAMPLE_BYTES = 96;
 
   private final UUID runId;
   private final LinkedBlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
@@ -55,38 +56,36 @@ public final class StreamSubscriber {
   public void offer(String frame, long eventId) {
     int bytes = frame.length();
     synchronized (this) {
-      if (slow) {
+      if (!reserve(bytes)) {
         return;
       }
-      if (pendingBytes + bytes > MAX_PENDING_BYTES) {
-        slow = true;
-        queue.clear();
-        pendingSamples.clear();
-        queue.add(new Queued(END, 0, 0));
-        return;
-      }
-      pendingBytes += bytes;
     }
     queue.add(new Queued(frame, eventId, bytes));
   }
 
   /** Adds samples to the next coalesced metrics frame. */
   public void offerSamples(List<Map<String, Object>> samples) {
-    int bytes = samples.size() * 96;
     synchronized (this) {
-      if (slow) {
-        return;
+      if (reserve(samples.size() * SAMPLE_BYTES)) {
+        pendingSamples.addAll(samples);
       }
-      if (pendingBytes + bytes > MAX_PENDING_BYTES) {
-        slow = true;
-        queue.clear();
-        pendingSamples.clear();
-        queue.add(new Queued(END, 0, 0));
-        return;
-      }
-      pendingBytes += bytes;
-      pendingSamples.addAll(samples);
     }
+  }
+
+  /** Counts {@code bytes} as waiting; past the budget the reader is marked slow and the stream ends. */
+  private boolean reserve(long bytes) {
+    if (slow) {
+      return false;
+    }
+    if (pendingBytes + bytes > MAX_PENDING_BYTES) {
+      slow = true;
+      queue.clear();
+      pendingSamples.clear();
+      queue.add(new Queued(END, 0, 0));
+      return false;
+    }
+    pendingBytes += bytes;
+    return true;
   }
 
   /** Ends the stream (server shutdown). */
@@ -143,7 +142,7 @@ public final class StreamSubscriber {
     synchronized (this) {
       samples = new ArrayList<>(pendingSamples);
       pendingSamples.clear();
-      pendingBytes -= samples.size() * 96L;
+      pendingBytes -= (long) samples.size() * SAMPLE_BYTES;
     }
     if (!samples.isEmpty()) {
       write(out, frame("metrics", null, Json.writeString(Map.of("samples", samples))));
