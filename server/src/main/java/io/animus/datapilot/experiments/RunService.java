@@ -1,5 +1,7 @@
 package io.animus.datapilot.experiments;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Ids;
@@ -54,7 +56,8 @@ public final class RunService {
       }
       for (String kind : List.of("param", "metric")) {
         String prefix = kind + ":";
-        if (by.startsWith(prefix) && by.length() > prefix.length()) {
+        // a key holding U+0000 cannot be stored, so it names nothing to order by
+        if (by.startsWith(prefix) && by.length() > prefix.length() && by.indexOf('\0') < 0) {
           return new Ordering(kind, by.substring(prefix.length()), ascending);
         }
       }
@@ -140,7 +143,7 @@ public final class RunService {
     UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
     if (ordering.kind().equals("param")) {
       List<RunStore.Sorted> rows = runs.listByParam(h, filter, ordering.key(), ordering.ascending(),
-          cursor.map(c -> c.get(0)).orElse(null), afterId, limit + 1);
+          cursor.map(c -> c.get(0)).map(RunService::jsonCursorValue).orElse(null), afterId, limit + 1);
       return Page.fromOverfetch(rows, limit, fingerprint,
           s -> java.util.Arrays.asList(s.sortValue(), s.run().runId().toString()))
           .map(s -> present(s.run(), now));
@@ -152,6 +155,19 @@ public final class RunService {
         afterStart, afterId, limit + 1);
     return Page.fromOverfetch(rows, limit, fingerprint,
         r -> List.of(r.startedAt().toString(), r.runId().toString())).map(r -> present(r, now));
+  }
+
+  /** A param cursor holds the JSON text of a stored value; anything else is a forged token. */
+  private static String jsonCursorValue(String text) {
+    try {
+      JsonNode value = Json.mapper().reader().without(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).readTree(text);
+      if (value != null && !value.isMissingNode() && Json.unstorable(value).isEmpty()) {
+        return text;
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // answered below
+    }
+    throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
   }
 
   private static String parseStatusFilter(Optional<String> status) {

@@ -7,8 +7,10 @@ import io.animus.datapilot.auth.Principal;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.ops.HttpMetrics;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.router.EndpointNotFound;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +57,8 @@ public final class HttpServer {
       cfg.router.ignoreTrailingSlashes = false;
       cfg.router.treatMultipleSlashesAsSingleSlash = false;
       cfg.http.maxRequestSize = BATCH_LIMIT;
+      // Answers carry their exact Content-Length (HEAD included); Javalin's gzip would break it (a 500).
+      cfg.http.compressionStrategy = CompressionStrategy.NONE;
       cfg.jetty.modifyServer(server -> {
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(10_000);
@@ -64,6 +68,8 @@ public final class HttpServer {
         cfg.routes.addHttpHandler(method, "/*", this::dispatch);
         cfg.routes.addHttpHandler(method, "/", this::dispatch);
       }
+      // Methods outside METHODS (TRACE, PROPFIND, ...) reach no handler: answer them the same way (405/404).
+      cfg.routes.exception(EndpointNotFound.class, (e, ctx) -> dispatch(ctx));
     });
     javalin.start();
   }
@@ -109,7 +115,7 @@ public final class HttpServer {
       Router.Found found = (Router.Found) match;
       route = found.route();
       routeLabel = route.pattern();
-      principal = authenticator.authenticate(ctx.header("Authorization"));
+      principal = authenticate(route.access(), ctx.header("Authorization"));
       policy.check(principal, route.access(), method, path);
       ProjectScope project = ProjectScope.resolve(ctx.header("X-Project-Id"), ctx.queryParam("project_id"));
       projectId = project.projectId();
@@ -133,6 +139,18 @@ public final class HttpServer {
     metrics.record(method, routeLabel, status, nanos);
     ACCESS.info("{} {} {} {}ms request_id={}", method, path, status, nanos / 1_000_000, requestId);
     auditIfNeeded(route, method, path, status, principal, projectId, requestId);
+  }
+
+  /** Exempt routes need no credential, so a bad one there leaves the caller anonymous (§2.5). */
+  private Principal authenticate(Router.Access access, String authorization) {
+    if (access != Router.Access.PUBLIC) {
+      return authenticator.authenticate(authorization);
+    }
+    try {
+      return authenticator.authenticate(authorization);
+    } catch (ApiException e) {
+      return Principal.ANONYMOUS;
+    }
   }
 
   private void auditIfNeeded(Router.Route route, String method, String path, int status, Principal principal,
