@@ -3,6 +3,8 @@ package io.animus.datapilot.auth;
 import io.animus.datapilot.http.ApiException;
 import io.animus.datapilot.http.ErrorCode;
 import io.animus.datapilot.http.Router.Access;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -41,7 +43,8 @@ public final class AccessPolicy {
     }
   }
 
-  static boolean runTokenMayCall(Principal principal, String method, String path) {
+  static boolean runTokenMayCall(Principal principal, String method, String rawPath) {
+    String path = normalise(rawPath);
     boolean read = method.equals("GET") || method.equals("HEAD") || method.equals("OPTIONS");
     if (method.equals("GET") && path.equals("/api/auth/me")) {
       return true;
@@ -59,5 +62,25 @@ public final class AccessPolicy {
       return path.equals(version) || path.equals(version + "/download");
     }
     return false;
+  }
+
+  /**
+   * Resolves {@code .} and {@code ..} segments, plain or percent-encoded, so that scope is judged on
+   * where a path leads and a path cannot step out of its run.
+   */
+  static String normalise(String path) {
+    String[] parts = path.split("/", -1);
+    List<String> kept = new ArrayList<>();
+    for (int i = 1; i < parts.length; i++) {
+      String plain = parts[i].replace("%2e", ".").replace("%2E", ".");
+      if (plain.equals("..")) {
+        if (!kept.isEmpty()) {
+          kept.remove(kept.size() - 1);
+        }
+      } else if (!plain.equals(".")) {
+        kept.add(parts[i]);
+      }
+    }
+    return "/" + String.join("/", kept);
   }
 }

@@ -59,11 +59,7 @@ public final class ApiTokenService {
   }
 
   private static Instant parseCursorInstant(String raw) {
-    try {
-      return Instant.parse(raw);
-    } catch (RuntimeException e) {
-      throw badCursor();
-    }
+    return PageToken.instantKey(raw);
   }
 
   private static ApiException badCursor() {

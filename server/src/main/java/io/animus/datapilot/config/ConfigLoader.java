@@ -14,6 +14,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd]?)");
+  private static final Duration MAX_DURATION = Duration.ofDays(36_500);
   private final Map<String, String> env;
   private final Map<String, String> flags;
 
@@ -120,12 +121,22 @@ public final class ConfigLoader {
     if (!m.matches()) {
       throw new ConfigException(name + " must be a duration such as 30s, 10m, 2h or 1d");
     }
-    long n = Long.parseLong(m.group(1));
-    return switch (m.group(2)) {
-      case "m" -> Duration.ofMinutes(n);
-      case "h" -> Duration.ofHours(n);
-      case "d" -> Duration.ofDays(n);
-      default -> Duration.ofSeconds(n);
-    };
+    Duration duration;
+    try {
+      long n = Long.parseLong(m.group(1));
+      duration = switch (m.group(2)) {
+        case "m" -> Duration.ofMinutes(n);
+        case "h" -> Duration.ofHours(n);
+        case "d" -> Duration.ofDays(n);
+        default -> Duration.ofSeconds(n);
+      };
+    } catch (NumberFormatException | ArithmeticException e) {
+      duration = null;
+    }
+    // Durations are added to instants; a bound keeps that arithmetic from overflowing.
+    if (duration == null || duration.compareTo(MAX_DURATION) > 0) {
+      throw new ConfigException(name + " must be at most " + MAX_DURATION.toDays() + "d");
+    }
+    return duration;
   }
 }

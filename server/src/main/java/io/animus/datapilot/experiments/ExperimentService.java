@@ -61,6 +61,10 @@ public final class ExperimentService {
     Optional<List<String>> cursor = PageToken.decode(request.pageToken(), fingerprint, 2);
     Instant afterCreated = cursor.map(c -> parseInstant(c.get(0))).orElse(null);
     UUID afterId = cursor.map(c -> parseUuid(c.get(1))).orElse(null);
+    if (hasNul(name) || hasNul(q)) {
+      // no stored name holds U+0000 (inputs refuse it), and PostgreSQL cannot take it as a parameter
+      return new Page<>(List.of(), Optional.empty());
+    }
     return jdbi.withHandle(h -> {
       List<Experiment> rows = store.list(h, project.projectId(), name, q, afterCreated, afterId,
           request.limit() + 1);
@@ -76,11 +80,11 @@ public final class ExperimentService {
   }
 
   static Instant parseInstant(String raw) {
-    try {
-      return Instant.parse(raw);
-    } catch (RuntimeException e) {
-      throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
-    }
+    return PageToken.instantKey(raw);
+  }
+
+  private static boolean hasNul(String text) {
+    return text != null && text.indexOf('\0') >= 0;
   }
 
   static UUID parseUuid(String raw) {

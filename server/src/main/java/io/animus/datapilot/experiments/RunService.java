@@ -1,5 +1,7 @@
 package io.animus.datapilot.experiments;
 
+import com.fasterxml.jackson.core.json.JsonReadFeature;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Ids;
@@ -54,7 +56,8 @@ public final class RunService {
       }
       for (String kind : List.of("param", "metric")) {
         String prefix = kind + ":";
-        if (by.startsWith(prefix) && by.length() > prefix.length()) {
+        // a key holding U+0000 cannot be stored, so it names nothing to order by
+        if (by.startsWith(prefix) && by.length() > prefix.length() && by.indexOf('\0') < 0) {
           return new Ordering(kind, by.substring(prefix.length()), ascending);
         }
       }
@@ -148,7 +151,8 @@ public final class RunService {
     } else {
       RunStore.SortKey key = ordering.kind().equals("param") ? RunStore.SortKey.PARAM : RunStore.SortKey.METRIC;
       List<RunStore.Sorted> rows = runs.listByValue(h, filter, key, ordering.key(), ordering.ascending(),
-          cursor.map(c -> c.get(0)).orElse(null), afterId, limit + 1);
+          cursor.map(c -> c.get(0)).map(v -> key == RunStore.SortKey.PARAM ? jsonCursorValue(v) : floatCursorValue(v))
+              .orElse(null), afterId, limit + 1);
       page = Page.fromOverfetch(rows, limit, fingerprint,
           s -> java.util.Arrays.asList(s.sortValue(), s.run().runId().toString())).map(RunStore.Sorted::run);
     }
@@ -158,6 +162,29 @@ public final class RunService {
       Run shown = present(r, now);
       return latestMetrics ? shown.withLatestMetrics(latest.getOrDefault(r.runId(), Map.of())) : shown;
     });
+  }
+
+  /** A param cursor holds the JSON text of a stored value; anything else is a forged token. */
+  private static String jsonCursorValue(String text) {
+    try {
+      JsonNode value = Json.mapper().reader().without(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).readTree(text);
+      if (value != null && !value.isMissingNode() && Json.unstorable(value).isEmpty()) {
+        return text;
+      }
+    } catch (java.io.IOException | NumberFormatException e) {
+      // answered below
+    }
+    throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
+  }
+
+  /** A metric cursor holds a float8 as PostgreSQL writes it (NaN and ±Infinity included). */
+  private static String floatCursorValue(String text) {
+    try {
+      Double.parseDouble(text);
+      return text;
+    } catch (NumberFormatException e) {
+      throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
+    }
   }
 
   private static String parseStatusFilter(Optional<String> status) {

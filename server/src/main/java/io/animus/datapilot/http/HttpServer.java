@@ -7,8 +7,10 @@ import io.animus.datapilot.auth.Principal;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.ops.HttpMetrics;
 import io.javalin.Javalin;
+import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
+import io.javalin.router.EndpointNotFound;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,6 +59,8 @@ public final class HttpServer {
       cfg.http.maxRequestSize = BATCH_LIMIT;
       // Live streams hold a thread each; leave room for them beside ordinary requests.
       cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(400, 8, 60_000);
+      // Answers carry their exact Content-Length (HEAD included); Javalin's gzip would break it (a 500).
+      cfg.http.compressionStrategy = CompressionStrategy.NONE;
       cfg.jetty.modifyServer(server -> {
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(10_000);
@@ -66,6 +70,8 @@ public final class HttpServer {
         cfg.routes.addHttpHandler(method, "/*", this::dispatch);
         cfg.routes.addHttpHandler(method, "/", this::dispatch);
       }
+      // Methods outside METHODS (TRACE, PROPFIND, ...) reach no handler: answer them the same way (405/404).
+      cfg.routes.exception(EndpointNotFound.class, (e, ctx) -> dispatch(ctx));
     });
     javalin.start();
   }

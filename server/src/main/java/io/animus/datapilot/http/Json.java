@@ -17,10 +17,14 @@ import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.math.BigDecimal;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Map;
+import java.util.Optional;
 
 /** The server's JSON conventions: snake_case, RFC 3339 UTC times, absent instead of null. */
 public final class Json {
@@ -60,9 +64,48 @@ public final class Json {
       return node;
     } catch (JsonProcessingException e) {
       throw new ApiException(ErrorCode.INVALID_JSON, "request body is not valid JSON: " + e.getOriginalMessage());
+    } catch (NumberFormatException e) {
+      throw new ApiException(ErrorCode.INVALID_JSON, "request body holds a number that cannot be represented");
     } catch (IOException e) {
-      throw new UncheckedIOException(e);
+      // the bytes are in memory: any other I/O failure is an undecodable text encoding
+      throw new ApiException(ErrorCode.INVALID_JSON, "request body is not valid JSON: undecodable characters");
     }
+  }
+
+  /**
+   * Why PostgreSQL could not keep this value as text or jsonb (a U+0000 character, or a number beyond
+   * the range of {@code numeric}), or empty when it can.
+   */
+  public static Optional<String> unstorable(JsonNode value) {
+    Deque<JsonNode> pending = new ArrayDeque<>();
+    pending.push(value);
+    while (!pending.isEmpty()) {
+      JsonNode node = pending.pop();
+      if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
+        return Optional.of("must not contain the character U+0000");
+      }
+      if (node.isBigDecimal() && !fitsNumeric(node.decimalValue())) {
+        return Optional.of("holds a number outside the supported range");
+      }
+      if (node.isObject()) {
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
+          if (field.getKey().indexOf('\0') >= 0) {
+            return Optional.of("must not contain the character U+0000");
+          }
+          pending.push(field.getValue());
+        }
+      } else if (node.isArray()) {
+        node.forEach(pending::push);
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** PostgreSQL numeric: at most 131072 digits before the decimal point and 16383 after it. */
+  private static boolean fitsNumeric(BigDecimal number) {
+    long before = (long) number.precision() - number.scale();
+    long after = Math.max(number.scale(), 0);
+    return before <= 131_072 && after <= 16_383;
   }
 
   public static byte[] write(Object value) {

@@ -29,6 +29,9 @@ public final class JsonBody {
       if (!allowedFields.contains(name)) {
         throw new ApiException(ErrorCode.INVALID_JSON, "unknown field \"" + name + "\"");
       }
+      Json.unstorable(object.get(name)).ifPresent(why -> {
+        throw new ApiException(ErrorCode.INVALID_JSON, "field \"" + name + "\" " + why);
+      });
     }
     return new JsonBody(object);
   }

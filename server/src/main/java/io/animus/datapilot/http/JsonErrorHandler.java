@@ -16,6 +16,12 @@ import org.eclipse.jetty.util.Callback;
  */
 final class JsonErrorHandler extends ErrorHandler {
 
+  /** Jetty writes error bodies only for GET, POST and HEAD by default; every error here is JSON. */
+  @Override
+  public boolean errorPageForMethod(String method) {
+    return true;
+  }
+
   @Override
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                   Callback callback) throws IOException {

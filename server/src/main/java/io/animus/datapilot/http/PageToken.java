@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HexFormat;
@@ -65,6 +66,19 @@ public final class PageToken {
     } catch (IllegalArgumentException | java.io.IOException e) {
       throw invalid();
     }
+  }
+
+  /** A cursor's time key; unparsable or out of the supported range is {@code invalid_page_token}. */
+  public static Instant instantKey(String raw) {
+    try {
+      Instant instant = Instant.parse(raw);
+      if (Times.supported(instant)) {
+        return instant;
+      }
+    } catch (RuntimeException e) {
+      // answered below
+    }
+    throw invalid();
   }
 
   private static ApiException invalid() {

@@ -2,6 +2,7 @@ package io.animus.datapilot.http;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
@@ -15,10 +16,21 @@ public final class Times {
     try {
       // RFC 3339 allows a lower-case 't'/'z' and a space separator is common in the field.
       String normalised = value.toUpperCase(Locale.ROOT).replace(' ', 'T');
-      return OffsetDateTime.parse(normalised, DateTimeFormatter.ISO_OFFSET_DATE_TIME).toInstant();
+      OffsetDateTime time = OffsetDateTime.parse(normalised, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
+      // RFC 3339 years have four digits; ISO 8601's signed wider years would overflow PostgreSQL
+      if (time.getYear() >= 0 && time.getYear() <= 9999) {
+        return time.toInstant();
+      }
     } catch (DateTimeParseException e) {
-      throw new ApiException(ErrorCode.INVALID_TIMESTAMP,
-          "field \"" + field + "\" is not an RFC 3339 timestamp with an offset");
+      // answered below
     }
+    throw new ApiException(ErrorCode.INVALID_TIMESTAMP,
+        "field \"" + field + "\" is not an RFC 3339 timestamp with an offset");
+  }
+
+  /** Whether an instant is one that {@link #parse} can produce (a four-digit year, give or take an offset). */
+  public static boolean supported(Instant instant) {
+    int year = instant.atOffset(ZoneOffset.UTC).getYear();
+    return year >= -1 && year <= 10_000;
   }
 }
