@@ -24,11 +24,16 @@ public final class AuditStore {
         .bind("request_id", e.requestId())
         .bind("actor", e.actor())
         .bind("action", e.action())
-        .bind("path", e.path())
+        .bind("path", e.path().replace('\u0000', '\ufffd'))
         .bind("status", e.status())
         .bind("outcome", e.outcome())
         .bind("project_id", e.projectId())
-        .bind("details", Json.writeString(e.details()))
+        .bind("details", clean(Json.writeString(e.details())))
         .execute());
+  }
+
+  /** PostgreSQL text and jsonb refuse NUL; the audit keeps what it can rather than nothing. */
+  private static String clean(String json) {
+    return json.replace("\\u0000", "\\ufffd");
   }
 }
