@@ -138,11 +138,11 @@ public final class MetricService {
     MetricStore.WriteResult result = jdbi.inTransaction(h -> {
       MetricStore.WriteResult r = store.insert(h, runId, actor, metadataJson, series, steps, values, times);
       store.touchRun(h, runId, clock.now());
-      notifier.metrics(h, runId, r.writeId(), r.inserted(), namesById);
+      notifier.metrics(h, runId, r, namesById);
       return r;
     });
-    insertedCounter.accept(result.inserted().size());
-    return new WriteCount(runId, points.size(), result.inserted().size());
+    insertedCounter.accept((int) result.insertedCount());
+    return new WriteCount(runId, points.size(), (int) result.insertedCount());
   }
 
   private Map<String, Integer> seriesFor(UUID runId, Set<String> names) {
@@ -209,13 +209,13 @@ public final class MetricService {
       List<Bucket> blocks = store.blocks(h, seriesId.get());
       long total = blocks.stream().mapToLong(Bucket::count).sum();
       long largestBlock = blocks.stream().mapToLong(Bucket::count).max().orElse(0);
-      Downsampler.Assembler assembler = new Downsampler.Assembler(total, maxPoints);
       if (total > maxPoints && Downsampler.blocksAreFineEnough(total, maxPoints, largestBlock)) {
+        Downsampler.Assembler assembler = new Downsampler.Assembler(total, maxPoints);
         blocks.forEach(assembler::add);
-      } else {
-        store.streamSamples(h, seriesId.get(), assembler::add);
+        return new Series(runId, name, total, true, assembler.finish());
       }
-      return new Series(runId, name, total, total > maxPoints, assembler.finish());
+      long target = Math.max(1, Downsampler.ceilDiv(total, maxPoints));
+      return new Series(runId, name, total, total > maxPoints, store.bucketsFromSamples(h, seriesId.get(), target));
     });
   }
 }

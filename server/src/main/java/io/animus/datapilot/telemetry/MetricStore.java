@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.function.Consumer;
 import org.jdbi.v3.core.Handle;
 
 /** Rows of {@code metric_series}, {@code metric_writes}, {@code metric_samples}, {@code metric_blocks}. */
@@ -39,8 +38,17 @@ public final class MetricStore {
   /** A point as inserted: first write of (series, step) wins, so only these were new. */
   public record Inserted(int seriesId, long step, double value, Instant recordedAt) {}
 
-  /** The write and the points it inserted. */
-  public record WriteResult(long writeId, List<Inserted> inserted) {}
+  /** The steps a write inserted into one series. */
+  public record SeriesRange(int seriesId, long count, long fromStep, long toStep) {}
+
+  /**
+   * The write and what it inserted: the points themselves for small writes (they travel inline
+   * to live watchers), per-series ranges for large ones.
+   */
+  public record WriteResult(long writeId, long insertedCount, List<Inserted> points, List<SeriesRange> ranges) {}
+
+  /** Writes of at most this many points return their inserted points; larger ones only ranges. */
+  public static final int RETURN_POINTS_UP_TO = 48;
 
   /**
    * Inserts points (parallel arrays, in request order) as one write: duplicates of existing
@@ -49,8 +57,8 @@ public final class MetricStore {
    */
   public WriteResult insert(Handle h, UUID runId, String recordedBy, String metadataJson, List<Integer> series,
                             List<Long> steps, List<Double> values, List<String> recordedAt) {
-    long[] writeId = new long[1];
-    List<Inserted> inserted = h.createQuery("""
+    boolean small = series.size() <= RETURN_POINTS_UP_TO;
+    List<Object[]> rows = h.createQuery("""
             WITH w AS (
               INSERT INTO metric_writes (run_id, recorded_by, metadata)
               VALUES (:run_id, :recorded_by, CAST(:metadata AS json))
@@ -82,10 +90,17 @@ public final class MetricStore {
                 min_value = least(metric_blocks.min_value, EXCLUDED.min_value),
                 max_value = greatest(metric_blocks.max_value, EXCLUDED.max_value),
                 nan_count = metric_blocks.nan_count + EXCLUDED.nan_count
-              RETURNING 1)
+              RETURNING 1),
+            summary AS (
+              SELECT series_id, count(*) AS n, min(step) AS from_step, max(step) AS to_step
+              FROM ins GROUP BY series_id)
             SELECT (SELECT write_id FROM w) AS write_id, (SELECT count(*) FROM blocks) AS blocks,
-                   i.series_id, i.step, i.value, i.recorded_at
-            FROM (SELECT 1) AS one LEFT JOIN ins i ON true
+                   x.series_id, x.n, x.from_step, x.to_step, x.value, x.recorded_at
+            FROM (SELECT 1) AS one
+            LEFT JOIN (SELECT series_id, 1 AS n, step AS from_step, step AS to_step, value, recorded_at
+                       FROM ins WHERE :small
+                       UNION ALL
+                       SELECT series_id, n, from_step, to_step, NULL, NULL FROM summary WHERE NOT :small) x ON true
             """)
         .bind("run_id", runId)
         .bind("recorded_by", recordedBy)
@@ -94,15 +109,27 @@ public final class MetricStore {
         .bindArray("steps", Long.class, steps)
         .bindArray("values", Double.class, values)
         .bindArray("times", String.class, recordedAt)
-        .map((rs, ctx) -> {
-          writeId[0] = rs.getLong("write_id");
-          return rs.getObject("series_id") == null ? null
-              : new Inserted(rs.getInt("series_id"), rs.getLong("step"), rs.getDouble("value"),
-                  Rows.instant(rs, "recorded_at"));
-        })
-        .list()
-        .stream().filter(java.util.Objects::nonNull).toList();
-    return new WriteResult(writeId[0], inserted);
+        .bind("small", small)
+        .map((rs, ctx) -> new Object[] {rs.getLong("write_id"), rs.getObject("series_id", Integer.class),
+            rs.getLong("n"), rs.getLong("from_step"), rs.getLong("to_step"), rs.getDouble("value"),
+            Rows.instant(rs, "recorded_at")})
+        .list();
+    long writeId = (Long) rows.get(0)[0];
+    List<Inserted> points = new java.util.ArrayList<>();
+    List<SeriesRange> ranges = new java.util.ArrayList<>();
+    long count = 0;
+    for (Object[] r : rows) {
+      if (r[1] == null) {
+        continue;
+      }
+      count += (Long) r[2];
+      if (small) {
+        points.add(new Inserted((Integer) r[1], (Long) r[3], (Double) r[5], (Instant) r[6]));
+      } else {
+        ranges.add(new SeriesRange((Integer) r[1], (Long) r[2], (Long) r[3], (Long) r[4]));
+      }
+    }
+    return new WriteResult(writeId, count, points, ranges);
   }
 
   /** Marks the run as seen, at most once a second, so telemetry does not rewrite the row each time. */
@@ -176,13 +203,27 @@ public final class MetricStore {
         .list();
   }
 
-  /** Streams a series' samples in step order as single-sample buckets. */
-  public void streamSamples(Handle h, int seriesId, Consumer<Bucket> sink) {
-    h.createQuery("SELECT step, value FROM metric_samples WHERE series_id = :series_id ORDER BY step")
+  /**
+   * Exact equal-count buckets computed in the database: sample {@code i} (in step order) goes to
+   * bucket {@code i / target}.
+   */
+  public List<Bucket> bucketsFromSamples(Handle h, int seriesId, long target) {
+    return h.createQuery("""
+            SELECT min(step) AS step_min, max(step) AS step_max,
+                   min(value) FILTER (WHERE value <> 'NaN') AS min_value,
+                   max(value) FILTER (WHERE value <> 'NaN') AS max_value,
+                   (array_agg(value ORDER BY step DESC))[1] AS last_value, count(*) AS n,
+                   count(*) FILTER (WHERE value = 'NaN') AS nan_count
+            FROM (SELECT step, value, (row_number() OVER (ORDER BY step) - 1) / :target AS bucket
+                  FROM metric_samples WHERE series_id = :series_id) ranked
+            GROUP BY bucket ORDER BY bucket
+            """)
         .bind("series_id", seriesId)
-        .setFetchSize(10_000)
-        .map((rs, ctx) -> Bucket.of(rs.getLong("step"), rs.getDouble("value")))
-        .forEach(sink);
+        .bind("target", target)
+        .map((rs, ctx) -> new Bucket(rs.getLong("step_min"), rs.getLong("step_max"),
+            (Double) rs.getObject("min_value"), (Double) rs.getObject("max_value"), rs.getDouble("last_value"),
+            rs.getLong("n"), rs.getLong("nan_count")))
+        .list();
   }
 
   /** Samples of one write within a series' step range (for live frames of large writes). */

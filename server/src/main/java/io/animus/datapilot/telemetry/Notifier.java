@@ -3,8 +3,6 @@ package io.animus.datapilot.telemetry;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.http.Json;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -18,7 +16,6 @@ import org.jdbi.v3.core.Handle;
  */
 public final class Notifier {
   public static final String CHANNEL = "datapilot_stream";
-  static final int INLINE_SAMPLES = 48;
   static final int RANGES_PER_MESSAGE = 120;
 
   public void status(Handle h, UUID runId, Object state) {
@@ -31,32 +28,26 @@ public final class Notifier {
     send(h, Json.object().put("k", "e").put("r", runId.toString()).put("a", fromId).put("b", toId));
   }
 
-  public void metrics(Handle h, UUID runId, long writeId, List<MetricStore.Inserted> inserted,
-                      Map<Integer, String> names) {
-    if (inserted.isEmpty()) {
+  public void metrics(Handle h, UUID runId, MetricStore.WriteResult write, Map<Integer, String> names) {
+    if (write.insertedCount() == 0) {
       return;
     }
-    if (inserted.size() <= INLINE_SAMPLES) {
-      ObjectNode msg = Json.object().put("k", "m").put("r", runId.toString()).put("w", writeId);
+    if (!write.points().isEmpty()) {
+      ObjectNode msg = Json.object().put("k", "m").put("r", runId.toString()).put("w", write.writeId());
       ArrayNode samples = msg.putArray("x");
-      for (MetricStore.Inserted p : inserted) {
+      for (MetricStore.Inserted p : write.points()) {
         samples.addArray().add(names.get(p.seriesId())).add(p.step()).add(p.value())
             .add(Json.formatInstant(p.recordedAt()));
       }
       send(h, msg);
       return;
     }
-    Map<Integer, long[]> ranges = new LinkedHashMap<>();
-    for (MetricStore.Inserted p : inserted) {
-      ranges.merge(p.seriesId(), new long[] {p.step(), p.step()},
-          (a, b) -> new long[] {Math.min(a[0], b[0]), Math.max(a[1], b[1])});
-    }
-    List<Map.Entry<Integer, long[]>> all = new ArrayList<>(ranges.entrySet());
+    List<MetricStore.SeriesRange> all = write.ranges();
     for (int from = 0; from < all.size(); from += RANGES_PER_MESSAGE) {
-      ObjectNode msg = Json.object().put("k", "m").put("r", runId.toString()).put("w", writeId);
+      ObjectNode msg = Json.object().put("k", "m").put("r", runId.toString()).put("w", write.writeId());
       ArrayNode groups = msg.putArray("g");
-      for (Map.Entry<Integer, long[]> e : all.subList(from, Math.min(all.size(), from + RANGES_PER_MESSAGE))) {
-        groups.addArray().add(e.getKey()).add(e.getValue()[0]).add(e.getValue()[1]);
+      for (MetricStore.SeriesRange r : all.subList(from, Math.min(all.size(), from + RANGES_PER_MESSAGE))) {
+        groups.addArray().add(r.seriesId()).add(r.fromStep()).add(r.toStep());
       }
       send(h, msg);
     }
