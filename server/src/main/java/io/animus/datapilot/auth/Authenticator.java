@@ -72,7 +72,9 @@ public final class Authenticator {
     Optional<UUID> runId = Ids.parse(claims.runId());
     RunStanding standing = runId.flatMap(runs::find)
         .orElseThrow(() -> new ApiException(ErrorCode.UNAUTHORIZED, "the run token is not valid"));
-    if (standing.terminal() && standing.terminalAt() != null && standing.terminalAt().plus(grace).isBefore(now)) {
+    // Valid only while the run became terminal less than the grace ago (§2.3); an unknown terminal time is too old.
+    if (standing.terminal()
+        && (standing.terminalAt() == null || !now.isBefore(standing.terminalAt().plus(grace)))) {
       throw new ApiException(ErrorCode.UNAUTHORIZED, "the run token is not valid");
     }
     String subject = "run:" + claims.runId()

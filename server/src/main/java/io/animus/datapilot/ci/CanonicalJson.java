@@ -3,7 +3,6 @@ package io.animus.datapilot.ci;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
-import com.fasterxml.jackson.core.json.JsonReadFeature;
 import io.animus.datapilot.http.ApiException;
 import io.animus.datapilot.http.ErrorCode;
 import java.io.IOException;
@@ -18,9 +17,9 @@ import java.util.TreeMap;
  * point, non-ASCII as lower-case {@code \\uXXXX}, numbers exactly as received.
  */
 public final class CanonicalJson {
-  private static final JsonFactory FACTORY = JsonFactory.builder()
-      .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
-      .build();
+  // NaN and Infinity (which Python writes for non-finite floats) are not JSON and cannot be stored:
+  // they are invalid_json, like any other non-JSON body.
+  private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
   private CanonicalJson() {}
 

@@ -37,7 +37,10 @@ public final class CiService {
     this.clock = clock;
   }
 
-  /** The raw parts of a signed request; the body is read only when the checks before it passed. */
+  /**
+   * The raw parts of a signed request; a body of declared length ({@code declaredLength} ≥ 0) is
+   * read only when the checks before it passed.
+   */
   public record SignedRequest(String method, long declaredLength, long maxBytes, String ts, String signature,
                               Supplier<byte[]> body) {}
 
@@ -52,6 +55,19 @@ public final class CiService {
       throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "CI body is larger than " + r.maxBytes() + " bytes",
           Map.of("max_bytes", r.maxBytes()));
     }
+    // Without a declared length (chunked) the size is known only by reading, and it is judged first.
+    byte[] early = null;
+    ApiException unreadable = null;
+    if (r.declaredLength() < 0) {
+      try {
+        early = r.body().get();
+      } catch (ApiException e) {
+        if (e.code() == ErrorCode.PAYLOAD_TOO_LARGE) {
+          throw e;
+        }
+        unreadable = e;
+      }
+    }
     if (r.ts() == null || r.ts().isBlank() || r.signature() == null || r.signature().isBlank()) {
       throw new ApiException(ErrorCode.CI_SIGNATURE_REQUIRED, "X-Animus-CI-Ts and X-Animus-CI-Sig are required");
     }
@@ -59,7 +75,10 @@ public final class CiService {
       throw new ApiException(ErrorCode.CI_SIGNATURE_INVALID,
           "X-Animus-CI-Ts must be unix seconds within 300 s of the server's clock");
     }
-    byte[] body = r.body().get();
+    if (unreadable != null) {
+      throw unreadable;
+    }
+    byte[] body = early != null ? early : r.body().get();
     if (!CiSignature.matches(key, r.ts(), r.method(), body, r.signature())) {
       throw new ApiException(ErrorCode.CI_SIGNATURE_INVALID, "the CI signature does not match");
     }
