@@ -1,5 +1,8 @@
 package io.animus.datapilot;
 
+import io.animus.datapilot.artifacts.ArtifactResource;
+import io.animus.datapilot.artifacts.ArtifactService;
+import io.animus.datapilot.artifacts.ArtifactStore;
 import io.animus.datapilot.audit.AuditStore;
 import io.animus.datapilot.auth.AccessPolicy;
 import io.animus.datapilot.auth.ApiTokenService;
@@ -14,6 +17,7 @@ import io.animus.datapilot.experiments.ExperimentStore;
 import io.animus.datapilot.experiments.RunResource;
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunStore;
+import io.animus.datapilot.http.BlobDownload;
 import io.animus.datapilot.http.HttpServer;
 import io.animus.datapilot.http.Idempotency;
 import io.animus.datapilot.http.IdempotencyStore;
@@ -23,6 +27,8 @@ import io.animus.datapilot.ops.OpsResource;
 import io.animus.datapilot.projects.ProjectResource;
 import io.animus.datapilot.projects.ProjectService;
 import io.animus.datapilot.projects.ProjectStore;
+import io.animus.datapilot.storage.BlobStore;
+import io.animus.datapilot.storage.BlobStores;
 import io.animus.datapilot.storage.Database;
 import io.animus.datapilot.telemetry.EventResource;
 import io.animus.datapilot.telemetry.EventService;
@@ -35,6 +41,7 @@ import io.animus.datapilot.telemetry.RunLifecycleService;
 import io.animus.datapilot.telemetry.RunLookup;
 import io.animus.datapilot.telemetry.StreamHub;
 import io.animus.datapilot.telemetry.StreamResource;
+import io.animus.datapilot.upload.UploadReceiver;
 import java.nio.file.Files;
 import java.io.IOException;
 import org.jdbi.v3.core.Jdbi;
@@ -48,16 +55,18 @@ public final class App implements AutoCloseable {
   private final Database database;
   private final HttpServer http;
   private final StreamHub hub;
+  private final BlobStore blobs;
 
-  private App(Config config, Database database, HttpServer http, StreamHub hub) {
+  private App(Config config, Database database, HttpServer http, StreamHub hub, BlobStore blobs) {
     this.config = config;
     this.database = database;
     this.http = http;
     this.hub = hub;
+    this.blobs = blobs;
   }
 
   /** What {@link #wire} builds that the app must start and stop. */
-  private record Wired(HttpServer http, StreamHub hub) {}
+  private record Wired(HttpServer http, StreamHub hub, BlobStore blobs) {}
 
   /** Opens storage, wires every component and starts listening. */
   public static App start(Config config) {
@@ -76,9 +85,10 @@ public final class App implements AutoCloseable {
         http.start(config.http().host(), config.http().port());
       } catch (RuntimeException e) {
         wired.hub().close();
+        closeQuietly(wired.blobs());
         throw e;
       }
-      App app = new App(config, database, http, wired.hub());
+      App app = new App(config, database, http, wired.hub(), wired.blobs());
       LOG.info("DataPilot listening on http://{}:{} (auth mode {}, data dir {})", config.http().host(), http.port(),
           config.auth().mode().name().toLowerCase(java.util.Locale.ROOT), config.dataDir());
       return app;
@@ -103,8 +113,11 @@ public final class App implements AutoCloseable {
     RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter());
 
     Router router = new Router();
-    new OpsResource(database, metrics, config.auth().mode(), () -> jdbi.withHandle(runStore::countByStatus))
-        .register(router);
+    BlobStore blobs = BlobStores.open(config);
+    OpsResource ops = new OpsResource(database, metrics, config.auth().mode(),
+        () -> jdbi.withHandle(runStore::countByStatus));
+    ops.addCheck("blob_store", blobs::ping);
+    ops.register(router);
     new AuthResource(tokens).register(router);
     new ExperimentResource(new ExperimentService(jdbi, experimentStore, clock)).register(router);
     new RunResource(runService).register(router);
@@ -123,8 +136,23 @@ public final class App implements AutoCloseable {
     new EventResource(events, lifecycle, runService).register(router);
     new StreamResource(hub, runLookup, runService, jdbi, eventStore, metrics.sseConnections()).register(router);
 
+    UploadReceiver receiver = new UploadReceiver(blobs);
+    BlobDownload downloads = new BlobDownload(blobs);
+    new ArtifactResource(new ArtifactService(jdbi, new ArtifactStore(), receiver, clock,
+        config.uploads().artifactMaxBytes()), downloads).register(router);
+
     return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
-        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub);
+        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub, blobs);
+  }
+
+  private static void closeQuietly(BlobStore blobs) {
+    if (blobs instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.warn("closing the blob store failed", e);
+      }
+    }
   }
 
   public int port() {
@@ -144,6 +172,7 @@ public final class App implements AutoCloseable {
   public void close() {
     hub.close();
     http.stop();
+    closeQuietly(blobs);
     database.close();
   }
 }

@@ -75,7 +75,7 @@ public final class ExperimentService {
     });
   }
 
-  static Instant parseInstant(String raw) {
+  public static Instant parseInstant(String raw) {
     try {
       return Instant.parse(raw);
     } catch (RuntimeException e) {
@@ -83,7 +83,7 @@ public final class ExperimentService {
     }
   }
 
-  static UUID parseUuid(String raw) {
+  public static UUID parseUuid(String raw) {
     return Ids.parse(raw).orElseThrow(() -> new ApiException(ErrorCode.INVALID_PAGE_TOKEN,
         "page_token is malformed"));
   }
