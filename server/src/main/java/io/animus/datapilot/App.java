@@ -11,6 +11,12 @@ import io.animus.datapilot.auth.AuthResource;
 import io.animus.datapilot.auth.Authenticator;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.config.Config;
+import io.animus.datapilot.datasets.DatasetResource;
+import io.animus.datapilot.datasets.DatasetService;
+import io.animus.datapilot.datasets.DatasetStore;
+import io.animus.datapilot.datasets.QualityGate;
+import io.animus.datapilot.datasets.QualityService;
+import io.animus.datapilot.datasets.QualityStore;
 import io.animus.datapilot.experiments.ExperimentResource;
 import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
@@ -110,7 +116,11 @@ public final class App implements AutoCloseable {
     }
     ExperimentStore experimentStore = new ExperimentStore();
     RunStore runStore = new RunStore();
-    RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter());
+    DatasetStore datasetStore = new DatasetStore();
+    QualityStore qualityStore = new QualityStore();
+    QualityGate qualityGate = new QualityGate(config.requireQualityGate(), datasetStore, qualityStore);
+    RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter(),
+        qualityGate);
 
     Router router = new Router();
     BlobStore blobs = BlobStores.open(config);
@@ -140,6 +150,10 @@ public final class App implements AutoCloseable {
     BlobDownload downloads = new BlobDownload(blobs);
     new ArtifactResource(new ArtifactService(jdbi, new ArtifactStore(), receiver, clock,
         config.uploads().artifactMaxBytes()), downloads).register(router);
+    DatasetService datasets = new DatasetService(jdbi, datasetStore, receiver, qualityGate, clock,
+        config.uploads().datasetMaxBytes());
+    new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore, clock), downloads)
+        .register(router);
 
     return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
         new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub, blobs);

@@ -185,7 +185,7 @@ public final class BlobDownload {
         return Optional.of(new Span(Math.max(0, size - suffix), size - 1));
       }
       long first = Long.parseLong(a);
-      long last = b.isEmpty() ? size - 1 : Long.parseLong(b);
+      long last = b.isEmpty() ? Long.MAX_VALUE : Long.parseLong(b);
       if (first < 0 || a.startsWith("+") || b.startsWith("+") || last < first) {
         return Optional.empty();
       }

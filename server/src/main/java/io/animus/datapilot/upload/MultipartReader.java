@@ -189,7 +189,7 @@ public final class MultipartReader {
       StringBuilder v = new StringBuilder();
       if (i < n && value.charAt(i) == '"') {
         i++;
-        while (i < n && value.charAt(i) != '"') {
+        while (i < n && !(value.charAt(i) == '"' && closesQuote(value, i + 1))) {
           char c = value.charAt(i);
           // Only \" and \\ are escapes: browsers send Windows paths with raw backslashes.
           if (c == '\\' && i + 1 < n && (value.charAt(i + 1) == '"' || value.charAt(i + 1) == '\\')) {
@@ -211,6 +211,19 @@ public final class MultipartReader {
       }
     }
     return params;
+  }
+
+  /**
+   * Whether a {@code "} at {@code i - 1} ends a quoted value: only when the parameter list ends or
+   * continues after it. The published SDK puts names inside quotes unescaped, so a quote inside a
+   * name is kept as a character.
+   */
+  private static boolean closesQuote(String value, int i) {
+    int j = i;
+    while (j < value.length() && (value.charAt(j) == ' ' || value.charAt(j) == '\t')) {
+      j++;
+    }
+    return j == value.length() || value.charAt(j) == ';';
   }
 
   /** RFC 8187 {@code charset'lang'percent-encoded}; null when unreadable (the plain form then wins). */
