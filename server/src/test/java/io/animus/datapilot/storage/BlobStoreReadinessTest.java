@@ -3,6 +3,7 @@ package io.animus.datapilot.storage;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.S3Fixture;
 import io.animus.datapilot.testing.TestServer;
 import java.util.HashMap;
@@ -36,6 +37,47 @@ class BlobStoreReadinessTest {
       assertThat(failed.get("status").asText()).isEqualTo("fail");
       assertThat(failed.get("error").asText()).isEqualTo("blob_store unreachable or too slow");
       assertThat(check(notReady.json(), "database").get("status").asText()).isEqualTo("ok");
+    }
+  }
+
+  @Test
+  void aFailingBlobStoreIs502AndLeavesNoRowAndAMissingObjectIs404() {
+    S3Fixture s3 = S3Fixture.get();
+    String bucket = s3.newBucket();
+    try (TestServer server = TestServer.start(s3.serverSettings(bucket))) {
+      var client = server.client();
+      String exp = client.post("/api/experiments/experiments", "{\"name\":\"e\"}").json().get("experiment_id")
+          .asText();
+      String run = client.post("/api/experiments/experiments/" + exp + "/runs",
+          "{\"status\":\"running\",\"params\":{},\"metrics\":{}}").json().get("run_id").asText();
+      String dataset = client.post("/api/dataset-registry/datasets", "{\"name\":\"d\"}").json().get("dataset_id")
+          .asText();
+      Multipart stored = Multipart.sdk().field("kind", "model").file("file", "m.bin", "application/octet-stream",
+          new byte[] {1, 2, 3});
+      String artifactId = client.sendBytes("POST", "/api/experiments/experiment-runs/" + run + "/artifacts",
+          stored.build(), Map.of("Content-Type", stored.contentType())).json().get("artifact").get("artifact_id")
+          .asText();
+      s3.keys(bucket).forEach(k -> s3.client().deleteObject(b -> b.bucket(bucket).key(k)));
+      var gone = client.get("/api/experiments/experiment-runs/" + run + "/artifacts/" + artifactId + "/download");
+      assertThat(gone.status()).isEqualTo(404);
+      assertThat(gone.error()).isEqualTo("not_found");
+      s3.client().deleteBucket(b -> b.bucket(bucket));
+
+      Multipart artifact = Multipart.sdk().field("kind", "model").file("file", "m.bin", "application/octet-stream",
+          new byte[] {4});
+      var failed = client.sendBytes("POST", "/api/experiments/experiment-runs/" + run + "/artifacts",
+          artifact.build(), Map.of("Content-Type", artifact.contentType()));
+      assertThat(failed.status()).isEqualTo(502);
+      assertThat(failed.error()).isEqualTo("artifact_store_failed");
+      assertThat(client.get("/api/experiments/experiment-runs/" + run + "/artifacts").json().get("artifacts"))
+          .hasSize(1);
+      Multipart version = Multipart.sdk().file("file", "d.csv", "text/csv", new byte[] {5});
+      var failedVersion = client.sendBytes("POST", "/api/dataset-registry/datasets/" + dataset + "/versions/upload",
+          version.build(), Map.of("Content-Type", version.contentType()));
+      assertThat(failedVersion.status()).isEqualTo(502);
+      assertThat(failedVersion.error()).isEqualTo("object_store_error");
+      assertThat(client.get("/api/dataset-registry/datasets/" + dataset + "/versions").json().get("versions"))
+          .isEmpty();
     }
   }
 
