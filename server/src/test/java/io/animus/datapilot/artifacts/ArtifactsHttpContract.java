@@ -185,7 +185,8 @@ abstract class ArtifactsHttpContract {
         .file("file", "a.bin", "application/octet-stream", random(100))).error()).isEqualTo("artifact_kind_invalid");
     var truncated = client.sendBytes("POST", "/api/experiments/experiment-runs/" + runId + "/artifacts",
         ("--xyz\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nmodel\r\n--xyz\r\n"
-            + "Content-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nabc").getBytes(StandardCharsets.UTF_8),
+            + "Content-Disposition: form-data; name=\"file\"; filename=\"a\"\r\n\r\nabc")
+            .getBytes(StandardCharsets.UTF_8),
         Map.of("Content-Type", "multipart/form-data; boundary=xyz"));
     assertThat(truncated.status()).isEqualTo(400);
     assertThat(truncated.error()).isEqualTo("invalid_multipart");
