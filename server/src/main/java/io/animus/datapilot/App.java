@@ -1,5 +1,8 @@
 package io.animus.datapilot;
 
+import io.animus.datapilot.artifacts.ArtifactResource;
+import io.animus.datapilot.artifacts.ArtifactService;
+import io.animus.datapilot.artifacts.ArtifactStore;
 import io.animus.datapilot.audit.AuditStore;
 import io.animus.datapilot.auth.AccessPolicy;
 import io.animus.datapilot.auth.ApiTokenService;
@@ -12,12 +15,19 @@ import io.animus.datapilot.ci.CiService;
 import io.animus.datapilot.ci.CiStore;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.config.Config;
+import io.animus.datapilot.datasets.DatasetResource;
+import io.animus.datapilot.datasets.DatasetService;
+import io.animus.datapilot.datasets.DatasetStore;
+import io.animus.datapilot.datasets.QualityGate;
+import io.animus.datapilot.datasets.QualityService;
+import io.animus.datapilot.datasets.QualityStore;
 import io.animus.datapilot.experiments.ExperimentResource;
 import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
 import io.animus.datapilot.experiments.RunResource;
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunStore;
+import io.animus.datapilot.http.BlobDownload;
 import io.animus.datapilot.http.HttpServer;
 import io.animus.datapilot.http.Idempotency;
 import io.animus.datapilot.http.IdempotencyStore;
@@ -27,6 +37,8 @@ import io.animus.datapilot.ops.OpsResource;
 import io.animus.datapilot.projects.ProjectResource;
 import io.animus.datapilot.projects.ProjectService;
 import io.animus.datapilot.projects.ProjectStore;
+import io.animus.datapilot.storage.BlobStore;
+import io.animus.datapilot.storage.BlobStores;
 import io.animus.datapilot.storage.Database;
 import io.animus.datapilot.telemetry.EventResource;
 import io.animus.datapilot.telemetry.EventService;
@@ -39,6 +51,7 @@ import io.animus.datapilot.telemetry.RunLifecycleService;
 import io.animus.datapilot.telemetry.RunLookup;
 import io.animus.datapilot.telemetry.StreamHub;
 import io.animus.datapilot.telemetry.StreamResource;
+import io.animus.datapilot.upload.UploadReceiver;
 import java.nio.file.Files;
 import java.io.IOException;
 import org.jdbi.v3.core.Jdbi;
@@ -53,6 +66,7 @@ public final class App implements AutoCloseable {
   private final HttpServer http;
   private final StreamHub hub;
   private final RunTokens runTokens;
+  private final BlobStore blobs;
 
   private App(Config config, Database database, Wired wired) {
     this.config = config;
@@ -60,10 +74,11 @@ public final class App implements AutoCloseable {
     this.http = wired.http();
     this.hub = wired.hub();
     this.runTokens = wired.runTokens();
+    this.blobs = wired.blobs();
   }
 
   /** What {@link #wire} builds that the app must start and stop. */
-  private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens) {}
+  private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs) {}
 
   /** Opens storage, wires every component and starts listening. */
   public static App start(Config config) {
@@ -82,6 +97,7 @@ public final class App implements AutoCloseable {
         http.start(config.http().host(), config.http().port());
       } catch (RuntimeException e) {
         wired.hub().close();
+        closeQuietly(wired.blobs());
         throw e;
       }
       App app = new App(config, database, wired);
@@ -108,11 +124,18 @@ public final class App implements AutoCloseable {
     if (config.auth().mode() == Config.AuthMode.TOKEN && config.auth().adminToken().isEmpty()) {
       LOG.warn("token auth mode without DATAPILOT_ADMIN_TOKEN: set it to create the first API tokens");
     }
-    RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter());
+    DatasetStore datasetStore = new DatasetStore();
+    QualityStore qualityStore = new QualityStore();
+    QualityGate qualityGate = new QualityGate(config.requireQualityGate(), datasetStore, qualityStore);
+    RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter(),
+        qualityGate);
 
     Router router = new Router();
-    new OpsResource(database, metrics, config.auth().mode(), () -> jdbi.withHandle(runStore::countByStatus))
-        .register(router);
+    BlobStore blobs = BlobStores.open(config);
+    OpsResource ops = new OpsResource(database, metrics, config.auth().mode(),
+        () -> jdbi.withHandle(runStore::countByStatus));
+    ops.addCheck("blob_store", blobs::ping);
+    ops.register(router);
     new AuthResource(tokens).register(router);
     new ExperimentResource(new ExperimentService(jdbi, experimentStore, clock)).register(router);
     new RunResource(runService).register(router);
@@ -133,8 +156,27 @@ public final class App implements AutoCloseable {
     new EventResource(events, lifecycle, runService).register(router);
     new StreamResource(hub, runLookup, runService, jdbi, eventStore, metrics.sseConnections()).register(router);
 
+    UploadReceiver receiver = new UploadReceiver(blobs);
+    BlobDownload downloads = new BlobDownload(blobs);
+    new ArtifactResource(new ArtifactService(jdbi, new ArtifactStore(), receiver, clock,
+        config.uploads().artifactMaxBytes()), downloads).register(router);
+    DatasetService datasets = new DatasetService(jdbi, datasetStore, receiver, qualityGate, clock,
+        config.uploads().datasetMaxBytes());
+    new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore, clock), downloads)
+        .register(router);
+
     return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
-        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub, runTokens);
+        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub, runTokens, blobs);
+  }
+
+  private static void closeQuietly(BlobStore blobs) {
+    if (blobs instanceof AutoCloseable closeable) {
+      try {
+        closeable.close();
+      } catch (Exception e) {
+        LOG.warn("closing the blob store failed", e);
+      }
+    }
   }
 
   public int port() {
@@ -159,6 +201,7 @@ public final class App implements AutoCloseable {
   public void close() {
     hub.close();
     http.stop();
+    closeQuietly(blobs);
     database.close();
   }
 }

@@ -5,7 +5,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** The server's whole configuration, validated once at start-up. */
-public record Config(Http http, Auth auth, Database database, Path dataDir, Duration runStaleAfter, Trust trust) {
+public record Config(Http http, Auth auth, Database database, Path dataDir, Duration runStaleAfter, Trust trust,
+                     Blobs blobs, Uploads uploads, boolean requireQualityGate) {
 
   /**
    * CI and run-token secrets. Without {@code ciWebhookSecret} the CI endpoints answer 503; without
@@ -28,4 +29,13 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
 
   /** An external PostgreSQL when {@code url} is present, else the embedded one. */
   public record Database(Optional<String> url, Optional<String> user, Optional<String> password) {}
+
+  /** The blob store: {@code file} under the data directory, or {@code s3} (PROTOCOL.md §5.4). */
+  public record Blobs(String kind, Optional<S3> s3) {}
+
+  /** S3 settings; credentials come from the AWS SDK's default chain. */
+  public record S3(String bucket, String prefix, Optional<String> endpoint, String region, boolean pathStyle) {}
+
+  /** Upload size limits in bytes. */
+  public record Uploads(long artifactMaxBytes, long datasetMaxBytes) {}
 }

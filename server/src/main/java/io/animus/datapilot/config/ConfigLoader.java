@@ -40,7 +40,46 @@ public final class ConfigLoader {
     if (trust.runTokenMaxTtl().isZero()) {
       throw new ConfigException("DATAPILOT_RUN_TOKEN_MAX_TTL must be greater than zero");
     }
-    return new Config(http, auth, database, dataDir, stale, trust);
+    return new Config(http, auth, database, dataDir, stale, trust, blobs(),
+        new Config.Uploads(mebibytes("DATAPILOT_ARTIFACT_UPLOAD_MAX_MIB", 10240),
+            mebibytes("DATAPILOT_DATASET_UPLOAD_MAX_MIB", 10240)),
+        bool("DATAPILOT_REQUIRE_QUALITY_GATE"));
+  }
+
+  private Config.Blobs blobs() {
+    String kind = value("DATAPILOT_BLOB_STORE").orElse("file").toLowerCase(Locale.ROOT);
+    switch (kind) {
+      case "file":
+        return new Config.Blobs(kind, Optional.empty());
+      case "s3":
+        String bucket = value("DATAPILOT_S3_BUCKET").orElseThrow(() ->
+            new ConfigException("DATAPILOT_S3_BUCKET is required when DATAPILOT_BLOB_STORE=s3"));
+        Optional<String> endpoint = value("DATAPILOT_S3_ENDPOINT");
+        endpoint.ifPresent(e -> {
+          if (!e.startsWith("http://") && !e.startsWith("https://")) {
+            throw new ConfigException("DATAPILOT_S3_ENDPOINT must start with http:// or https://");
+          }
+        });
+        String region = value("DATAPILOT_S3_REGION").orElse("us-east-1");
+        return new Config.Blobs(kind, Optional.of(new Config.S3(bucket, value("DATAPILOT_S3_PREFIX").orElse(""),
+            endpoint, region, bool("DATAPILOT_S3_PATH_STYLE"))));
+      default:
+        throw new ConfigException("DATAPILOT_BLOB_STORE must be file or s3");
+    }
+  }
+
+  /** A positive whole number of MiB, returned in bytes. */
+  private long mebibytes(String name, long fallback) {
+    long mib;
+    try {
+      mib = value(name).map(Long::parseLong).orElse(fallback);
+    } catch (NumberFormatException e) {
+      throw new ConfigException(name + " must be a whole number of MiB");
+    }
+    if (mib < 1 || mib > (Long.MAX_VALUE >> 20)) {
+      throw new ConfigException(name + " must be at least 1 (MiB)");
+    }
+    return mib << 20;
   }
 
   private Optional<String> value(String name) {

@@ -79,7 +79,7 @@ public final class ExperimentService {
     });
   }
 
-  static Instant parseInstant(String raw) {
+  public static Instant parseInstant(String raw) {
     return PageToken.instantKey(raw);
   }
 
@@ -87,7 +87,7 @@ public final class ExperimentService {
     return text != null && text.indexOf('\0') >= 0;
   }
 
-  static UUID parseUuid(String raw) {
+  public static UUID parseUuid(String raw) {
     return Ids.parse(raw).orElseThrow(() -> new ApiException(ErrorCode.INVALID_PAGE_TOKEN,
         "page_token is malformed"));
   }

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Ids;
 import io.animus.datapilot.common.ProjectScope;
+import io.animus.datapilot.datasets.QualityGate;
 import io.animus.datapilot.http.ApiException;
 import io.animus.datapilot.http.ErrorCode;
 import io.animus.datapilot.http.Json;
@@ -27,13 +28,20 @@ public final class RunService {
   private final ExperimentStore experiments;
   private final Clock clock;
   private final Duration staleAfter;
+  private final QualityGate qualityGate;
 
   public RunService(Jdbi jdbi, RunStore runs, ExperimentStore experiments, Clock clock, Duration staleAfter) {
+    this(jdbi, runs, experiments, clock, staleAfter, QualityGate.disabled());
+  }
+
+  public RunService(Jdbi jdbi, RunStore runs, ExperimentStore experiments, Clock clock, Duration staleAfter,
+                    QualityGate qualityGate) {
     this.jdbi = jdbi;
     this.runs = runs;
     this.experiments = experiments;
     this.clock = clock;
     this.staleAfter = staleAfter;
+    this.qualityGate = qualityGate;
   }
 
   /** A validated create-run request (PROTOCOL.md §3.2). */
@@ -94,9 +102,11 @@ public final class RunService {
   }
 
   private UUID checkDatasetVersion(Handle h, Experiment experiment, String raw) {
-    return Ids.parse(raw)
-        .filter(id -> runs.datasetVersionProject(h, id).filter(experiment.projectId()::equals).isPresent())
+    UUID id = Ids.parse(raw)
+        .filter(v -> runs.datasetVersionProject(h, v).filter(experiment.projectId()::equals).isPresent())
         .orElseThrow(() -> ApiException.notFound("dataset version"));
+    qualityGate.require(h, id);
+    return id;
   }
 
   public Run get(ProjectScope project, String rawRunId) {

@@ -1,0 +1,121 @@
+package io.animus.datapilot.artifacts;
+
+import io.animus.datapilot.common.Clock;
+import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.common.ProjectScope;
+import io.animus.datapilot.common.Redactor;
+import io.animus.datapilot.experiments.ExperimentService;
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.BlobDownload;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Page;
+import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.storage.BlobStore.Area;
+import io.animus.datapilot.upload.FormValues;
+import io.animus.datapilot.upload.UploadReceiver;
+import io.animus.datapilot.upload.UploadReceiver.StoredFile;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jdbi.v3.core.Jdbi;
+
+/** Run artifacts (PROTOCOL.md §5): streamed upload into the blob store, list, get, download. */
+public final class ArtifactService {
+  private static final Map<String, ErrorCode> TEXT_FIELDS = Map.of(
+      "kind", ErrorCode.ARTIFACT_KIND_INVALID, "name", ErrorCode.INVALID_NAME, "metadata", ErrorCode.INVALID_METADATA);
+  private final Jdbi jdbi;
+  private final ArtifactStore store;
+  private final UploadReceiver receiver;
+  private final Clock clock;
+  private final long maxBytes;
+
+  public ArtifactService(Jdbi jdbi, ArtifactStore store, UploadReceiver receiver, Clock clock, long maxBytes) {
+    this.jdbi = jdbi;
+    this.store = store;
+    this.receiver = receiver;
+    this.clock = clock;
+    this.maxBytes = maxBytes;
+  }
+
+  /** Streams the form's file to the blob store, then inserts the row; nothing remains on failure. */
+  public Artifact upload(ProjectScope project, String actor, String rawRunId, UploadReceiver.RawUpload upload) {
+    ArtifactStore.RunRef run = requireRun(project, rawRunId);
+    UUID artifactId = Ids.newId();
+    UploadReceiver.Form form = new UploadReceiver.Form(Area.ARTIFACTS, maxBytes, TEXT_FIELDS, "artifact.bin",
+        ErrorCode.ARTIFACT_STORE_FAILED,
+        (fields, filename) -> Optional.ofNullable(fields.get("kind"))
+            .map(kind -> objectKey(run, ArtifactKind.parse(kind), artifactId, filename)));
+    UploadReceiver.Received received = receiver.receive(upload, form);
+    StoredFile file = received.file().orElseThrow(() -> new ApiException(ErrorCode.FILE_REQUIRED,
+        "a file part named \"file\" is required"));
+    try {
+      String kind = Optional.ofNullable(received.fields().get("kind")).filter(k -> !k.isBlank())
+          .map(ArtifactKind::parse)
+          .orElseThrow(() -> new ApiException(ErrorCode.ARTIFACT_KIND_REQUIRED, "kind is required"));
+      String name = Optional.ofNullable(received.fields().get("name")).map(String::trim).orElse("");
+      if (name.codePointCount(0, name.length()) > 255) {
+        throw new ApiException(ErrorCode.INVALID_NAME, "name must be at most 255 characters");
+      }
+      var metadata = Redactor.redact(FormValues.metadata(received.fields().get("metadata")));
+      String key = objectKey(run, kind, artifactId, file.filename());
+      StoredFile placed = receiver.place(file, Area.ARTIFACTS, key, ErrorCode.ARTIFACT_STORE_FAILED);
+      file = placed;
+      Artifact artifact = new Artifact(artifactId, run.runId(), kind, name, placed.filename(), placed.contentType(),
+          key, placed.sha256(), placed.sizeBytes(), metadata, clock.now(), actor);
+      jdbi.useTransaction(h -> store.insert(h, artifact));
+      return artifact;
+    } catch (RuntimeException | Error e) {
+      receiver.discard(Area.ARTIFACTS, file);
+      throw e;
+    }
+  }
+
+  /** {@code <prefix>/artifacts/<kind>/<artifact_id>/<filename>}; prefix defaults to the run's path. */
+  static String objectKey(ArtifactStore.RunRef run, String kind, UUID artifactId, String filename) {
+    String prefix = run.artifactsPrefix() == null ? ""
+        : Arrays.stream(run.artifactsPrefix().split("/")).filter(s -> !s.isEmpty() && !s.equals("."))
+            .collect(Collectors.joining("/"));
+    if (prefix.isEmpty()) {
+      prefix = "experiments/" + run.experimentId() + "/runs/" + run.runId();
+    }
+    return prefix + "/artifacts/" + kind + "/" + artifactId + "/" + filename;
+  }
+
+  public Page<Artifact> list(ProjectScope project, String rawRunId, Optional<String> rawKind, int limit,
+                             Optional<String> pageToken) {
+    ArtifactStore.RunRef run = requireRun(project, rawRunId);
+    String kind = rawKind.filter(k -> !k.isBlank()).map(ArtifactKind::parse).orElse(null);
+    String fingerprint = PageToken.fingerprint("artifacts", run.runId().toString(), kind);
+    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
+    Instant afterCreated = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
+    UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
+    List<Artifact> rows = jdbi.withHandle(h -> store.list(h, run.runId(), kind, afterCreated, afterId, limit + 1));
+    return Page.fromOverfetch(rows, limit, fingerprint,
+        a -> List.of(a.createdAt().toString(), a.artifactId().toString()));
+  }
+
+  public Artifact get(ProjectScope project, String rawRunId, String rawArtifactId) {
+    ArtifactStore.RunRef run = requireRun(project, rawRunId);
+    return Ids.parse(rawArtifactId)
+        .flatMap(id -> jdbi.withHandle(h -> store.find(h, run.runId(), id)))
+        .orElseThrow(() -> ApiException.notFound("artifact"));
+  }
+
+  /** What the download writer needs to serve an artifact's bytes. */
+  public BlobDownload.Item download(ProjectScope project, String rawRunId, String rawArtifactId) {
+    Artifact a = get(project, rawRunId, rawArtifactId);
+    return new BlobDownload.Item(Area.ARTIFACTS, a.objectKey(), a.sizeBytes(), a.sha256(), a.contentType(),
+        a.filename());
+  }
+
+  private ArtifactStore.RunRef requireRun(ProjectScope project, String rawRunId) {
+    return Ids.parse(rawRunId)
+        .flatMap(id -> jdbi.withHandle(h -> store.findRun(h, id)))
+        .filter(r -> project.admits(r.projectId()))
+        .orElseThrow(() -> ApiException.notFound("run"));
+  }
+}

@@ -1,0 +1,93 @@
+package io.animus.datapilot.datasets;
+
+import io.animus.datapilot.common.Names;
+import io.animus.datapilot.http.ApiRequest;
+import io.animus.datapilot.http.BlobDownload;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.http.JsonBody;
+import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.http.Reply;
+import io.animus.datapilot.http.Router;
+import io.animus.datapilot.http.Router.Access;
+import io.animus.datapilot.upload.Uploads;
+import java.util.Set;
+
+/** HTTP for {@code /api/dataset-registry} (PROTOCOL.md §6). */
+public final class DatasetResource {
+  private static final String DATASETS = "/api/dataset-registry/datasets";
+  private static final String VERSIONS = "/api/dataset-registry/dataset-versions";
+  private static final Set<String> CREATE_FIELDS = Set.of("name", "description", "metadata");
+  private static final Set<String> EVALUATION_FIELDS = Set.of("status", "summary");
+  private final DatasetService datasets;
+  private final QualityService quality;
+  private final BlobDownload downloads;
+
+  public DatasetResource(DatasetService datasets, QualityService quality, BlobDownload downloads) {
+    this.datasets = datasets;
+    this.quality = quality;
+    this.downloads = downloads;
+  }
+
+  public void register(Router router) {
+    router.idempotentPost(DATASETS, Access.EDITOR, this::create);
+    router.get(DATASETS, Access.VIEWER, this::list);
+    router.get(DATASETS + "/{dataset_id}", Access.VIEWER, this::get);
+    router.post(DATASETS + "/{dataset_id}/versions/upload", Access.EDITOR, this::upload);
+    router.get(DATASETS + "/{dataset_id}/versions", Access.VIEWER, this::listVersions);
+    router.get(VERSIONS + "/{version_id}", Access.VIEWER, this::getVersion);
+    router.get(VERSIONS + "/{version_id}/download", Access.VIEWER, this::download);
+    router.post(VERSIONS + "/{version_id}/quality-evaluations", Access.EDITOR, this::evaluate);
+    router.get(VERSIONS + "/{version_id}/quality-evaluations", Access.VIEWER, this::evaluations);
+  }
+
+  private Reply create(ApiRequest request) {
+    JsonBody body = request.json(CREATE_FIELDS);
+    Dataset created = datasets.create(request.project(), request.principal().subject(),
+        new DatasetService.CreateDataset(Names.require(body.text("name")),
+            body.text("description").map(String::trim).orElse(""),
+            body.object("metadata", ErrorCode.INVALID_METADATA).orElseGet(Json::object)));
+    return Reply.created(DATASETS + "/" + created.datasetId(), created);
+  }
+
+  private Reply list(ApiRequest request) {
+    return Reply.ok(datasets.list(request.project(), PageToken.limit(request.query("limit"), 100, 500),
+        request.query("page_token")).body("datasets"));
+  }
+
+  private Reply get(ApiRequest request) {
+    return Reply.ok(datasets.get(request.project(), request.path("dataset_id")));
+  }
+
+  private Reply upload(ApiRequest request) {
+    DatasetVersion version = datasets.upload(request.project(), request.principal().subject(),
+        request.path("dataset_id"), Uploads.raw(request));
+    return Reply.created(VERSIONS + "/" + version.versionId(), version);
+  }
+
+  private Reply listVersions(ApiRequest request) {
+    return Reply.ok(datasets.listVersions(request.project(), request.path("dataset_id"),
+        PageToken.limit(request.query("limit"), 100, 500), request.query("page_token")).body("versions"));
+  }
+
+  private Reply getVersion(ApiRequest request) {
+    return Reply.ok(datasets.getVersion(request.project(), request.path("version_id")));
+  }
+
+  private Reply download(ApiRequest request) {
+    return downloads.send(request, datasets.download(request.project(), request.path("version_id")));
+  }
+
+  private Reply evaluate(ApiRequest request) {
+    JsonBody body = request.json(EVALUATION_FIELDS);
+    QualityEvaluation evaluation = quality.append(request.project(), request.principal().subject(),
+        request.path("version_id"), body.text("status"),
+        body.object("summary", ErrorCode.INVALID_JSON).orElseGet(Json::object));
+    return Reply.status(201, evaluation);
+  }
+
+  private Reply evaluations(ApiRequest request) {
+    return Reply.ok(quality.list(request.project(), request.path("version_id"),
+        PageToken.limit(request.query("limit"), 100, 500), request.query("page_token")).body("evaluations"));
+  }
+}

@@ -1,0 +1,158 @@
+package io.animus.datapilot.datasets;
+
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.storage.Rows;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+import org.jdbi.v3.core.Handle;
+
+/** Rows of {@code datasets} and {@code dataset_versions}; no rules here. */
+public final class DatasetStore {
+  private static final String VERSION_COLUMNS = "version_id, dataset_id, project_id, quality_rule_id, ordinal, "
+      + "content_sha256, object_key, size_bytes, metadata, created_at, created_by";
+
+  /** Inserts unless the name is taken in the project; empty means a name conflict. */
+  public Optional<Dataset> insert(Handle h, Dataset d) {
+    return h.createQuery("""
+            INSERT INTO datasets (dataset_id, project_id, name, description, metadata, created_at, created_by)
+            VALUES (:id, :project, :name, :description, CAST(:metadata AS json), :created_at, :created_by)
+            ON CONFLICT (project_id, name) DO NOTHING
+            RETURNING dataset_id, project_id, name, description, metadata, created_at, created_by
+            """)
+        .bind("id", d.datasetId())
+        .bind("project", d.projectId())
+        .bind("name", d.name())
+        .bind("description", d.description() == null ? "" : d.description())
+        .bind("metadata", Json.writeString(d.metadata()))
+        .bind("created_at", Rows.timestamp(d.createdAt()))
+        .bind("created_by", d.createdBy())
+        .map((rs, ctx) -> dataset(rs))
+        .findOne();
+  }
+
+  public Optional<Dataset> find(Handle h, UUID id) {
+    return h.createQuery("""
+            SELECT dataset_id, project_id, name, description, metadata, created_at, created_by
+            FROM datasets WHERE dataset_id = :id
+            """)
+        .bind("id", id)
+        .map((rs, ctx) -> dataset(rs))
+        .findOne();
+  }
+
+  /** Locks the dataset row so that versions of one dataset get their ordinals one at a time. */
+  public void lock(Handle h, UUID id) {
+    h.createQuery("SELECT dataset_id FROM datasets WHERE dataset_id = :id FOR UPDATE")
+        .bind("id", id)
+        .mapTo(UUID.class)
+        .one();
+  }
+
+  public Optional<UUID> findIdByName(Handle h, String project, String name) {
+    return h.createQuery("SELECT dataset_id FROM datasets WHERE project_id = :project AND name = :name")
+        .bind("project", project)
+        .bind("name", name)
+        .mapTo(UUID.class)
+        .findOne();
+  }
+
+  public List<Dataset> list(Handle h, String project, Instant afterCreated, UUID afterId, int limit) {
+    return h.createQuery("""
+            SELECT dataset_id, project_id, name, description, metadata, created_at, created_by
+            FROM datasets
+            WHERE project_id = :project
+              AND (CAST(:after_id AS uuid) IS NULL
+                   OR (created_at, dataset_id) < (CAST(:after_created AS timestamptz), CAST(:after_id AS uuid)))
+            ORDER BY created_at DESC, dataset_id DESC
+            LIMIT :limit
+            """)
+        .bind("project", project)
+        .bind("after_created", Rows.timestamp(afterCreated))
+        .bind("after_id", afterId)
+        .bind("limit", limit)
+        .map((rs, ctx) -> dataset(rs))
+        .list();
+  }
+
+  public int maxOrdinal(Handle h, UUID datasetId) {
+    return h.createQuery("SELECT coalesce(max(ordinal), 0) FROM dataset_versions WHERE dataset_id = :id")
+        .bind("id", datasetId)
+        .mapTo(Integer.class)
+        .one();
+  }
+
+  public Optional<UUID> findVersionByContent(Handle h, UUID datasetId, String sha256) {
+    return h.createQuery("""
+            SELECT version_id FROM dataset_versions WHERE dataset_id = :id AND content_sha256 = :sha
+            """)
+        .bind("id", datasetId)
+        .bind("sha", sha256)
+        .mapTo(UUID.class)
+        .findOne();
+  }
+
+  public void insertVersion(Handle h, DatasetVersion v) {
+    h.createUpdate("""
+            INSERT INTO dataset_versions (version_id, dataset_id, project_id, quality_rule_id, ordinal,
+                                          content_sha256, object_key, size_bytes, metadata, created_at, created_by)
+            VALUES (:id, :dataset_id, :project, :rule, :ordinal, :sha, :object_key, :size, CAST(:metadata AS json),
+                    :created_at, :created_by)
+            """)
+        .bind("id", v.versionId())
+        .bind("dataset_id", v.datasetId())
+        .bind("project", v.projectId())
+        .bind("rule", v.qualityRuleId())
+        .bind("ordinal", v.ordinal())
+        .bind("sha", v.contentSha256())
+        .bind("object_key", v.objectKey())
+        .bind("size", v.sizeBytes())
+        .bind("metadata", Json.writeString(v.metadata()))
+        .bind("created_at", Rows.timestamp(v.createdAt()))
+        .bind("created_by", v.createdBy())
+        .execute();
+  }
+
+  public Optional<DatasetVersion> findVersion(Handle h, UUID versionId) {
+    return h.createQuery("SELECT " + VERSION_COLUMNS + " FROM dataset_versions WHERE version_id = :id")
+        .bind("id", versionId)
+        .map((rs, ctx) -> version(rs))
+        .findOne();
+  }
+
+  public List<DatasetVersion> listVersions(Handle h, UUID datasetId, Instant afterCreated, UUID afterId,
+                                           int limit) {
+    return h.createQuery("""
+            SELECT version_id, dataset_id, project_id, quality_rule_id, ordinal, content_sha256, object_key,
+                   size_bytes, metadata, created_at, created_by
+            FROM dataset_versions
+            WHERE dataset_id = :dataset_id
+              AND (CAST(:after_id AS uuid) IS NULL
+                   OR (created_at, version_id) < (CAST(:after_created AS timestamptz), CAST(:after_id AS uuid)))
+            ORDER BY created_at DESC, version_id DESC
+            LIMIT :limit
+            """)
+        .bind("dataset_id", datasetId)
+        .bind("after_created", Rows.timestamp(afterCreated))
+        .bind("after_id", afterId)
+        .bind("limit", limit)
+        .map((rs, ctx) -> version(rs))
+        .list();
+  }
+
+  private static Dataset dataset(ResultSet rs) throws SQLException {
+    return new Dataset(rs.getObject("dataset_id", UUID.class), rs.getString("project_id"), rs.getString("name"),
+        rs.getString("description"), Json.readObject(rs.getString("metadata")), Rows.instant(rs, "created_at"),
+        rs.getString("created_by"));
+  }
+
+  private static DatasetVersion version(ResultSet rs) throws SQLException {
+    return new DatasetVersion(rs.getObject("version_id", UUID.class), rs.getObject("dataset_id", UUID.class),
+        rs.getString("project_id"), rs.getString("quality_rule_id"), rs.getInt("ordinal"),
+        rs.getString("content_sha256"), rs.getString("object_key"), rs.getLong("size_bytes"),
+        Json.readObject(rs.getString("metadata")), Rows.instant(rs, "created_at"), rs.getString("created_by"));
+  }
+}

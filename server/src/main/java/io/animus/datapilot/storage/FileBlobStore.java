@@ -1,0 +1,210 @@
+package io.animus.datapilot.storage;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.DirectoryNotEmptyException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Blobs as files under {@code <root>/<area>/<key>}. A write goes to a temporary file in the
+ * target's directory, is fsynced, then renamed atomically (and the directory fsynced), so a
+ * reader sees either nothing or the whole blob.
+ */
+public final class FileBlobStore implements BlobStore {
+  private static final int CHUNK = 1 << 20;
+  private final Path root;
+
+  public FileBlobStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+    try {
+      for (Area area : Area.values()) {
+        Files.createDirectories(this.root.resolve(area.dir()));
+      }
+    } catch (IOException e) {
+      throw new BlobStoreException("blob directory " + this.root + " cannot be created", e);
+    }
+  }
+
+  Path resolve(Area area, String key) {
+    BlobStore.checkKey(key);
+    Path base = root.resolve(area.dir());
+    Path path = base.resolve(key).normalize();
+    if (!path.startsWith(base)) {
+      throw new IllegalArgumentException("object key escapes its area");
+    }
+    return path;
+  }
+
+  @Override
+  public Written put(Area area, String key, InputStream source) {
+    Path target = resolve(area, key);
+    Path temp = null;
+    try {
+      Files.createDirectories(target.getParent());
+      temp = target.resolveSibling(".tmp-" + UUID.randomUUID());
+      HashingReader reader = new HashingReader(source);
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        byte[] buf = new byte[CHUNK];
+        ByteBuffer view = ByteBuffer.wrap(buf);
+        int n;
+        while ((n = reader.fill(buf, 0, CHUNK)) > 0) {
+          view.clear().limit(n);
+          while (view.hasRemaining()) {
+            out.write(view);
+          }
+        }
+        out.force(true);
+      }
+      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+      temp = null;
+      syncDirectory(target.getParent());
+      return reader.result();
+    } catch (IOException e) {
+      throw new BlobStoreException("writing blob failed", e);
+    } finally {
+      if (temp != null) {
+        deleteFile(temp);
+        pruneEmptyParents(area, target.getParent());
+      }
+    }
+  }
+
+  @Override
+  public void move(Area area, String fromKey, String toKey) {
+    Path from = resolve(area, fromKey);
+    Path to = resolve(area, toKey);
+    try {
+      Files.createDirectories(to.getParent());
+      Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
+      syncDirectory(to.getParent());
+      pruneEmptyParents(area, from.getParent());
+    } catch (IOException e) {
+      throw new BlobStoreException("moving blob failed", e);
+    }
+  }
+
+  @Override
+  public Optional<Long> size(Area area, String key) {
+    Path path = resolve(area, key);
+    try {
+      return Files.isRegularFile(path) ? Optional.of(Files.size(path)) : Optional.empty();
+    } catch (NoSuchFileException e) {
+      return Optional.empty();
+    } catch (IOException e) {
+      throw new BlobStoreException("reading blob size failed", e);
+    }
+  }
+
+  @Override
+  public InputStream open(Area area, String key, long offset, long length) {
+    try {
+      FileChannel channel = FileChannel.open(resolve(area, key), StandardOpenOption.READ);
+      channel.position(offset);
+      return new BoundedInputStream(Channels.newInputStream(channel), length);
+    } catch (IOException e) {
+      throw new BlobStoreException("opening blob failed", e);
+    }
+  }
+
+  @Override
+  public Optional<Path> localFile(Area area, String key) {
+    return Optional.of(resolve(area, key));
+  }
+
+  @Override
+  public void deleteQuietly(Area area, String key) {
+    try {
+      Path path = resolve(area, key);
+      deleteFile(path);
+      pruneEmptyParents(area, path.getParent());
+    } catch (RuntimeException ignored) {
+      // cleanup is best effort; a leftover file is never referenced by a row
+    }
+  }
+
+  @Override
+  public boolean ping() {
+    Path probe = root.resolve(Area.ARTIFACTS.dir());
+    return Files.isDirectory(probe) && Files.isWritable(probe);
+  }
+
+  @Override
+  public String kind() {
+    return "file";
+  }
+
+  private static void deleteFile(Path path) {
+    try {
+      Files.deleteIfExists(path);
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  /** Removes directories left empty by a failed or moved blob, up to the area's root. */
+  private void pruneEmptyParents(Area area, Path dir) {
+    Path base = root.resolve(area.dir());
+    Path current = dir;
+    while (current != null && current.startsWith(base) && !current.equals(base)) {
+      try {
+        Files.deleteIfExists(current);
+      } catch (DirectoryNotEmptyException e) {
+        return;
+      } catch (IOException e) {
+        return;
+      }
+      current = current.getParent();
+    }
+  }
+
+  private static void syncDirectory(Path dir) {
+    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
+      channel.force(true);
+    } catch (IOException e) {
+      // some file systems refuse to sync directories; the rename itself is still atomic
+    }
+  }
+
+  /** Reads at most {@code remaining} bytes of the wrapped stream. */
+  static final class BoundedInputStream extends InputStream {
+    private final InputStream in;
+    private long remaining;
+
+    BoundedInputStream(InputStream in, long remaining) {
+      this.in = in;
+      this.remaining = remaining;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int n = in.read(b, off, (int) Math.min(len, remaining));
+      if (n > 0) {
+        remaining -= n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+}

@@ -1,0 +1,28 @@
+package io.animus.datapilot.upload;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+
+/** Conversions of upload form text fields shared by artifacts and dataset versions. */
+public final class FormValues {
+  private FormValues() {}
+
+  /** {@code metadata}: absent or blank means {@code {}}; otherwise a JSON object, else {@code invalid_metadata}. */
+  public static ObjectNode metadata(String raw) {
+    if (raw == null || raw.isBlank()) {
+      return Json.object();
+    }
+    try {
+      JsonNode node = Json.parse(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+      if (node instanceof ObjectNode object) {
+        return object;
+      }
+    } catch (ApiException e) {
+      // not JSON at all: same answer as JSON that is not an object
+    }
+    throw new ApiException(ErrorCode.INVALID_METADATA, "metadata must be a JSON object");
+  }
+}

@@ -1,0 +1,20 @@
+package io.animus.datapilot.upload;
+
+import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.http.ApiRequest;
+import io.animus.datapilot.http.ErrorCode;
+import java.io.IOException;
+
+/** Turns an API request into the raw upload a {@link UploadReceiver} reads. */
+public final class Uploads {
+  private Uploads() {}
+
+  public static UploadReceiver.RawUpload raw(ApiRequest request) {
+    var req = request.context().req();
+    try {
+      return new UploadReceiver.RawUpload(req.getInputStream(), req.getContentType(), req.getContentLengthLong());
+    } catch (IOException e) {
+      throw new ApiException(ErrorCode.INVALID_MULTIPART, "the request body could not be read");
+    }
+  }
+}
