@@ -316,7 +316,10 @@ class RunTokenHttpTest {
       bad.add(parts[0] + "." + parts[1] + "." + flip(parts[2], 0));
       bad.add(parts[0] + "." + parts[1] + "." + flip(parts[2], parts[2].length() - 1));
       bad.add(good + "=");
-      bad.add(parts[0] + "." + parts[1] + "." + Base64.getEncoder().withoutPadding().encodeToString(mac));
+      String standardAlphabet = Base64.getEncoder().withoutPadding().encodeToString(mac);
+      if (!standardAlphabet.equals(parts[2])) { // identical when the MAC has no '-' or '_' to encode
+        bad.add(parts[0] + "." + parts[1] + "." + standardAlphabet);
+      }
       bad.add(parts[0] + "." + parts[1] + "." + Base64.getEncoder().encodeToString(mac));
       bad.add(good + ".x");
       bad.add(parts[0] + "." + parts[1]);

@@ -68,9 +68,23 @@ public final class RawHttp {
       socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
       socket.setSoTimeout(30_000);
       OutputStream os = socket.getOutputStream();
-      os.write(request);
-      os.flush();
-      return parse(socket.getInputStream().readAllBytes(), head);
+      // Write while reading: a server may answer (413) and close before the whole body is sent.
+      Thread writer = new Thread(() -> {
+        try {
+          os.write(request);
+          os.flush();
+        } catch (IOException e) {
+          // the answer, read below, says why the server stopped reading
+        }
+      }, "raw-http-writer");
+      writer.start();
+      byte[] answer = socket.getInputStream().readAllBytes();
+      try {
+        writer.join(30_000);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return parse(answer, head);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
