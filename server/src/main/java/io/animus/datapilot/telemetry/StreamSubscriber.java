@@ -21,6 +21,8 @@ public final class StreamSubscriber {
   static final long METRICS_COALESCE_NANOS = 100_000_000L;
   static final long PING_NANOS = 15_000_000_000L;
   private static final String END = "\u0000end";
+  /** Queued when samples start waiting, so the pump (blocked on the queue) writes them promptly. */
+  private static final String WAKE = "\u0000wake";
 
   private final UUID runId;
   private final LinkedBlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
@@ -85,13 +87,22 @@ public final class StreamSubscriber {
         return;
       }
       pendingBytes += bytes;
+      boolean wasEmpty = pendingSamples.isEmpty();
       pendingSamples.addAll(samples);
+      if (wasEmpty && !samples.isEmpty()) {
+        queue.add(new Queued(WAKE, 0, 0));
+      }
     }
   }
 
   /** Ends the stream (server shutdown). */
   public void close() {
     queue.add(new Queued(END, 0, 0));
+  }
+
+  /** Treats every event up to {@code eventId} as already written, so their live copies are skipped. */
+  public void skipThrough(long eventId) {
+    lastWrittenEventId = Math.max(lastWrittenEventId, eventId);
   }
 
   /** Writes an event frame directly (backlog), remembering its id so the live copy is skipped. */
@@ -121,7 +132,9 @@ public final class StreamSubscriber {
           return;
         }
         release(q.bytes());
-        if (q.eventId() == 0 || q.eventId() > lastWrittenEventId) {
+        // a wake-up only says samples wait: they are written below, once the coalescing interval allows
+        boolean wake = q.frame() == WAKE;
+        if (!wake && (q.eventId() == 0 || q.eventId() > lastWrittenEventId)) {
           write(out, q.frame());
           lastWrittenEventId = Math.max(lastWrittenEventId, q.eventId());
         }
