@@ -17,11 +17,25 @@ public record Bucket(long stepMin, long stepMax, Double min, Double max, double 
     return new Bucket(step, step, nan ? null : value, nan ? null : value, value, 1, nan ? 1 : 0);
   }
 
+  // Written with ifs: in a conditional expression mixing Double and double, a null Double
+  // would be unboxed (and throw) when both sides hold only NaN.
   private static Double lower(Double a, Double b) {
-    return a == null ? b : b == null ? a : Math.min(a, b);
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return Math.min(a, b);
   }
 
   private static Double higher(Double a, Double b) {
-    return a == null ? b : b == null ? a : Math.max(a, b);
+    if (a == null) {
+      return b;
+    }
+    if (b == null) {
+      return a;
+    }
+    return Math.max(a, b);
   }
 }

@@ -21,26 +21,37 @@ public final class Downsampler {
   }
 
   /**
-   * Greedy assembly: consecutive parts (samples or blocks, in step order) are merged until a bucket
-   * reaches ceil(total / maxPoints) samples. Every closed bucket holds at least that many, so there
-   * are at most {@code maxPoints} buckets; with single samples this is exact equal-count bucketing.
-   * Parts are fed one at a time, so a long series is never held in memory.
+   * Equal-count assembly: consecutive parts (samples or blocks, in step order) are merged, and the
+   * k-th bucket closes once the parts so far hold ceil(k * total / maxPoints) samples. With single
+   * samples, bucket counts differ by at most one (every sample is its own bucket when there are at
+   * most {@code maxPoints}); with blocks, by at most one block from that. The last bucket takes
+   * whatever remains, so there are never more than {@code maxPoints} buckets. Parts are fed one at
+   * a time, so a long series is never held in memory.
    */
   public static final class Assembler {
-    private final long target;
+    private final long total;
+    private final int maxPoints;
     private final List<Bucket> out = new ArrayList<>();
     private Bucket current;
+    private long seen;
 
     public Assembler(long total, int maxPoints) {
-      this.target = Math.max(1, ceilDiv(total, maxPoints));
+      this.total = total;
+      this.maxPoints = maxPoints;
     }
 
     public void add(Bucket part) {
       current = current == null ? part : current.plus(part);
-      if (current.count() >= target) {
+      seen += part.count();
+      if (out.size() < maxPoints - 1 && seen >= boundary(out.size() + 1)) {
         out.add(current);
         current = null;
       }
+    }
+
+    /** Samples held by the first {@code k} buckets of an exact equal-count split. */
+    private long boundary(long k) {
+      return ceilDiv(k * total, maxPoints);
     }
 
     public List<Bucket> finish() {

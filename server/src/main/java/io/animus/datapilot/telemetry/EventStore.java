@@ -74,6 +74,14 @@ public final class EventStore {
         .list();
   }
 
+  /** The run's highest event id, 0 when it has none. */
+  public long latestId(Handle h, UUID runId) {
+    return h.createQuery("SELECT COALESCE(max(event_id), 0) FROM run_events WHERE run_id = :run_id")
+        .bind("run_id", runId)
+        .mapTo(Long.class)
+        .one();
+  }
+
   /** Oldest first, ids in [fromId, toId]. */
   public List<RunEvent> listBetween(Handle h, UUID runId, long fromId, long toId, int limit) {
     return h.createQuery("""

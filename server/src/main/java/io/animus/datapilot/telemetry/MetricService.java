@@ -21,6 +21,7 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.jdbi.v3.core.Jdbi;
+import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /** Metric samples: ingest with first-write-wins dedupe, reads, and downsampled series. */
 public final class MetricService {
@@ -201,7 +202,8 @@ public final class MetricService {
 
   public Series series(ProjectScope project, String rawRunId, String name, int maxPoints) {
     UUID runId = runs.require(project, rawRunId);
-    return jdbi.inTransaction(h -> {
+    // One snapshot for the block summaries and the samples, so totals and buckets agree.
+    return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
       Optional<Integer> seriesId = store.findSeries(h, runId, name);
       if (seriesId.isEmpty()) {
         return new Series(runId, name, 0, false, List.of());
@@ -214,8 +216,9 @@ public final class MetricService {
         blocks.forEach(assembler::add);
         return new Series(runId, name, total, true, assembler.finish());
       }
-      long target = Math.max(1, Downsampler.ceilDiv(total, maxPoints));
-      return new Series(runId, name, total, total > maxPoints, store.bucketsFromSamples(h, seriesId.get(), target));
+      int buckets = (int) Math.min(total, maxPoints);
+      return new Series(runId, name, total, total > maxPoints,
+          store.bucketsFromSamples(h, seriesId.get(), total, buckets));
     });
   }
 }

@@ -204,22 +204,23 @@ public final class MetricStore {
   }
 
   /**
-   * Exact equal-count buckets computed in the database: sample {@code i} (in step order) goes to
-   * bucket {@code i / target}.
+   * Exact equal-count buckets computed in the database: sample {@code i} (in step order, of
+   * {@code total}) goes to bucket {@code floor(i * buckets / total)}, so counts differ by at most one.
    */
-  public List<Bucket> bucketsFromSamples(Handle h, int seriesId, long target) {
+  public List<Bucket> bucketsFromSamples(Handle h, int seriesId, long total, int buckets) {
     return h.createQuery("""
             SELECT min(step) AS step_min, max(step) AS step_max,
                    min(value) FILTER (WHERE value <> 'NaN') AS min_value,
                    max(value) FILTER (WHERE value <> 'NaN') AS max_value,
                    (array_agg(value ORDER BY step DESC))[1] AS last_value, count(*) AS n,
                    count(*) FILTER (WHERE value = 'NaN') AS nan_count
-            FROM (SELECT step, value, (row_number() OVER (ORDER BY step) - 1) / :target AS bucket
+            FROM (SELECT step, value, (row_number() OVER (ORDER BY step) - 1) * :buckets / :total AS bucket
                   FROM metric_samples WHERE series_id = :series_id) ranked
             GROUP BY bucket ORDER BY bucket
             """)
         .bind("series_id", seriesId)
-        .bind("target", target)
+        .bind("buckets", (long) buckets)
+        .bind("total", Math.max(1, total))
         .map((rs, ctx) -> new Bucket(rs.getLong("step_min"), rs.getLong("step_max"),
             (Double) rs.getObject("min_value"), (Double) rs.getObject("max_value"), rs.getDouble("last_value"),
             rs.getLong("n"), rs.getLong("nan_count")))

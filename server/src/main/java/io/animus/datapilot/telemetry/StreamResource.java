@@ -70,6 +70,10 @@ public final class StreamResource {
       }
       if (cursor != null) {
         writeBacklog(out, subscriber, runId, cursor);
+      } else {
+        // No backlog without a cursor: events committed before the connection opened are skipped,
+        // even when the hub hears of them only after this subscriber joined.
+        subscriber.skipThrough(jdbi.withHandle(h -> events.latestId(h, runId)));
       }
       subscriber.pump(out);
     } catch (IOException e) {

@@ -13,8 +13,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One live-stream connection. The hub offers frames without ever blocking; the connection's own
- * thread writes them. More than {@link #MAX_PENDING_BYTES} waiting marks the reader as too slow:
- * it gets an error frame and is disconnected, so memory never grows with a slow reader.
+ * thread writes them. More than {@link #MAX_PENDING_BYTES} waiting while the writer is stuck (or
+ * more than {@link #MAX_BURST_BYTES} in any case) marks the reader as too slow: it gets an error
+ * frame and is disconnected, so memory never grows with a slow reader.
  */
 public final class StreamSubscriber {
   static final long MAX_PENDING_BYTES = 1L << 20;
@@ -22,6 +23,12 @@ public final class StreamSubscriber {
   static final long PING_NANOS = 15_000_000_000L;
   private static final String END = "\u0000end";
   private static final int SAMPLE_BYTES = 96;
+  /** Queued when samples start waiting, so the pump (blocked on the queue) writes them promptly. */
+  private static final String WAKE = "\u0000wake";
+  /** A burst (one large batch) may exceed the budget while the writer keeps up, up to this much. */
+  static final long MAX_BURST_BYTES = 16L << 20;
+  /** A writer blocked this long in one write is not keeping up. */
+  static final long STALLED_WRITE_NANOS = 200_000_000L;
 
   private final UUID runId;
   private final LinkedBlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
@@ -29,6 +36,7 @@ public final class StreamSubscriber {
   private long pendingBytes;
   private boolean slow;
   private long lastWrittenEventId;
+  private volatile long writeStartedNanos;
 
   private record Queued(String frame, long eventId, int bytes) {}
 
@@ -66,18 +74,30 @@ public final class StreamSubscriber {
   /** Adds samples to the next coalesced metrics frame. */
   public void offerSamples(List<Map<String, Object>> samples) {
     synchronized (this) {
-      if (reserve(samples.size() * SAMPLE_BYTES)) {
-        pendingSamples.addAll(samples);
+      if (samples.isEmpty() || !reserve((long) samples.size() * SAMPLE_BYTES)) {
+        return;
+      }
+      boolean wasEmpty = pendingSamples.isEmpty();
+      pendingSamples.addAll(samples);
+      if (wasEmpty) {
+        queue.add(new Queued(WAKE, 0, 0));
       }
     }
   }
 
-  /** Counts {@code bytes} as waiting; past the budget the reader is marked slow and the stream ends. */
+  /**
+   * Counts {@code bytes} as waiting. Past the 1 MiB budget the reader is too slow when the writer
+   * is stuck in a write (the client is not reading) or the burst passes its hard cap; a reader that
+   * keeps up with one large batch is not cut off. A slow reader's stream ends.
+   */
   private boolean reserve(long bytes) {
     if (slow) {
       return false;
     }
-    if (pendingBytes + bytes > MAX_PENDING_BYTES) {
+    long waiting = pendingBytes + bytes;
+    long writing = writeStartedNanos;
+    boolean stalled = writing != 0 && System.nanoTime() - writing > STALLED_WRITE_NANOS;
+    if (waiting > MAX_BURST_BYTES || (waiting > MAX_PENDING_BYTES && stalled)) {
       slow = true;
       queue.clear();
       pendingSamples.clear();
@@ -93,10 +113,15 @@ public final class StreamSubscriber {
     queue.add(new Queued(END, 0, 0));
   }
 
+  /** Treats every event up to {@code eventId} as already written, so their live copies are skipped. */
+  public void skipThrough(long eventId) {
+    lastWrittenEventId = Math.max(lastWrittenEventId, eventId);
+  }
+
   /** Writes an event frame directly (backlog), remembering its id so the live copy is skipped. */
   public void writeEvent(OutputStream out, long eventId, String frame) throws IOException {
     if (eventId > lastWrittenEventId) {
-      write(out, frame);
+      timedWrite(out, frame);
       lastWrittenEventId = eventId;
     }
   }
@@ -115,13 +140,15 @@ public final class StreamSubscriber {
       if (q != null) {
         if (q.frame() == END) {
           if (isSlow()) {
-            write(out, frame("error", null, "{\"error\":\"slow_consumer\"}"));
+            timedWrite(out, frame("error", null, "{\"error\":\"slow_consumer\"}"));
           }
           return;
         }
         release(q.bytes());
-        if (q.eventId() == 0 || q.eventId() > lastWrittenEventId) {
-          write(out, q.frame());
+        // a wake-up only says samples wait: they are written below, once the coalescing interval allows
+        boolean wake = q.frame() == WAKE;
+        if (!wake && (q.eventId() == 0 || q.eventId() > lastWrittenEventId)) {
+          timedWrite(out, q.frame());
           lastWrittenEventId = Math.max(lastWrittenEventId, q.eventId());
         }
       }
@@ -131,7 +158,7 @@ public final class StreamSubscriber {
         nextMetrics = now + METRICS_COALESCE_NANOS;
       }
       if (now >= nextPing) {
-        write(out, ": ping\n\n");
+        timedWrite(out, ": ping\n\n");
         nextPing = now + PING_NANOS;
       }
     }
@@ -145,7 +172,7 @@ public final class StreamSubscriber {
       pendingBytes -= (long) samples.size() * SAMPLE_BYTES;
     }
     if (!samples.isEmpty()) {
-      write(out, frame("metrics", null, Json.writeString(Map.of("samples", samples))));
+      timedWrite(out, frame("metrics", null, Json.writeString(Map.of("samples", samples))));
     }
   }
 
@@ -159,6 +186,16 @@ public final class StreamSubscriber {
 
   private synchronized void release(int bytes) {
     pendingBytes -= bytes;
+  }
+
+  /** A write whose duration the budget check can see (a stuck write means a stalled reader). */
+  private void timedWrite(OutputStream out, String text) throws IOException {
+    writeStartedNanos = System.nanoTime();
+    try {
+      write(out, text);
+    } finally {
+      writeStartedNanos = 0;
+    }
   }
 
   static void write(OutputStream out, String text) throws IOException {

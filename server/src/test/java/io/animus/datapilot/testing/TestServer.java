@@ -46,6 +46,18 @@ public final class TestServer implements AutoCloseable {
     return new TestServer(App.start(new ConfigLoader(env, Map.of()).load()), dir, url);
   }
 
+  /**
+   * Starts a second server (another replica) on {@code other}'s database, with its own data
+   * directory, as replicas behind a load balancer share one PostgreSQL.
+   */
+  public static TestServer startSharing(TestServer other, Map<String, String> settings) {
+    try {
+      return startWith(Files.createTempDirectory("datapilot-test"), other.databaseUrl, settings);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** Stops this server and starts another on the same database and data directory. */
   public TestServer restart(Map<String, String> settings) {
     app.close();
