@@ -197,6 +197,28 @@ class StreamHttpTest {
   }
 
   @Test
+  void aReaderThatKeepsUpReceivesABatchLargerThanTheBudgetWithoutBeingCutOff() throws Exception {
+    String runId = newRun(client);
+    try (SseClient sse = stream(runId, "")) {
+      expectConnectFrames(sse, runId, "running");
+      // 1000 events of ~2.5 KB: about 2.5 MiB of frames offered at once, more than the 1 MiB budget.
+      StringBuilder body = new StringBuilder("{\"events\":[");
+      String message = "x".repeat(2500);
+      for (int i = 0; i < 1000; i++) {
+        body.append(i == 0 ? "" : ",").append("{\"level\":\"info\",\"message\":\"").append(i).append(' ')
+            .append(message).append("\"}");
+      }
+      body.append("]}");
+      var answer = client.post("/api/experiments/experiment-runs/" + runId + "/events:batch", body.toString());
+      assertThat(answer.status()).isEqualTo(201);
+      List<Long> ids = eventIds(sse, 1000);
+      assertThat(ids).hasSize(1000).isSorted().doesNotHaveDuplicates();
+      long live = postEvent(client, runId, "after the burst").get("event_id").asLong();
+      assertThat(eventIds(sse, 1)).containsExactly(live);
+    }
+  }
+
+  @Test
   void lastEventIdWinsOverAfterEventId() throws Exception {
     String runId = newRun(client);
     List<Long> ids = new ArrayList<>();
