@@ -58,6 +58,8 @@ class RunTelemetryLogger:
         self._max_retries = int(max_retries)
         self._batch_points = max(1, min(int(batch_max_points), _SERVER_MAX_POINTS))
         self._interval = float(flush_interval_seconds)
+        # Wake the sender early once half the queue (or a full batch) is waiting, so a fast loop rarely sees False.
+        self._wake_at = max(1, min(self._batch_points, self._max_queue // 2))
         self._retry_base = float(retry_base_seconds)
         self._retry_max = float(retry_max_seconds)
         # Queued items. Metric points: (step, name, value, unix time). Metric groups with metadata: (step,
@@ -130,7 +132,7 @@ class RunTelemetryLogger:
         if self._closed or len(self._points) + len(self._groups) + len(self._events) >= self._max_queue:
             return False
         self._points.append((step, name, value, time.time()))
-        if len(self._points) >= self._batch_points:
+        if len(self._points) >= self._wake_at:
             self._wake.set()
         return True
 
@@ -151,6 +153,8 @@ class RunTelemetryLogger:
         else:
             now = time.time()
             self._points.extend((step, key, val, now) for key, val in clean.items())
+        if self._queued() >= self._wake_at:
+            self._wake.set()
         return True
 
     def log_event(self, level: str, message: str, metadata: Optional[Dict[str, Any]] = None) -> bool:
@@ -203,8 +207,11 @@ class RunTelemetryLogger:
         return self._queue_event("info", message or "progress", meta)
 
     def _queue_event(self, level: str, message: str, metadata: Dict[str, Any]) -> bool:
-        if self._closed or self._queued() >= self._max_queue:
+        queued = self._queued()
+        if self._closed or queued >= self._max_queue:
             return False
+        if queued + 1 >= self._wake_at:
+            self._wake.set()
         self._events.append(
             {
                 "client_event_id": "%s-%d" % (self._event_prefix, next(self._event_ids)),
