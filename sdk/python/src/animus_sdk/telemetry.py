@@ -62,10 +62,10 @@ class RunTelemetryLogger:
         self._wake_at = max(1, min(self._batch_points, self._max_queue // 2))
         self._retry_base = float(retry_base_seconds)
         self._retry_max = float(retry_max_seconds)
-        # Queued items. Metric points: (step, name, value, unix time). Metric groups with metadata: (step,
-        # {name: value}, metadata). Events: dicts in the events:batch shape with a float "occurred_at".
-        self._points: Deque[Tuple[int, str, float, float]] = deque()
-        self._groups: Deque[Tuple[int, Dict[str, Any], Dict[str, Any]]] = deque()
+        # Queued items, in call order. Metrics: points (step, name, value, unix time) and groups with metadata
+        # (step, {name: value}, metadata), one queue so that the first write of a (name, step) stays first.
+        # Events: dicts in the events:batch shape with a float "occurred_at".
+        self._points: Deque[Tuple[Any, ...]] = deque()
         self._events: Deque[Dict[str, Any]] = deque()
         self._event_ids = itertools.count(1)
         self._event_prefix = uuid.uuid4().hex[:16]
@@ -116,7 +116,7 @@ class RunTelemetryLogger:
         return out
 
     def _queued(self) -> int:
-        return len(self._points) + len(self._groups) + len(self._events)
+        return len(self._points) + len(self._events)
 
     # -- logging calls (never block) ---------------------------------------------------------------------
     def log_metric(self, step: int, name: str, value: float, metadata: Optional[Dict[str, Any]] = None) -> bool:
@@ -129,7 +129,7 @@ class RunTelemetryLogger:
             value = _metric_value(value)
         if metadata is not None:
             return self.log_metrics(step, {name: value}, metadata)
-        if self._closed or len(self._points) + len(self._groups) + len(self._events) >= self._max_queue:
+        if self._closed or len(self._points) + len(self._events) >= self._max_queue:
             return False
         self._points.append((step, name, value, time.time()))
         if len(self._points) >= self._wake_at:
@@ -149,7 +149,7 @@ class RunTelemetryLogger:
         if self._closed or self._queued() + len(clean) > self._max_queue:
             return False
         if metadata:
-            self._groups.append((step, clean, dict(metadata)))
+            self._points.append((step, clean, dict(metadata)))
         else:
             now = time.time()
             self._points.extend((step, key, val, now) for key, val in clean.items())
@@ -245,7 +245,6 @@ class RunTelemetryLogger:
         if left:
             self._stats["dropped"] += left
             self._points.clear()
-            self._groups.clear()
             self._events.clear()
         self._stopping = True
         self._abort.set()
@@ -277,11 +276,11 @@ class RunTelemetryLogger:
 
     def _send_round(self) -> None:
         if self._points:
-            batch = _pop(self._points, self._batch_points)
-            self._send_points(batch)
-        if self._groups:
-            step, metrics, metadata = self._groups.popleft()
-            self._send_single_metrics(step, metrics, metadata, len(metrics))
+            if len(self._points[0]) == 3:
+                step, metrics, metadata = self._points.popleft()
+                self._send_single_metrics(step, metrics, metadata, len(metrics))
+            else:
+                self._send_points(_pop_points(self._points, self._batch_points))
         if self._events:
             self._send_events(_pop(self._events, _MAX_EVENTS_PER_BATCH))
 
@@ -418,6 +417,15 @@ def _pop(queue: Deque[Any], limit: int) -> List[Any]:
             out.append(popleft())
     except IndexError:
         pass
+    return out
+
+
+def _pop_points(queue: Deque[Tuple[Any, ...]], limit: int) -> List[Tuple[int, str, float, float]]:
+    """Pops consecutive plain points (4-tuples), stopping before a group with metadata."""
+    out = []
+    popleft = queue.popleft
+    while queue and len(out) < limit and len(queue[0]) == 4:
+        out.append(popleft())
     return out
 
 
