@@ -1,0 +1,86 @@
+"""Dataset registry client (``/api/dataset-registry``)."""
+
+from typing import Any, Dict, List, Optional, Tuple
+
+from ._common import drop_empty, file_part, metadata_field, object_or_empty, require_text
+from ._http import Transport, path_segment, resolve_gateway_url, resolve_token
+
+_PREFIX = "/api/dataset-registry"
+
+class DatasetRegistryClient:
+    """Reads, downloads and (beyond the published SDK) creates datasets and uploads versions."""
+
+    def __init__(
+        self, *, gateway_url: Optional[str] = None, auth_token: Optional[str] = None, timeout_seconds: float = 30.0
+    ) -> None:
+        self._http = Transport(
+            resolve_gateway_url(gateway_url, "ANIMUS_GATEWAY_URL"),
+            resolve_token(auth_token, "ANIMUS_AUTH_TOKEN"),
+            timeout_seconds,
+        )
+
+    @classmethod
+    def from_env(cls, *, timeout_seconds: float = 30.0) -> "DatasetRegistryClient":
+        """``DATAPILOT_URL`` then ``ANIMUS_GATEWAY_URL``; ``TOKEN`` then ``ANIMUS_AUTH_TOKEN`` (training containers)."""
+        return cls(
+            gateway_url=resolve_gateway_url(None, "DATAPILOT_URL", "ANIMUS_GATEWAY_URL"),
+            auth_token=resolve_token(None, "TOKEN", "ANIMUS_AUTH_TOKEN"),
+            timeout_seconds=timeout_seconds,
+        )
+
+    @property
+    def gateway_url(self) -> str:
+        return self._http.gateway_url
+
+    # -- published API -----------------------------------------------------------------------------------
+    def get_dataset_version(self, *, dataset_version_id: str) -> Dict[str, Any]:
+        return self._http.call_json("GET", "%s/dataset-versions/%s" % (_PREFIX, path_segment(dataset_version_id)))
+
+    def download_dataset_version(self, *, dataset_version_id: str, dest_path: str) -> Dict[str, Any]:
+        """Streams the version's bytes to ``dest_path`` atomically; returns content_type, size_bytes, sha256."""
+        return self._http.download(
+            "%s/dataset-versions/%s/download" % (_PREFIX, path_segment(dataset_version_id)), dest_path
+        )
+
+    # -- beyond the published SDK ------------------------------------------------------------------------
+    def create_dataset(self, *, name: str, description: str = "", metadata: Optional[Dict[str, Any]] = None) -> Any:
+        body = {"name": require_text(name, "name"), "description": description or "",
+                "metadata": object_or_empty(metadata, "metadata")}
+        return self._http.call_json("POST", _PREFIX + "/datasets", payload=body)
+
+    def get_dataset(self, *, dataset_id: str) -> Any:
+        return self._http.call_json("GET", "%s/datasets/%s" % (_PREFIX, path_segment(dataset_id)))
+
+    def list_datasets(self, *, limit: int = 100, page_token: Optional[str] = None) -> Any:
+        return self._http.call_json(
+            "GET", _PREFIX + "/datasets", query=drop_empty({"limit": int(limit), "page_token": page_token})
+        )
+
+    def list_dataset_versions(self, *, dataset_id: str, limit: int = 100, page_token: Optional[str] = None) -> Any:
+        return self._http.call_json(
+            "GET",
+            "%s/datasets/%s/versions" % (_PREFIX, path_segment(dataset_id)),
+            query=drop_empty({"limit": int(limit), "page_token": page_token}),
+        )
+
+    def upload_dataset_version(
+        self,
+        *,
+        dataset_id: str,
+        file_path: str,
+        metadata: Optional[Dict[str, Any]] = None,
+        quality_rule_id: Optional[str] = None,
+        filename: Optional[str] = None,
+        content_type: Optional[str] = None,
+    ) -> Any:
+        """Streams ``file_path`` as a new immutable version (409 ``duplicate_content`` for the same bytes)."""
+        path, name, ctype = file_part(file_path, filename, content_type)
+        fields: List[Tuple[str, str]] = []
+        metadata_field(fields, metadata)
+        if quality_rule_id:
+            fields.append(("quality_rule_id", quality_rule_id))
+        return self._http.post_multipart(
+            "%s/datasets/%s/versions/upload" % (_PREFIX, path_segment(dataset_id)), fields, path, name, ctype
+        )
+
+__all__ = ["DatasetRegistryClient"]
