@@ -52,6 +52,10 @@ public final class Main {
       CountDownLatch stopped = new CountDownLatch(1);
       Runtime.getRuntime().addShutdownHook(new Thread(() -> {
         app.close();
+        // Flush the asynchronous log appender only after the last shutdown line was logged.
+        if (org.slf4j.LoggerFactory.getILoggerFactory() instanceof ch.qos.logback.classic.LoggerContext logs) {
+          logs.stop();
+        }
         stopped.countDown();
       }, "datapilot-shutdown"));
       stopped.await();
