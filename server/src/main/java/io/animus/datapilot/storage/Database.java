@@ -134,6 +134,11 @@ public final class Database implements AutoCloseable {
             .setCleanDataDirectory(false)
             .setRegisterShutdownHook(false)
             .setServerConfig("listen_addresses", "127.0.0.1")
+            // The embedded server is the default storage, not a test fixture: zonky's defaults
+            // (fsync off, synchronous_commit off) would lose acknowledged writes on a crash.
+            .setServerConfig("fsync", "on")
+            .setServerConfig("synchronous_commit", "on")
+            .setServerConfig("full_page_writes", "on")
             .setPGStartupWait(java.time.Duration.ofSeconds(60))
             .start());
       } catch (IOException e) {

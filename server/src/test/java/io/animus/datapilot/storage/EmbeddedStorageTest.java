@@ -33,6 +33,12 @@ class EmbeddedStorageTest {
     assertThat(Files.isRegularFile(dataDir.resolve("pg").resolve("PG_VERSION"))).isTrue();
 
     try (App app = App.start(new ConfigLoader(env, Map.of()).load())) {
+      // The embedded server is durable: every acknowledged commit is flushed to disk.
+      app.database().jdbi().useHandle(h -> {
+        assertThat(h.createQuery("SHOW fsync").mapTo(String.class).one()).isEqualTo("on");
+        assertThat(h.createQuery("SHOW synchronous_commit").mapTo(String.class).one()).isEqualTo("on");
+        assertThat(h.createQuery("SHOW full_page_writes").mapTo(String.class).one()).isEqualTo("on");
+      });
       TestClient client = new TestClient("http://127.0.0.1:" + app.port());
       var experiment = client.get("/api/experiments/experiments/" + experimentId);
       assertThat(experiment.status()).isEqualTo(200);
