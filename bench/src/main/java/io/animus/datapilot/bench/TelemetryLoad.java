@@ -422,43 +422,39 @@ public final class TelemetryLoad {
     }
   }
 
-  /** A raw SSE reader: records the arrival time of every event frame (by message) and metrics frame (by step). */
+  /** An SSE reader (java.net.http): records the arrival time of every event frame (by message) and metrics frame (by step). */
   static final class Sse implements Runnable, Closeable {
-    final Socket socket;
+    final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+        .version(java.net.http.HttpClient.Version.HTTP_1_1).build();
+    final InputStream body;
     final Map<String, Long> arrivals;
     final java.util.concurrent.CountDownLatch ready = new java.util.concurrent.CountDownLatch(1);
 
-    Sse(int port, String path, Map<String, Long> arrivals) throws IOException {
-      this.socket = new Socket("127.0.0.1", port);
-      this.socket.setTcpNoDelay(true);
+    Sse(int port, String path, Map<String, Long> arrivals) throws IOException, InterruptedException {
       this.arrivals = arrivals;
-      socket.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: text/event-stream\r\n\r\n")
-          .getBytes(StandardCharsets.US_ASCII));
-      socket.getOutputStream().flush();
+      var r = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + path))
+          .header("Accept", "text/event-stream").build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+      if (r.statusCode() != 200) {
+        throw new IllegalStateException("stream answered " + r.statusCode());
+      }
+      this.body = r.body();
     }
 
     @Override
     public void run() {
       try {
-        InputStream raw = new BufferedInputStream(socket.getInputStream(), 1 << 16);
-        String status = readLine(raw);
-        boolean chunked = false;
-        for (String h = readLine(raw); h != null && !h.isEmpty(); h = readLine(raw)) {
-          if (h.toLowerCase(Locale.ROOT).startsWith("transfer-encoding:") && h.toLowerCase(Locale.ROOT).contains("chunked")) {
-            chunked = true;
-          }
-        }
-        if (status == null || !status.contains(" 200")) {
-          throw new IllegalStateException("stream answered " + status);
-        }
-        InputStream in = chunked ? new Chunked(raw) : raw;
+        InputStream in = new BufferedInputStream(body, 1 << 16);
         String event = null;
         String data = null;
         for (String line = readLine(in); line != null; line = readLine(in)) {
           if (line.isEmpty()) {
             long now = System.nanoTime();
             if (data != null) {
-              dispatch(event, data, now);
+              try {
+                dispatch(event, data, now);
+              } catch (IOException e) {
+                System.err.println("unparsable frame " + event + ": " + data);
+              }
             }
             event = null;
             data = null;
@@ -488,7 +484,7 @@ public final class TelemetryLoad {
 
     @Override
     public void close() throws IOException {
-      socket.close();
+      body.close();
     }
   }
 
