@@ -3,6 +3,7 @@ package io.animus.datapilot;
 import io.animus.datapilot.artifacts.ArtifactResource;
 import io.animus.datapilot.artifacts.ArtifactService;
 import io.animus.datapilot.artifacts.ArtifactStore;
+import io.animus.datapilot.audit.AuditLog;
 import io.animus.datapilot.audit.AuditStore;
 import io.animus.datapilot.auth.AccessPolicy;
 import io.animus.datapilot.auth.ApiTokenService;
@@ -67,6 +68,7 @@ public final class App implements AutoCloseable {
   private final StreamHub hub;
   private final RunTokens runTokens;
   private final BlobStore blobs;
+  private final AuditLog audit;
 
   private App(Config config, Database database, Wired wired) {
     this.config = config;
@@ -75,10 +77,11 @@ public final class App implements AutoCloseable {
     this.hub = wired.hub();
     this.runTokens = wired.runTokens();
     this.blobs = wired.blobs();
+    this.audit = wired.audit();
   }
 
   /** What {@link #wire} builds that the app must start and stop. */
-  private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs) {}
+  private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs, AuditLog audit) {}
 
   /** Opens storage, wires every component and starts listening. */
   public static App start(Config config) {
@@ -165,8 +168,9 @@ public final class App implements AutoCloseable {
     new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore, clock), downloads)
         .register(router);
 
+    AuditLog audit = new AuditLog(new AuditStore(jdbi));
     return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
-        new Idempotency(new IdempotencyStore(jdbi), clock), new AuditStore(jdbi), metrics), hub, runTokens, blobs);
+        new Idempotency(new IdempotencyStore(jdbi), clock), audit, metrics), hub, runTokens, blobs, audit);
   }
 
   private static void closeQuietly(BlobStore blobs) {
@@ -201,6 +205,7 @@ public final class App implements AutoCloseable {
   public void close() {
     hub.close();
     http.stop();
+    audit.close();
     closeQuietly(blobs);
     database.close();
   }

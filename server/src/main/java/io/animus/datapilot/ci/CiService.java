@@ -98,6 +98,11 @@ public final class CiService {
       if (runs.projectOf(h, runId).isEmpty()) {
         throw ApiException.notFound("run");
       }
+      // Replays are the common repeat: answer them without sending the payload to the database again.
+      Optional<CiContext> known = store.findContext(h, runId, sha);
+      if (known.isPresent()) {
+        return new WebhookResult(known.get(), false);
+      }
       CiContext candidate = new CiContext(Ids.newId(), runId, provider, canonical, sha, clock.now(), "ci");
       return store.insertContext(h, candidate).map(c -> new WebhookResult(c, true))
           .orElseGet(() -> new WebhookResult(store.findContext(h, runId, sha).orElseThrow(), false));
@@ -125,7 +130,8 @@ public final class CiService {
     ModelImage candidate = new ModelImage(digest, repo, commit, pipeline, provider, clock.now(), "ci", canonical,
         Hashing.sha256Hex(canonical));
     return jdbi.inTransaction(h -> {
-      Optional<ModelImage> inserted = store.insertImage(h, candidate);
+      Optional<ModelImage> inserted = store.findImage(h, digest).isPresent() ? Optional.empty()
+          : store.insertImage(h, candidate);
       if (inserted.isPresent()) {
         return new ReportResult(inserted.get(), true);
       }

@@ -1,5 +1,6 @@
 package io.animus.datapilot.http;
 
+import io.animus.datapilot.audit.AuditLog;
 import io.animus.datapilot.audit.AuditStore;
 import io.animus.datapilot.auth.AccessPolicy;
 import io.animus.datapilot.auth.Authenticator;
@@ -35,12 +36,12 @@ public final class HttpServer {
   private final Authenticator authenticator;
   private final AccessPolicy policy;
   private final Idempotency idempotency;
-  private final AuditStore audit;
+  private final AuditLog audit;
   private final HttpMetrics metrics;
   private Javalin javalin;
 
   public HttpServer(Router router, Authenticator authenticator, AccessPolicy policy, Idempotency idempotency,
-                    AuditStore audit, HttpMetrics metrics) {
+                    AuditLog audit, HttpMetrics metrics) {
     this.router = router;
     this.authenticator = authenticator;
     this.policy = policy;

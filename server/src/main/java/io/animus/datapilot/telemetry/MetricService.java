@@ -137,8 +137,8 @@ public final class MetricService {
     Map<Integer, String> namesById = new java.util.HashMap<>();
     ids.forEach((name, id) -> namesById.put(id, name));
     MetricStore.WriteResult result = jdbi.inTransaction(h -> {
-      MetricStore.WriteResult r = store.insert(h, runId, actor, metadataJson, series, steps, values, times);
-      store.touchRun(h, runId, clock.now());
+      MetricStore.WriteResult r = store.insert(h, runId, actor, metadataJson, series, steps, values, times,
+          clock.now());
       notifier.metrics(h, runId, r, namesById);
       return r;
     });

@@ -53,10 +53,11 @@ public final class MetricStore {
   /**
    * Inserts points (parallel arrays, in request order) as one write: duplicates of existing
    * (series, step) and repeats inside the request (first occurrence wins) are skipped, and the
-   * 64-step block summaries absorb exactly the inserted points. One statement.
+   * 64-step block summaries absorb exactly the inserted points; the run is marked seen (at most once
+   * a second, so telemetry does not rewrite the run row each time). One statement.
    */
   public WriteResult insert(Handle h, UUID runId, String recordedBy, String metadataJson, List<Integer> series,
-                            List<Long> steps, List<Double> values, List<String> recordedAt) {
+                            List<Long> steps, List<Double> values, List<String> recordedAt, Instant now) {
     boolean small = series.size() <= RETURN_POINTS_UP_TO;
     List<Object[]> rows = h.createQuery("""
             WITH w AS (
@@ -91,10 +92,15 @@ public final class MetricStore {
                 max_value = greatest(metric_blocks.max_value, EXCLUDED.max_value),
                 nan_count = metric_blocks.nan_count + EXCLUDED.nan_count
               RETURNING 1),
+            touch AS (
+              UPDATE runs SET last_seen_at = :now
+              WHERE run_id = :run_id AND (last_seen_at IS NULL OR last_seen_at < :now - interval '1 second')
+              RETURNING 1),
             summary AS (
               SELECT series_id, count(*) AS n, min(step) AS from_step, max(step) AS to_step
               FROM ins GROUP BY series_id)
             SELECT (SELECT write_id FROM w) AS write_id, (SELECT count(*) FROM blocks) AS blocks,
+                   (SELECT count(*) FROM touch) AS touched,
                    x.series_id, x.n, x.from_step, x.to_step, x.value, x.recorded_at
             FROM (SELECT 1) AS one
             LEFT JOIN (SELECT series_id, 1 AS n, step AS from_step, step AS to_step, value, recorded_at
@@ -110,6 +116,7 @@ public final class MetricStore {
         .bindArray("values", Double.class, values)
         .bindArray("times", String.class, recordedAt)
         .bind("small", small)
+        .bind("now", Rows.timestamp(now))
         .map((rs, ctx) -> new Object[] {rs.getLong("write_id"), rs.getObject("series_id", Integer.class),
             rs.getLong("n"), rs.getLong("from_step"), rs.getLong("to_step"), rs.getDouble("value"),
             Rows.instant(rs, "recorded_at")})
@@ -130,17 +137,6 @@ public final class MetricStore {
       }
     }
     return new WriteResult(writeId, count, points, ranges);
-  }
-
-  /** Marks the run as seen, at most once a second, so telemetry does not rewrite the row each time. */
-  public void touchRun(Handle h, UUID runId, Instant now) {
-    h.createUpdate("""
-            UPDATE runs SET last_seen_at = :now
-            WHERE run_id = :run_id AND (last_seen_at IS NULL OR last_seen_at < :now - interval '1 second')
-            """)
-        .bind("run_id", runId)
-        .bind("now", Rows.timestamp(now))
-        .execute();
   }
 
   /** The highest-step sample of each metric of a run, by name, after the name cursor. */
