@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.animus.datapilot.App;
+import io.animus.datapilot.audit.AuditLog;
 import io.animus.datapilot.audit.AuditStore;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.ProjectScope;
@@ -62,7 +63,7 @@ import org.jdbi.v3.postgres.PostgresPlugin;
  *   <li>{@code jdbc}: the ceiling, the same inserts issued directly over JDBC by N threads against
  *       the same database (runs + run_states in one autocommit statement, then the audit_events row
  *       in its own autocommit statement: two commits per run, as the server does);
- *   <li>{@code service}: the server's own {@link RunService#create} and {@link AuditStore#append}
+ *   <li>{@code service}: the server's own {@link RunService#create} and {@link AuditLog#append}
  *       called directly (all of the server's SQL, none of its HTTP);
  *   <li>{@code jdbc1}: a diagnostic, the whole create (experiment check, run, first state, audit row)
  *       as one statement: one round trip and one commit;
@@ -422,7 +423,7 @@ public final class CreateRunLoad {
       Jdbi jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
       RunService service = new RunService(jdbi, new RunStore(), new ExperimentStore(), Clock.system(),
           Duration.ofMinutes(10));
-      AuditStore audit = new AuditStore(jdbi);
+      AuditLog audit = new AuditLog(new AuditStore(jdbi));
       ProjectScope project = ProjectScope.resolve(null, null);
       String path = "/api/experiments/experiments/" + experimentId + "/runs";
       Operation op = worker -> {
@@ -436,7 +437,7 @@ public final class CreateRunLoad {
             "POST " + RUN_ROUTE, path, 201, "ok", ProjectScope.DEFAULT, Map.of()));
         return null;
       };
-      phase("Service layer without HTTP: RunService.create + AuditStore.append via Jdbi (" + options.clients()
+      phase("Service layer without HTTP: RunService.create + AuditLog.append (group commit) via Jdbi (" + options.clients()
           + " threads, Hikari pool " + options.pool() + ")", "bench-jdbc-svc-", op, pool);
     }
 

@@ -15,6 +15,8 @@ import io.animus.datapilot.http.Router;
 import io.animus.datapilot.ops.HttpMetrics;
 import io.animus.datapilot.ops.OpsResource;
 import io.animus.datapilot.projects.ProjectResource;
+import io.animus.datapilot.projects.ProjectService;
+import io.animus.datapilot.projects.ProjectStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -77,7 +79,7 @@ public class RouterBenchmark {
     new ExperimentResource(new ExperimentService(null, new ExperimentStore(), clock)).register(router);
     new RunResource(new RunService(null, new RunStore(), new ExperimentStore(), clock, Duration.ofMinutes(10)))
         .register(router);
-    new ProjectResource(new ProjectResource.ProjectService(null, new ProjectResource.ProjectStore()))
+    new ProjectResource(new ProjectService(null, new ProjectStore()))
         .register(router);
     return router;
   }

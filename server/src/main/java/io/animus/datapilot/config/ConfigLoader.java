@@ -27,7 +27,8 @@ public final class ConfigLoader {
     Config.Http http = http();
     Config.Auth auth = auth(http);
     Config.Database database = new Config.Database(
-        value("DATAPILOT_DATABASE_URL"), value("DATAPILOT_DATABASE_USER"), value("DATAPILOT_DATABASE_PASSWORD"));
+        value("DATAPILOT_DATABASE_URL"), value("DATAPILOT_DATABASE_USER"), value("DATAPILOT_DATABASE_PASSWORD"),
+        poolSize());
     database.url().ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql:")) {
         throw new ConfigException("DATAPILOT_DATABASE_URL must be a jdbc:postgresql: URL");
@@ -80,6 +81,23 @@ public final class ConfigLoader {
       throw new ConfigException(name + " must be at least 1 (MiB)");
     }
     return mib << 20;
+  }
+
+  /**
+   * Connections in the pool: by default twice the cores plus one (at least 4). More connections
+   * than the database can run at once only queue inside PostgreSQL and lengthen the latency tail.
+   */
+  private int poolSize() {
+    int fallback = Math.max(4, 2 * Runtime.getRuntime().availableProcessors() + 1);
+    try {
+      int size = value("DATAPILOT_DATABASE_POOL_SIZE").map(Integer::parseInt).orElse(fallback);
+      if (size >= 1 && size <= 1000) {
+        return size;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ConfigException("DATAPILOT_DATABASE_POOL_SIZE must be a whole number from 1 to 1000");
   }
 
   private Optional<String> value(String name) {

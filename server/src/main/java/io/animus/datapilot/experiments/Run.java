@@ -23,6 +23,12 @@ public record Run(UUID runId, UUID experimentId, String projectId, UUID datasetV
         latestMetrics, createdAt);
   }
 
+  public Run withProject(String value) {
+    return new Run(runId, experimentId, value, datasetVersionId, status, startedAt, endedAt, gitRepo, gitCommit,
+        gitRef, params, metrics, artifactsPrefix, lastHeartbeatAt, lastSeenAt, stale, reportedStatus, progress,
+        latestMetrics, createdAt);
+  }
+
   public Run withStale(boolean value) {
     return new Run(runId, experimentId, projectId, datasetVersionId, status, startedAt, endedAt, gitRepo, gitCommit,
         gitRef, params, metrics, artifactsPrefix, lastHeartbeatAt, lastSeenAt, value, reportedStatus, progress,

@@ -83,20 +83,27 @@ public final class RunService {
       }
     });
     UUID runId = Ids.newId();
+    UUID experimentId = Ids.parse(rawExperimentId).orElseThrow(() -> ApiException.notFound("experiment"));
+    String projectFilter = project.explicit() ? project.projectId() : null;
     return jdbi.inTransaction(h -> {
-      Experiment experiment = Ids.parse(rawExperimentId).flatMap(id -> experiments.find(h, id))
-          .filter(e -> project.admits(e.projectId()))
-          .orElseThrow(() -> ApiException.notFound("experiment"));
-      UUID datasetVersion = request.datasetVersionId().map(raw -> checkDatasetVersion(h, experiment, raw))
-          .orElse(null);
+      // With a dataset version the experiment is read first (its project decides which versions it
+      // may use); otherwise the insert itself checks the experiment, saving a round trip.
+      UUID datasetVersion = null;
+      if (request.datasetVersionId().isPresent()) {
+        Experiment experiment = experiments.find(h, experimentId).filter(e -> project.admits(e.projectId()))
+            .orElseThrow(() -> ApiException.notFound("experiment"));
+        datasetVersion = checkDatasetVersion(h, experiment, request.datasetVersionId().get());
+      }
       ObjectNode details = Json.object().put("actor", actor);
-      Run run = new Run(runId, experiment.experimentId(), experiment.projectId(), datasetVersion,
-          request.status().wire(), startedAt, request.endedAt().orElse(null), request.gitRepo().orElse(null),
-          request.gitCommit().orElse(null), request.gitRef().orElse(null), request.params(), request.metrics(),
-          request.artifactsPrefix().orElse(null), null, null, false, null, null, null, now);
+      Run run = new Run(runId, experimentId, null, datasetVersion, request.status().wire(), startedAt,
+          request.endedAt().orElse(null), request.gitRepo().orElse(null), request.gitCommit().orElse(null),
+          request.gitRef().orElse(null), request.params(), request.metrics(), request.artifactsPrefix().orElse(null),
+          null, null, false, null, null, null, now);
       RunState first = new RunState(Ids.newId(), runId, request.status().wire(), now, details);
-      runs.insert(h, run, first, request.status().terminal() ? now : null);
-      Run answered = request.status().terminal() && run.endedAt() == null ? run.withEndedAt(now) : run;
+      String runProject = runs.insert(h, run, first, request.status().terminal() ? now : null, projectFilter)
+          .orElseThrow(() -> ApiException.notFound("experiment"));
+      Run stored = run.withProject(runProject);
+      Run answered = request.status().terminal() && stored.endedAt() == null ? stored.withEndedAt(now) : stored;
       return present(answered, now);
     });
   }

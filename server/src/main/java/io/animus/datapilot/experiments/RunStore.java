@@ -16,23 +16,35 @@ import org.jdbi.v3.core.Handle;
 /** Rows of {@code runs} and {@code run_states}; no rules here. */
 public final class RunStore {
 
-  /** A new run with its first state, in one statement. */
-  public void insert(Handle h, Run run, RunState firstState, Instant terminalAt) {
-    h.createUpdate("""
-            WITH run AS (
+  /**
+   * A new run with its first state, in one statement, under the experiment {@code run} names;
+   * the run's project is the experiment's. Empty when the experiment does not exist or is not in
+   * {@code projectFilter} (null: any project).
+   */
+  public Optional<String> insert(Handle h, Run run, RunState firstState, Instant terminalAt, String projectFilter) {
+    return h.createQuery("""
+            WITH exp AS (
+              SELECT experiment_id, project_id FROM experiments
+              WHERE experiment_id = :experiment_id
+                AND (CAST(:project_filter AS text) IS NULL OR project_id = :project_filter)),
+            run AS (
               INSERT INTO runs (run_id, experiment_id, project_id, dataset_version_id, status, started_at, ended_at,
                                 terminal_at, git_repo, git_commit, git_ref, params, metrics, artifacts_prefix,
                                 created_at, created_by)
-              VALUES (:run_id, :experiment_id, :project_id, :dataset_version_id, :status, :started_at, :ended_at,
-                      :terminal_at, :git_repo, :git_commit, :git_ref, CAST(:params AS json), CAST(:metrics AS json),
-                      :artifacts_prefix, :created_at, :created_by)
-              RETURNING run_id)
-            INSERT INTO run_states (state_id, run_id, status, observed_at, details)
-            SELECT :state_id, run_id, :status, :observed_at, CAST(:details AS json) FROM run
+              SELECT :run_id, exp.experiment_id, exp.project_id, :dataset_version_id, :status, :started_at, :ended_at,
+                     :terminal_at, :git_repo, :git_commit, :git_ref, CAST(:params AS json), CAST(:metrics AS json),
+                     :artifacts_prefix, :created_at, :created_by
+              FROM exp
+              RETURNING run_id, project_id),
+            state AS (
+              INSERT INTO run_states (state_id, run_id, status, observed_at, details)
+              SELECT :state_id, run_id, :status, :observed_at, CAST(:details AS json) FROM run
+              RETURNING 1)
+            SELECT project_id FROM run
             """)
         .bind("run_id", run.runId())
         .bind("experiment_id", run.experimentId())
-        .bind("project_id", run.projectId())
+        .bind("project_filter", projectFilter)
         .bind("dataset_version_id", run.datasetVersionId())
         .bind("status", run.status())
         .bind("started_at", Rows.timestamp(run.startedAt()))
@@ -49,7 +61,8 @@ public final class RunStore {
         .bind("state_id", firstState.stateId())
         .bind("observed_at", Rows.timestamp(firstState.observedAt()))
         .bind("details", Json.writeString(firstState.details()))
-        .execute();
+        .mapTo(String.class)
+        .findOne();
   }
 
   public Optional<Run> find(Handle h, UUID runId) {

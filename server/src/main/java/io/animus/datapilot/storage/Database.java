@@ -43,8 +43,8 @@ public final class Database implements AutoCloseable {
       hikari.setUsername("postgres");
     }
     hikari.setPoolName("datapilot");
-    hikari.setMaximumPoolSize(16);
-    hikari.setMinimumIdle(2);
+    hikari.setMaximumPoolSize(settings.poolSize());
+    hikari.setMinimumIdle(Math.min(2, settings.poolSize()));
     hikari.setConnectionTimeout(10_000);
     hikari.setInitializationFailTimeout(30_000);
     HikariDataSource pool;
