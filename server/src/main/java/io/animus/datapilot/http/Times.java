@@ -17,8 +17,10 @@ public final class Times {
       // RFC 3339 allows a lower-case 't'/'z' and a space separator is common in the field.
       String normalised = value.toUpperCase(Locale.ROOT).replace(' ', 'T');
       OffsetDateTime time = OffsetDateTime.parse(normalised, DateTimeFormatter.ISO_OFFSET_DATE_TIME);
-      // RFC 3339 years have four digits; ISO 8601's signed wider years would overflow PostgreSQL
-      if (time.getYear() >= 0 && time.getYear() <= 9999) {
+      // RFC 3339 years have four digits; ISO 8601's signed wider years would overflow PostgreSQL,
+      // which also has no year 0 (its text input says 1 BC), so the UTC year must be 1 to 9999.
+      int utcYear = time.toInstant().atOffset(ZoneOffset.UTC).getYear();
+      if (time.getYear() >= 0 && time.getYear() <= 9999 && utcYear >= 1 && utcYear <= 9999) {
         return time.toInstant();
       }
     } catch (DateTimeParseException e) {

@@ -53,8 +53,18 @@ public final class MetricResource {
     return BatchAnswer.of(count.runId(), count.received(), count.inserted(), request.requestId());
   }
 
+  /** A metric name from the query; PostgreSQL text cannot hold NUL, and no stored name does. */
+  private static java.util.Optional<String> queryName(ApiRequest request) {
+    return request.query("name").map(n -> {
+      if (n.indexOf('\0') >= 0) {
+        throw new ApiException(ErrorCode.INVALID_METRIC_NAME, "metric names cannot contain NUL");
+      }
+      return n;
+    });
+  }
+
   private Reply list(ApiRequest request) {
-    String name = request.query("name").map(String::trim).orElse("");
+    String name = queryName(request).map(String::trim).orElse("");
     Page<MetricSample> page = service.list(request.project(), request.path("run_id"), request.query("name"),
         PageToken.limit(request.query("limit"), 200, 1000), request.query("page_token"));
     Map<String, Object> answer = new LinkedHashMap<>();
@@ -65,7 +75,7 @@ public final class MetricResource {
   }
 
   private Reply series(ApiRequest request) {
-    String name = request.query("name").map(String::trim).filter(n -> !n.isEmpty())
+    String name = queryName(request).map(String::trim).filter(n -> !n.isEmpty())
         .orElseThrow(() -> new ApiException(ErrorCode.NAME_REQUIRED, "query parameter name is required"));
     int maxPoints = 1000;
     if (request.query("max_points").isPresent()) {

@@ -13,8 +13,9 @@ public final class Uploads {
     var req = request.context().req();
     try {
       return new UploadReceiver.RawUpload(req.getInputStream(), req.getContentType(), req.getContentLengthLong());
-    } catch (IOException e) {
-      throw new ApiException(ErrorCode.INVALID_MULTIPART, "the request body could not be read");
+    } catch (IOException | RuntimeException e) {
+      // Jetty refuses some bodies up front, e.g. a Content-Type naming an unknown charset.
+      throw new ApiException(ErrorCode.INVALID_MULTIPART, "the request body could not be read as multipart");
     }
   }
 }

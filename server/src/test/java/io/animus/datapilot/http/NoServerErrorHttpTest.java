@@ -41,6 +41,10 @@ class NoServerErrorHttpTest {
   static String experimentId;
   static String runId;
   static String tokenId;
+  static String datasetId;
+  static String versionId;
+  static String artifactId;
+  static final String DIGEST = "sha256:" + "ab".repeat(32);
 
   private final List<String> problems = new ArrayList<>();
   private int checked;
@@ -48,14 +52,22 @@ class NoServerErrorHttpTest {
   /** A route as registered, with its path parameters written {@code {name}}. */
   record Route(String method, String template) {
     String path() {
-      return template.replace("{experiment_id}", experimentId).replace("{run_id}", runId)
-          .replace("{token_id}", tokenId);
+      return withIds(template, experimentId, runId, tokenId, datasetId, versionId, artifactId, DIGEST);
     }
 
     boolean hasId() {
       return template.contains("{");
     }
   }
+
+  static String withIds(String template, String experiment, String run, String token, String dataset,
+                        String version, String artifact, String digest) {
+    return template.replace("{experiment_id}", experiment).replace("{run_id}", run).replace("{token_id}", token)
+        .replace("{dataset_id}", dataset).replace("{version_id}", version).replace("{artifact_id}", artifact)
+        .replace("{image_digest}", digest);
+  }
+
+  private static final String RUN = "/api/experiments/experiment-runs/{run_id}";
 
   static final List<Route> ROUTES = List.of(
       new Route("GET", "/healthz"),
@@ -74,7 +86,37 @@ class NoServerErrorHttpTest {
       new Route("GET", "/api/experiments/experiment-runs"),
       new Route("GET", "/api/experiments/experiment-runs/{run_id}"),
       new Route("GET", "/api/experiments/experiment-runs/{run_id}/states"),
-      new Route("GET", "/api/experiments/projects"));
+      new Route("GET", "/api/experiments/projects"),
+      // telemetry (the live stream is left out: it stays open by design)
+      new Route("POST", RUN + "/metrics"),
+      new Route("GET", RUN + "/metrics"),
+      new Route("POST", RUN + "/metrics:batch"),
+      new Route("GET", RUN + "/metrics/series"),
+      new Route("POST", RUN + "/events"),
+      new Route("GET", RUN + "/events"),
+      new Route("POST", RUN + "/events:batch"),
+      new Route("POST", RUN + "/status"),
+      new Route("POST", RUN + "/heartbeat"),
+      // CI
+      new Route("POST", "/api/experiments/ci/webhook"),
+      new Route("POST", "/api/experiments/ci/report"),
+      new Route("GET", RUN + "/ci-contexts"),
+      new Route("GET", "/api/experiments/model-images"),
+      new Route("GET", "/api/experiments/model-images/{image_digest}"),
+      // artifacts and datasets
+      new Route("POST", RUN + "/artifacts"),
+      new Route("GET", RUN + "/artifacts"),
+      new Route("GET", RUN + "/artifacts/{artifact_id}"),
+      new Route("GET", RUN + "/artifacts/{artifact_id}/download"),
+      new Route("POST", "/api/dataset-registry/datasets"),
+      new Route("GET", "/api/dataset-registry/datasets"),
+      new Route("GET", "/api/dataset-registry/datasets/{dataset_id}"),
+      new Route("POST", "/api/dataset-registry/datasets/{dataset_id}/versions/upload"),
+      new Route("GET", "/api/dataset-registry/datasets/{dataset_id}/versions"),
+      new Route("GET", "/api/dataset-registry/dataset-versions/{version_id}"),
+      new Route("GET", "/api/dataset-registry/dataset-versions/{version_id}/download"),
+      new Route("POST", "/api/dataset-registry/dataset-versions/{version_id}/quality-evaluations"),
+      new Route("GET", "/api/dataset-registry/dataset-versions/{version_id}/quality-evaluations"));
 
   /** The JSON-body routes: a valid body and every field the route reads. */
   record BodyRoute(String template, Map<String, String> base, List<String> fields) {}
@@ -86,12 +128,25 @@ class NoServerErrorHttpTest {
           List.of("name", "description", "metadata")),
       new BodyRoute("/api/experiments/experiments/{experiment_id}/runs", Map.of("status", "\"running\""),
           List.of("status", "dataset_version_id", "started_at", "ended_at", "git_repo", "git_commit", "git_ref",
-              "params", "metrics", "artifacts_prefix")));
+              "params", "metrics", "artifacts_prefix")),
+      new BodyRoute(RUN + "/metrics", Map.of("metrics", "{\"loss\":1.0}"), List.of("step", "metrics", "metadata")),
+      new BodyRoute(RUN + "/metrics:batch", Map.of("points", "[{\"name\":\"loss\",\"step\":1,\"value\":1}]"),
+          List.of("points")),
+      new BodyRoute(RUN + "/events", Map.of("message", "\"fuzz\""),
+          List.of("level", "message", "metadata", "occurred_at")),
+      new BodyRoute(RUN + "/events:batch", Map.of("events", "[{\"message\":\"fuzz\"}]"), List.of("events")),
+      new BodyRoute(RUN + "/status", Map.of("status", "\"running\""), List.of("status", "message")),
+      new BodyRoute("/api/dataset-registry/datasets", Map.of("name", "\"fuzz-experiment\""),
+          List.of("name", "description", "metadata")),
+      new BodyRoute("/api/dataset-registry/dataset-versions/{version_id}/quality-evaluations",
+          Map.of("status", "\"pass\""), List.of("status", "summary")));
 
   @BeforeAll
   static void start() {
-    dev = TestServer.start();
-    token = TestServer.start(Map.of("DATAPILOT_AUTH_MODE", "token", "DATAPILOT_ADMIN_TOKEN", ADMIN_TOKEN));
+    // With a CI secret the CI endpoints answer their 4xx checks (without one, 503 is what §10 prescribes).
+    dev = TestServer.start(Map.of("ANIMUS_CI_WEBHOOK_SECRET", "fuzz-ci-secret"));
+    token = TestServer.start(Map.of("DATAPILOT_AUTH_MODE", "token", "DATAPILOT_ADMIN_TOKEN", ADMIN_TOKEN,
+        "ANIMUS_CI_WEBHOOK_SECRET", "fuzz-ci-secret"));
     var client = dev.client();
     var experiment = client.post("/api/experiments/experiments", "{\"name\":\"fuzz-target\"}");
     experimentId = experiment.json().get("experiment_id").asText();
@@ -100,6 +155,26 @@ class NoServerErrorHttpTest {
     runId = run.json().get("run_id").asText();
     var created = client.post("/api/auth/tokens", "{\"name\":\"fuzz-target\",\"role\":\"viewer\"}");
     tokenId = created.json().get("token_id").asText();
+    datasetId = client.post("/api/dataset-registry/datasets", "{\"name\":\"fuzz-target\"}").json()
+        .get("dataset_id").asText();
+    versionId = upload(client, "/api/dataset-registry/datasets/" + datasetId + "/versions/upload", "")
+        .get("version_id").asText();
+    artifactId = upload(client, "/api/experiments/experiment-runs/" + runId + "/artifacts", "kind")
+        .get("artifact").get("artifact_id").asText();
+  }
+
+  /** A small multipart upload: one file and, when named, a {@code kind=file} field. */
+  private static com.fasterxml.jackson.databind.JsonNode upload(io.animus.datapilot.testing.TestClient client,
+                                                                String path, String kindField) {
+    String boundary = "----animus-fuzz";
+    String form = (kindField.isEmpty() ? "" : "--" + boundary + "\r\nContent-Disposition: form-data; name=\""
+        + kindField + "\"\r\n\r\nfile\r\n")
+        + "--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"fuzz.txt\"\r\n"
+        + "Content-Type: text/plain\r\n\r\nfuzz bytes\r\n--" + boundary + "--\r\n";
+    var answer = client.sendBytes("POST", path, form.getBytes(StandardCharsets.UTF_8),
+        Map.of("Content-Type", "multipart/form-data; boundary=" + boundary));
+    assertThat(answer.status()).as(answer.text()).isEqualTo(201);
+    return answer.json();
   }
 
   @AfterAll
@@ -335,7 +410,8 @@ class NoServerErrorHttpTest {
         return object(validFields(b.base())).getBytes(StandardCharsets.UTF_8);
       }
     }
-    throw new IllegalStateException("no body for " + route);
+    // multipart uploads, signed CI calls and heartbeats: a JSON object is as good as any body
+    return "{}".getBytes(StandardCharsets.UTF_8);
   }
 
   private static Map<String, String> withJson(Map<String, String> headers, byte[] body) {
@@ -352,7 +428,7 @@ class NoServerErrorHttpTest {
   @Test
   void everyFieldOfEveryJsonBodyWithAnyValueIsAnsweredBelow500() {
     for (BodyRoute route : BODY_ROUTES) {
-      String target = route.template().replace("{experiment_id}", experimentId);
+      String target = withIds(route.template(), experimentId, runId, tokenId, datasetId, versionId, artifactId, DIGEST);
       for (String field : route.fields()) {
         for (String value : awkwardValues()) {
           postJson(target, body(route.base(), field, value));
@@ -377,7 +453,7 @@ class NoServerErrorHttpTest {
   @Test
   void unknownAndDuplicatedFieldsAreAnsweredBelow500() {
     for (BodyRoute route : BODY_ROUTES) {
-      String target = route.template().replace("{experiment_id}", experimentId);
+      String target = withIds(route.template(), experimentId, runId, tokenId, datasetId, versionId, artifactId, DIGEST);
       postJson(target, body(route.base(), "unexpected", "1"));
       postJson(target, body(route.base(), "", "1"));
       postJson(target, body(route.base(), "\\u0000", "1"));
@@ -408,7 +484,7 @@ class NoServerErrorHttpTest {
     byte[] bigJson = ("{\"name\":\"" + "x".repeat((1 << 20) + 10) + "\"}").getBytes(StandardCharsets.UTF_8);
     bodies.add(bigJson);
     for (BodyRoute route : BODY_ROUTES) {
-      String target = route.template().replace("{experiment_id}", experimentId);
+      String target = withIds(route.template(), experimentId, runId, tokenId, datasetId, versionId, artifactId, DIGEST);
       for (byte[] b : bodies) {
         call("POST", target, Map.of("Content-Type", "application/json"), b);
       }
@@ -499,8 +575,7 @@ class NoServerErrorHttpTest {
         continue;
       }
       for (String id : ids) {
-        String target = route.template().replace("{experiment_id}", id).replace("{run_id}", id)
-            .replace("{token_id}", id);
+        String target = withIds(route.template(), id, id, id, id, id, id, id);
         byte[] body = route.method().equals("POST") ? "{\"status\":\"running\"}".getBytes(StandardCharsets.UTF_8)
             : null;
         call(route.method(), target, body == null ? Map.of() : Map.of("Content-Type", "application/json"), body);
