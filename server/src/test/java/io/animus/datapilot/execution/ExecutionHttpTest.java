@@ -238,6 +238,8 @@ class ExecutionHttpTest {
         "curl -sSf -H \"$AUTH\" -o data.csv "
             + "\"$DATAPILOT_URL/api/dataset-registry/dataset-versions/$DATASET_VERSION_ID/download\"",
         "echo \"dataset lines: $(wc -l < data.csv)\"",
+        "printf 'weights' > model.bin",
+        "curl -sSf -H \"$AUTH\" -F kind=model -F name=model -F file=@model.bin \"$R/artifacts\" > /dev/null",
         "echo \"kind=$ANIMUS_JOB_KIND extra=$EXTRA pwd=$(basename $(dirname $PWD))\"",
         "echo \"names: $(env | cut -d= -f1 | sort | tr '\\n' ' ')\"",
         "echo done");
@@ -283,6 +285,10 @@ class ExecutionHttpTest {
     assertThat(seen).allSatisfy(n -> assertThat(allowed.contains(n) || n.startsWith("LC_")).as(n).isTrue());
     assertThat(seen).contains("TOKEN", "RUN_ID", "DATAPILOT_URL", "DATASET_VERSION_ID", "ANIMUS_JOB_KIND");
 
+    JsonNode models = client.get(RUNS + runId + "/artifacts?kind=model").json().get("artifacts");
+    assertThat(models).hasSize(1);
+    assertThat(models.get(0).get("size_bytes").asLong()).isEqualTo(7);
+    assertThat(models.get(0).get("created_by").asText()).isEqualTo("run:" + runId + ":dv:" + versionId);
     JsonNode artifacts = client.get(RUNS + runId + "/artifacts?kind=log").json().get("artifacts");
     assertThat(artifacts).hasSize(1);
     JsonNode log = artifacts.get(0);
