@@ -22,6 +22,13 @@ import io.animus.datapilot.datasets.DatasetStore;
 import io.animus.datapilot.datasets.QualityGate;
 import io.animus.datapilot.datasets.QualityService;
 import io.animus.datapilot.datasets.QualityStore;
+import io.animus.datapilot.execution.ExecutionReconciler;
+import io.animus.datapilot.execution.ExecutionResource;
+import io.animus.datapilot.execution.ExecutionService;
+import io.animus.datapilot.execution.ExecutionStore;
+import io.animus.datapilot.execution.Executor;
+import io.animus.datapilot.execution.JobLogs;
+import io.animus.datapilot.execution.LocalExecutor;
 import io.animus.datapilot.experiments.ExperimentResource;
 import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
@@ -54,6 +61,9 @@ import io.animus.datapilot.telemetry.StreamHub;
 import io.animus.datapilot.telemetry.StreamResource;
 import io.animus.datapilot.upload.UploadReceiver;
 import java.nio.file.Files;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
@@ -69,6 +79,8 @@ public final class App implements AutoCloseable {
   private final RunTokens runTokens;
   private final BlobStore blobs;
   private final AuditLog audit;
+  private final Optional<ExecutionReconciler> reconciler;
+  private final Optional<Executor> executor;
 
   private App(Config config, Database database, Wired wired) {
     this.config = config;
@@ -78,10 +90,14 @@ public final class App implements AutoCloseable {
     this.runTokens = wired.runTokens();
     this.blobs = wired.blobs();
     this.audit = wired.audit();
+    this.reconciler = wired.reconciler();
+    this.executor = wired.executor();
   }
 
   /** What {@link #wire} builds that the app must start and stop. */
-  private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs, AuditLog audit) {}
+  private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs, AuditLog audit,
+                       Optional<Executor> executor, Optional<ExecutionReconciler> reconciler,
+                       AtomicReference<String> datapilotUrl) {}
 
   /** Opens storage, wires every component and starts listening. */
   public static App start(Config config) {
@@ -100,9 +116,12 @@ public final class App implements AutoCloseable {
         http.start(config.http().host(), config.http().port());
       } catch (RuntimeException e) {
         wired.hub().close();
+        wired.executor().ifPresent(Executor::close);
         closeQuietly(wired.blobs());
         throw e;
       }
+      wired.datapilotUrl().set(config.http().publicUrl().orElse("http://localhost:" + http.port()));
+      wired.reconciler().ifPresent(ExecutionReconciler::start);
       App app = new App(config, database, wired);
       LOG.info("DataPilot listening on http://{}:{} (auth mode {}, data dir {})", config.http().host(), http.port(),
           config.auth().mode().name().toLowerCase(java.util.Locale.ROOT), config.dataDir());
@@ -168,9 +187,25 @@ public final class App implements AutoCloseable {
     new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore, clock), downloads)
         .register(router);
 
+    AtomicReference<String> datapilotUrl = new AtomicReference<>();
+    Config.Execution execution = config.execution();
+    Optional<Executor> executor = execution.executor().map(kind ->
+        new LocalExecutor(config.dataDir(), execution.localEnvPassthrough(), System.getenv()));
+    ExecutionStore executionStore = new ExecutionStore();
+    var executionDeps = new ExecutionService.Deps(jdbi, executionStore, runStore, experimentStore, new CiStore(),
+        qualityGate, events, lifecycle, runLookup, runTokens, config.trust().runTokenMaxTtl(), clock);
+    Map<String, String> inherited = executor.filter(LocalExecutor.class::isInstance)
+        .map(e -> ((LocalExecutor) e).inheritedEnv()).orElse(Map.of());
+    new ExecutionResource(new ExecutionService(executionDeps, executor, execution.localCommand(), inherited,
+        datapilotUrl::get)).register(router);
+    Optional<ExecutionReconciler> reconciler = executor.map(e -> new ExecutionReconciler(jdbi, executionStore,
+        runStore, lifecycle, e, new JobLogs(jdbi, blobs, new ArtifactStore(), events, executionStore, clock),
+        execution.jobStartTimeout(), execution.syncInterval(), clock));
+
     AuditLog audit = new AuditLog(new AuditStore(jdbi));
     return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
-        new Idempotency(new IdempotencyStore(jdbi), clock), audit, metrics), hub, runTokens, blobs, audit);
+        new Idempotency(new IdempotencyStore(jdbi), clock), audit, metrics), hub, runTokens, blobs, audit,
+        executor, reconciler, datapilotUrl);
   }
 
   private static void closeQuietly(BlobStore blobs) {
@@ -203,6 +238,8 @@ public final class App implements AutoCloseable {
   /** Drains requests, then stops the database (the embedded PostgreSQL shuts down cleanly). */
   @Override
   public void close() {
+    reconciler.ifPresent(ExecutionReconciler::close);
+    executor.ifPresent(Executor::close);
     hub.close();
     http.stop();
     audit.close();

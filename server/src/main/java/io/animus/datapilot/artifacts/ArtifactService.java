@@ -75,7 +75,7 @@ public final class ArtifactService {
   }
 
   /** {@code <prefix>/artifacts/<kind>/<artifact_id>/<filename>}; prefix defaults to the run's path. */
-  static String objectKey(ArtifactStore.RunRef run, String kind, UUID artifactId, String filename) {
+  public static String objectKey(ArtifactStore.RunRef run, String kind, UUID artifactId, String filename) {
     String prefix = run.artifactsPrefix() == null ? ""
         : Arrays.stream(run.artifactsPrefix().split("/")).filter(s -> !s.isEmpty() && !s.equals("."))
             .collect(Collectors.joining("/"));

@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /** The server's whole configuration, validated once at start-up. */
 public record Config(Http http, Auth auth, Database database, Path dataDir, Duration runStaleAfter, Trust trust,
-                     Blobs blobs, Uploads uploads, boolean requireQualityGate) {
+                     Blobs blobs, Uploads uploads, boolean requireQualityGate,
+                     Execution execution) {
 
   /**
    * CI and run-token secrets. Without {@code ciWebhookSecret} the CI endpoints answer 503; without
@@ -38,4 +39,12 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
 
   /** Upload size limits in bytes. */
   public record Uploads(long artifactMaxBytes, long datasetMaxBytes) {}
+
+  /**
+   * Training execution (PROTOCOL.md §8.1): {@code executor} is empty when execution is disabled;
+   * {@code localCommand} is the local executor's command when a request has none.
+   */
+  public record Execution(Optional<String> executor, Optional<java.util.List<String>> localCommand,
+                          java.util.List<String> localEnvPassthrough, Duration jobStartTimeout,
+                          Duration syncInterval) {}
 }

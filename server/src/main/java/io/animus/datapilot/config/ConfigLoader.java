@@ -2,6 +2,9 @@ package io.animus.datapilot.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -14,6 +17,7 @@ import java.util.regex.Pattern;
  */
 public final class ConfigLoader {
   private static final Pattern DURATION = Pattern.compile("(\\d+)([smhd]?)");
+  private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
   private static final Duration MAX_DURATION = Duration.ofDays(36_500);
   private final Map<String, String> env;
   private final Map<String, String> flags;
@@ -44,7 +48,64 @@ public final class ConfigLoader {
     return new Config(http, auth, database, dataDir, stale, trust, blobs(),
         new Config.Uploads(mebibytes("DATAPILOT_ARTIFACT_UPLOAD_MAX_MIB", 10240),
             mebibytes("DATAPILOT_DATASET_UPLOAD_MAX_MIB", 10240)),
-        bool("DATAPILOT_REQUIRE_QUALITY_GATE"));
+        bool("DATAPILOT_REQUIRE_QUALITY_GATE"), execution());
+  }
+
+  private Config.Execution execution() {
+    Optional<String> executor = value("DATAPILOT_EXECUTOR").map(v -> v.toLowerCase(Locale.ROOT));
+    executor.ifPresent(kind -> {
+      switch (kind) {
+        case "local":
+          break;
+        case "docker", "kubernetes":
+          throw new ConfigException("DATAPILOT_EXECUTOR=" + kind + " is not available yet in this build; "
+              + "use local or leave DATAPILOT_EXECUTOR unset");
+        default:
+          throw new ConfigException("DATAPILOT_EXECUTOR must be local, docker or kubernetes");
+      }
+    });
+    Optional<List<String>> command = value("DATAPILOT_LOCAL_COMMAND").map(ConfigLoader::localCommand);
+    List<String> passthrough = value("DATAPILOT_LOCAL_ENV_PASSTHROUGH")
+        .map(v -> Arrays.stream(v.split(",")).map(String::trim).filter(n -> !n.isEmpty()).toList())
+        .orElse(List.of());
+    for (String name : passthrough) {
+      if (!ENV_NAME.matcher(name).matches()) {
+        throw new ConfigException("DATAPILOT_LOCAL_ENV_PASSTHROUGH holds an invalid variable name");
+      }
+    }
+    Duration startTimeout = duration("DATAPILOT_JOB_START_TIMEOUT", "15m");
+    Duration sync = duration("DATAPILOT_EXECUTOR_SYNC_INTERVAL", "5s");
+    if (sync.isZero()) {
+      throw new ConfigException("DATAPILOT_EXECUTOR_SYNC_INTERVAL must be greater than zero");
+    }
+    return new Config.Execution(executor, command, passthrough, startTimeout, sync);
+  }
+
+  /** A JSON array of strings, or a whitespace-separated line. */
+  private static List<String> localCommand(String raw) {
+    if (raw.startsWith("[")) {
+      try {
+        var node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(raw);
+        List<String> out = new ArrayList<>();
+        if (node != null && node.isArray() && !node.isEmpty()) {
+          for (var item : node) {
+            if (!item.isTextual()) {
+              out = null;
+              break;
+            }
+            out.add(item.textValue());
+          }
+          if (out != null) {
+            return List.copyOf(out);
+          }
+        }
+      } catch (java.io.IOException e) {
+        // answered below
+      }
+      throw new ConfigException("DATAPILOT_LOCAL_COMMAND must be a non-empty JSON array of strings "
+          + "or a whitespace-separated command line");
+    }
+    return List.of(raw.trim().split("\\s+"));
   }
 
   private Config.Blobs blobs() {

@@ -55,6 +55,15 @@ public final class RunLifecycleService {
    */
   public Move move(Handle h, UUID runId, String actor, RunStatus next, Optional<String> message,
                    Map<String, Object> extraDetails) {
+    return move(h, runId, actor, next, message, extraDetails, Optional.empty());
+  }
+
+  /**
+   * As {@link #move(Handle, UUID, String, RunStatus, Optional, Map)}; {@code reason}, when present,
+   * is added to the event message ({@code run failed (submit_failed)}).
+   */
+  public Move move(Handle h, UUID runId, String actor, RunStatus next, Optional<String> message,
+                   Map<String, Object> extraDetails, Optional<String> reason) {
     List<String> from = Arrays.stream(RunStatus.values()).filter(s -> s.canMoveTo(next)).map(RunStatus::wire)
         .toList();
     Instant now = clock.now();
@@ -75,7 +84,7 @@ public final class RunLifecycleService {
     notifier.status(h, runId, state);
     String level = next == RunStatus.FAILED ? "error" : "info";
     var eventMetadata = Json.object().put("run_status", next.wire());
-    events.insert(h, runId, List.of(new RunEvent.New(now, actor, level, "run " + next.wire(),
+    events.insert(h, runId, List.of(new RunEvent.New(now, actor, level, "run " + next.wire() + reason.map(r -> " (" + r + ")").orElse(""),
         eventMetadata, null)));
     return new Move(runId, true);
   }

@@ -1,0 +1,52 @@
+package io.animus.datapilot.execution;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/** Starts, inspects and stops training jobs on one backend (PROTOCOL.md §8.1). */
+public interface Executor extends AutoCloseable {
+  /** {@code local}, {@code docker} or {@code kubernetes}. */
+  String kind();
+
+  /** What to start: the command and the job's complete environment. */
+  record Job(UUID runId, String imageRef, List<String> command, Map<String, String> env) {}
+
+  /** Where the started job can be found again. */
+  record Submitted(Long processId, String jobName, String instanceId) {}
+
+  /** Why a job could not be started; the message is safe to log, never shown to clients. */
+  final class SubmitException extends Exception {
+    public SubmitException(String message) {
+      super(message);
+    }
+  }
+
+  /** What the backend says about a job. */
+  sealed interface JobState permits Running, Exited, Missing {}
+
+  record Running() implements JobState {}
+
+  record Exited(int exitCode) implements JobState {}
+
+  /** The job cannot be found; {@code reason} is {@code job_missing} or {@code executor_restarted}. */
+  record Missing(String reason) implements JobState {}
+
+  Submitted submit(Job job) throws SubmitException;
+
+  JobState inspect(Execution execution);
+
+  /** Stops the job asynchronously; never throws. */
+  void stop(Execution execution);
+
+  /** The job's combined stdout/stderr, once it has ended, if the backend kept it. */
+  Optional<Path> log(Execution execution);
+
+  /** Drops what the executor remembers about a job whose end was recorded. */
+  void forget(Execution execution);
+
+  @Override
+  void close();
+}

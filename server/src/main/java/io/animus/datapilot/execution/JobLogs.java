@@ -1,0 +1,179 @@
+package io.animus.datapilot.execution;
+
+import io.animus.datapilot.artifacts.Artifact;
+import io.animus.datapilot.artifacts.ArtifactService;
+import io.animus.datapilot.artifacts.ArtifactStore;
+import io.animus.datapilot.common.Clock;
+import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.common.Redactor;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.storage.BlobStore;
+import io.animus.datapilot.telemetry.EventService;
+import io.animus.datapilot.telemetry.RunEvent;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.channels.Channels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import org.jdbi.v3.core.Jdbi;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps an ended job's log (PROTOCOL.md §8.6): the last 100 MiB as a {@code log} artifact named
+ * {@code job-log}, and the last 50 lines, credentials redacted, as run events.
+ */
+public final class JobLogs {
+  private static final Logger LOG = LoggerFactory.getLogger(JobLogs.class);
+  static final long MAX_BYTES = 100L << 20;
+  static final int TAIL_LINES = 50;
+  private static final int TAIL_BYTES = 256 << 10;
+  private static final int MAX_LINE_CHARS = 4000;
+  private final Jdbi jdbi;
+  private final BlobStore blobs;
+  private final ArtifactStore artifacts;
+  private final EventService events;
+  private final ExecutionStore executions;
+  private final Clock clock;
+
+  public JobLogs(Jdbi jdbi, BlobStore blobs, ArtifactStore artifacts, EventService events,
+                 ExecutionStore executions, Clock clock) {
+    this.jdbi = jdbi;
+    this.blobs = blobs;
+    this.artifacts = artifacts;
+    this.events = events;
+    this.executions = executions;
+    this.clock = clock;
+  }
+
+  /** Stores the log once; without a log file only the capture is recorded. */
+  public void capture(Execution execution, java.util.Optional<Path> logFile) {
+    UUID runId = execution.runId();
+    Artifact artifact = null;
+    List<String> tail = List.of();
+    if (logFile.isPresent()) {
+      try {
+        artifact = store(execution, logFile.get());
+        tail = tail(logFile.get());
+      } catch (IOException | RuntimeException e) {
+        LOG.warn("run {}: the job log could not be kept: {}", runId, e.getMessage());
+      }
+    }
+    Artifact stored = artifact;
+    List<String> lines = tail;
+    Instant now = clock.now();
+    try {
+      jdbi.useTransaction(h -> {
+        if (stored != null) {
+          artifacts.insert(h, stored);
+        }
+        if (!lines.isEmpty()) {
+          List<RunEvent.New> news = new ArrayList<>();
+          for (String line : lines) {
+            news.add(new RunEvent.New(now, ExecutionService.SYSTEM, "info", line,
+                Json.object().put("source", "job_log"), null));
+          }
+          events.insert(h, runId, news);
+        }
+        executions.markLogCaptured(h, execution.executionId(), now);
+      });
+    } catch (RuntimeException e) {
+      if (stored != null) {
+        blobs.deleteQuietly(BlobStore.Area.ARTIFACTS, stored.objectKey());
+      }
+      throw e;
+    }
+  }
+
+  private Artifact store(Execution execution, Path file) throws IOException {
+    ArtifactStore.RunRef run = jdbi.withHandle(h -> artifacts.findRun(h, execution.runId()))
+        .orElseThrow(() -> new IOException("run is gone"));
+    UUID artifactId = Ids.newId();
+    String key = ArtifactService.objectKey(run, "log", artifactId, "job.log");
+    long size = Files.size(file);
+    long offset = Math.max(0, size - MAX_BYTES);
+    BlobStore.Written written;
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      raf.seek(offset);
+      InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(raf.getChannel()));
+      written = blobs.put(BlobStore.Area.ARTIFACTS, key, new BoundedInput(in, size - offset));
+    }
+    var metadata = offset > 0 ? Json.object().put("truncated", true) : Json.object();
+    return new Artifact(artifactId, execution.runId(), "log", "job-log", "job.log", "text/plain; charset=utf-8",
+        key, written.sha256(), written.sizeBytes(), metadata, clock.now(), ExecutionService.SYSTEM);
+  }
+
+  /** The last non-blank lines, each redacted and shortened. */
+  static List<String> tail(Path file) throws IOException {
+    long size = Files.size(file);
+    int length = (int) Math.min(size, TAIL_BYTES);
+    byte[] bytes = new byte[length];
+    try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
+      raf.seek(size - length);
+      raf.readFully(bytes);
+    }
+    String text = new String(bytes, StandardCharsets.UTF_8);
+    List<String> lines = new ArrayList<>(List.of(text.split("\r?\n", -1)));
+    if (size > length && !lines.isEmpty()) {
+      lines.remove(0); // cut in the middle
+    }
+    List<String> kept = new ArrayList<>();
+    for (int i = lines.size() - 1; i >= 0 && kept.size() < TAIL_LINES; i--) {
+      String line = lines.get(i).strip();
+      if (!line.isEmpty()) {
+        line = Redactor.redactText(line);
+        if (line.length() > MAX_LINE_CHARS) {
+          line = line.substring(0, MAX_LINE_CHARS) + "…";
+        }
+        kept.add(0, line);
+      }
+    }
+    return kept;
+  }
+
+  /** Reads at most {@code remaining} bytes (the size when the job ended). */
+  private static final class BoundedInput extends InputStream {
+    private final InputStream in;
+    private long remaining;
+
+    BoundedInput(InputStream in, long remaining) {
+      this.in = in;
+      this.remaining = remaining;
+    }
+
+    @Override
+    public int read() throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int b = in.read();
+      if (b >= 0) {
+        remaining--;
+      }
+      return b;
+    }
+
+    @Override
+    public int read(byte[] buf, int off, int len) throws IOException {
+      if (remaining <= 0) {
+        return -1;
+      }
+      int n = in.read(buf, off, (int) Math.min(len, remaining));
+      if (n > 0) {
+        remaining -= n;
+      }
+      return n;
+    }
+
+    @Override
+    public void close() throws IOException {
+      in.close();
+    }
+  }
+}
