@@ -170,6 +170,55 @@ public final class ExperimentsClient {
         Transport.query("limit", limit, "before_event_id", beforeEventId), null);
   }
 
+  /**
+   * Opens the run's live stream ({@code GET …/stream}); with {@code afterEventId} (may be null) the events after
+   * that id are replayed first. Iterate the frames; close the stream to disconnect.
+   */
+  public RunStream streamRun(String runId, Long afterEventId) {
+    return http.openStream(runPath(runId) + "/stream", Transport.query("after_event_id", afterEventId));
+  }
+
+  /** {@code GET /projects}: every project with its experiment and dataset counts. */
+  public JsonNode listProjects() {
+    return http.callJson("GET", PREFIX + "/projects", null, null);
+  }
+
+  /** {@code GET …/ci-contexts}: the CI contexts attached to a run, newest first. */
+  public JsonNode listCiContexts(String runId, int limit) {
+    return http.callJson("GET", runPath(runId) + "/ci-contexts", Transport.query("limit", limit), null);
+  }
+
+  // -- API tokens (/api/auth) --------------------------------------------------------------------------
+
+  /**
+   * {@code POST /api/auth/tokens} (admin): a new API token; the answer's {@code token} ({@code dp_…}) is shown only
+   * once. {@code role} is {@code viewer}, {@code editor} or {@code admin}; {@code expiresAt} may be null.
+   */
+  public JsonNode createApiToken(String name, String role, Instant expiresAt) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("name", requireText(name, "name"));
+    body.put("role", requireText(role, "role"));
+    if (expiresAt != null) {
+      body.put("expires_at", expiresAt.toString());
+    }
+    return http.callJson("POST", "/api/auth/tokens", null, body);
+  }
+
+  /** {@code GET /api/auth/tokens} (admin): {@code {"tokens":[...]}}. */
+  public JsonNode listApiTokens(int limit) {
+    return http.callJson("GET", "/api/auth/tokens", Transport.query("limit", limit), null);
+  }
+
+  /** {@code DELETE /api/auth/tokens/{id}} (admin): revokes a token at once. */
+  public void deleteApiToken(String tokenId) {
+    http.callJson("DELETE", "/api/auth/tokens/" + Transport.segment(tokenId), null, null);
+  }
+
+  /** {@code GET /api/auth/me}: the caller's subject, role and kind of credential. */
+  public JsonNode whoAmI() {
+    return http.callJson("GET", "/api/auth/me", null, null);
+  }
+
   /** Reads a metric value that the server may write as {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}. */
   public static double metricValue(JsonNode value) {
     return Json.number(value);

@@ -218,6 +218,35 @@ final class Transport {
     return resp.headers().firstValue("X-Request-Id").orElse(resp.requestId());
   }
 
+  /** Opens a Server-Sent Events stream (no overall request timeout; the connect timeout still applies). */
+  RunStream openStream(String path, Map<String, String> query) {
+    String requestId = newRequestId();
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path, query)).header("Accept", "text/event-stream")
+        .header("X-Request-Id", requestId).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<InputStream> resp;
+    try {
+      resp = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw networkError(requestId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AnimusTransportException(requestId, "interrupted", e);
+    }
+    if (resp.statusCode() >= 300) {
+      byte[] body;
+      try (InputStream in = resp.body()) {
+        body = in.readAllBytes();
+      } catch (IOException e) {
+        body = new byte[0];
+      }
+      throw apiError(new Response(resp.statusCode(), resp.headers(), body, requestId));
+    }
+    return new RunStream(resp.body(), requestId);
+  }
+
   // -- multipart upload --------------------------------------------------------------------------------
 
   /** Streams {@code file} as the {@code file} part after {@code fields}, with an exact Content-Length. */
