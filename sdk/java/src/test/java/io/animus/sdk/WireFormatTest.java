@@ -211,4 +211,31 @@ class WireFormatTest {
     assertThat(logger.stats().pointsSent()).isEqualTo(2);
     assertThat(logger.stats().dropped()).isEqualTo(1);
   }
+
+  @Test
+  void multipartUploadHasTheExactShapeAndContentLength(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+      throws IOException {
+    String url = start(s -> Answer.json(201, "{\"artifact\":{\"artifact_id\":\"a1\"}}"));
+    java.nio.file.Path file = dir.resolve("model.json");
+    java.nio.file.Files.writeString(file, "{\"w\":1}");
+    ExperimentsClient client = ExperimentsClient.builder().gatewayUrl(url).build();
+    JsonNode answer = client.uploadRunArtifact("r1", "model", file, "model", Map.of("format", "json"));
+    assertThat(answer.path("artifact").path("artifact_id").asText()).isEqualTo("a1");
+    Seen up = seen.get(0);
+    String type = header(up, "Content-Type");
+    assertThat(type).matches("multipart/form-data; boundary=----animus-[0-9a-f]{32}");
+    String boundary = type.substring(type.indexOf("boundary=") + 9);
+    assertThat(header(up, "Transfer-Encoding")).isNull();
+    assertThat(header(up, "Content-Length")).isEqualTo(String.valueOf(up.body().getBytes(StandardCharsets.UTF_8).length));
+    assertThat(up.body()).isEqualTo("--" + boundary + "\r\n"
+        + "Content-Disposition: form-data; name=\"kind\"\r\n\r\nmodel\r\n"
+        + "--" + boundary + "\r\n"
+        + "Content-Disposition: form-data; name=\"name\"\r\n\r\nmodel\r\n"
+        + "--" + boundary + "\r\n"
+        + "Content-Disposition: form-data; name=\"metadata\"\r\n\r\n{\"format\":\"json\"}\r\n"
+        + "--" + boundary + "\r\n"
+        + "Content-Disposition: form-data; name=\"file\"; filename=\"model.json\"\r\n"
+        + "Content-Type: application/json\r\n\r\n{\"w\":1}\r\n"
+        + "--" + boundary + "--\r\n");
+  }
 }
