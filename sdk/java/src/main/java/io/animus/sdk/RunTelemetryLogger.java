@@ -1,0 +1,823 @@
+package io.animus.sdk;
+
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Live telemetry for one run, delivered by one background thread so that training never waits for the network.
+ *
+ * <p>The logging calls ({@link #logMetric}, {@link #logMetrics}, {@link #logEvent}, {@link #logStatus},
+ * {@link #logProgress}, {@link #heartbeat}) validate their arguments on the caller's thread (an invalid point
+ * throws {@link IllegalArgumentException} and is never sent), then append to a bounded lock-free queue and return
+ * {@code true}; they return {@code false} at once, counted in {@link Stats#rejected()}, when the queue is full or
+ * the logger is closed. They never perform I/O and never throw because of the network.
+ *
+ * <p>The sender coalesces metric points into {@code metrics:batch} requests and events into {@code events:batch}
+ * requests whose events carry a {@code client_event_id}, so a retried request never duplicates (the server ignores
+ * a repeated (run, name, step) and a repeated {@code client_event_id}). Status 0 (no answer), 429 and 5xx are
+ * retried with exponential backoff and jitter, honouring {@code Retry-After}; a 400 naming {@code details.index}
+ * drops only that item and resends the rest; other 4xx drop the request. The last failure is kept in
+ * {@link #lastError()}. When the server lacks a batch endpoint (404 {@code route_not_found}) the logger falls back
+ * to the single-step endpoints of the published SDK. Points of one metric name are sent in call order. NaN and
+ * infinite values are sent as the literals {@code NaN}, {@code Infinity}, {@code -Infinity}.
+ *
+ * <pre>{@code
+ * try (RunTelemetryLogger logger = RunTelemetryLogger.fromEnv()) {
+ *   logger.logMetric(step, "loss", loss);
+ * }
+ * }</pre>
+ */
+public final class RunTelemetryLogger implements AutoCloseable {
+  private static final int SERVER_MAX_POINTS = 10_000;
+  private static final int MAX_EVENTS_PER_BATCH = 1_000;
+  private static final int MAX_BODY_BYTES = 3 * 1024 * 1024;
+  private static final Set<String> LEVELS = Set.of("debug", "info", "warn", "error");
+  private static final DateTimeFormatter SECOND = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss")
+      .withZone(ZoneOffset.UTC);
+  private static final AtomicInteger THREADS = new AtomicInteger();
+
+  /** A metric point; {@code time} is epoch milliseconds. */
+  private record Point(long step, String name, double value, long time) {}
+
+  /** Several metrics of one step with metadata, sent through the single-step endpoint. */
+  private record Group(long step, Map<String, Double> metrics, Map<String, Object> metadata) {}
+
+  /** A queued event. */
+  private record Event(String clientEventId, String level, String message, Map<String, Object> metadata,
+      long time) {}
+
+  /**
+   * Counters: items sent, rejected at the call (queue full or closed), dropped by the sender (refused by the
+   * server, retries exhausted, or left over at close), retries, requests, and items still queued.
+   */
+  public record Stats(long pointsSent, long eventsSent, long rejected, long dropped, long retries, long requests,
+      long queued) {}
+
+  private final Transport http;
+  private final String runId;
+  private final String base;
+  private final int capacity;
+  private final int maxRetries;
+  private final int batchPoints;
+  private final long flushIntervalNanos;
+  private final long retryBaseNanos;
+  private final long retryMaxNanos;
+  private final long heartbeatIntervalNanos;
+  private final int wakeAt;
+
+  private final ConcurrentLinkedQueue<Object> metrics = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
+  /** Items queued or being sent; bounded by {@link #capacity}. */
+  private final AtomicInteger pending = new AtomicInteger();
+  private final AtomicLong eventSeq = new AtomicLong();
+  private final String eventPrefix;
+  private final AtomicBoolean heartbeatRequested = new AtomicBoolean();
+
+  private final LongAdder rejected = new LongAdder();
+  private final LongAdder dropped = new LongAdder();
+  private final AtomicLong pointsSent = new AtomicLong();
+  private final AtomicLong eventsSent = new AtomicLong();
+  private final AtomicLong retries = new AtomicLong();
+  private final AtomicLong requests = new AtomicLong();
+
+  private volatile boolean closed;
+  private volatile boolean stopping;
+  private volatile boolean abort;
+  private volatile boolean metricsBatch = true;
+  private volatile boolean eventsBatch = true;
+  private volatile AnimusApiException lastError;
+  private final Thread sender;
+
+  private RunTelemetryLogger(Builder b) {
+    if (b.runId == null || b.runId.isBlank()) {
+      throw new IllegalArgumentException("runId must be a non-empty string (RUN_ID)");
+    }
+    if (b.maxQueue < 1) {
+      throw new IllegalArgumentException("maxQueue must be at least 1");
+    }
+    if (b.maxRetries < 0) {
+      throw new IllegalArgumentException("maxRetries must be >= 0");
+    }
+    if (b.batchMaxPoints < 1) {
+      throw new IllegalArgumentException("batchMaxPoints must be at least 1");
+    }
+    requirePositive(b.flushInterval, "flushInterval");
+    requirePositive(b.retryBase, "retryBase");
+    requirePositive(b.retryMax, "retryMax");
+    if (b.heartbeatInterval != null) {
+      requirePositive(b.heartbeatInterval, "heartbeatInterval");
+    }
+    this.http = new Transport(b.gatewayUrl == null ? Transport.DEFAULT_GATEWAY_URL : b.gatewayUrl, b.authToken,
+        b.timeout);
+    this.runId = b.runId.strip();
+    this.base = "/api/experiments/experiment-runs/" + Transport.segment(runId);
+    this.capacity = b.maxQueue;
+    this.maxRetries = b.maxRetries;
+    this.batchPoints = Math.min(b.batchMaxPoints, SERVER_MAX_POINTS);
+    this.flushIntervalNanos = b.flushInterval.toNanos();
+    this.retryBaseNanos = b.retryBase.toNanos();
+    this.retryMaxNanos = b.retryMax.toNanos();
+    this.heartbeatIntervalNanos = b.heartbeatInterval == null ? 0 : b.heartbeatInterval.toNanos();
+    this.wakeAt = Math.max(1, Math.min(batchPoints, capacity / 2));
+    this.eventPrefix = Transport.newRequestId().substring(0, 16);
+    this.sender = new Thread(this::runSender, "animus-telemetry-" + THREADS.incrementAndGet());
+    sender.setDaemon(true);
+    sender.start();
+  }
+
+  private static void requirePositive(Duration d, String name) {
+    if (d == null || d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(name + " must be positive");
+    }
+  }
+
+  /** A builder with no defaults taken from the environment. */
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder pre-filled from {@code DATAPILOT_URL} (then {@code ANIMUS_GATEWAY_URL}), {@code RUN_ID} and {@code TOKEN} (then {@code ANIMUS_AUTH_TOKEN}). */
+  public static Builder builderFromEnv(Map<String, String> env) {
+    Builder b = new Builder();
+    b.gatewayUrl = Env.first(env, "DATAPILOT_URL", "ANIMUS_GATEWAY_URL");
+    b.runId = Env.first(env, "RUN_ID");
+    b.authToken = Env.first(env, "TOKEN", "ANIMUS_AUTH_TOKEN");
+    return b;
+  }
+
+  /** The logger a training container uses, configured from the process environment (see {@link #builderFromEnv}). */
+  public static RunTelemetryLogger fromEnv() {
+    return builderFromEnv(System.getenv()).build();
+  }
+
+  /** {@link #fromEnv()} reading the given variables. */
+  public static RunTelemetryLogger fromEnv(Map<String, String> env) {
+    return builderFromEnv(env).build();
+  }
+
+  /** The run this logger writes to. */
+  public String runId() {
+    return runId;
+  }
+
+  /** True once {@link #close()} started. */
+  public boolean isClosed() {
+    return closed;
+  }
+
+  /** The most recent failure seen by the sender, or null. */
+  public AnimusApiException lastError() {
+    return lastError;
+  }
+
+  /** A snapshot of the counters. */
+  public Stats stats() {
+    return new Stats(pointsSent.get(), eventsSent.get(), rejected.sum(), dropped.sum(), retries.get(),
+        requests.get(), pending.get());
+  }
+
+  // -- logging calls (never block) ---------------------------------------------------------------------
+
+  /** Queues one metric point ({@code step >= 0}, name 1–255 characters, any double). False when full or closed. */
+  public boolean logMetric(long step, String name, double value) {
+    if (step < 0) {
+      throw new IllegalArgumentException("step must be >= 0");
+    }
+    String n = metricName(name);
+    if (!reserve(1)) {
+      return false;
+    }
+    metrics.offer(new Point(step, n, value, System.currentTimeMillis()));
+    return true;
+  }
+
+  /** Queues several metrics of one step, all or none. False when they do not fit or the logger is closed. */
+  public boolean logMetrics(long step, Map<String, ? extends Number> values) {
+    return logMetrics(step, values, null);
+  }
+
+  /**
+   * Queues several metrics of one step with optional {@code metadata} (attached to every sample; such groups go
+   * through the single-step endpoint). All or none.
+   */
+  public boolean logMetrics(long step, Map<String, ? extends Number> values, Map<String, ?> metadata) {
+    if (step < 0) {
+      throw new IllegalArgumentException("step must be >= 0");
+    }
+    if (values == null || values.isEmpty()) {
+      throw new IllegalArgumentException("metrics must be a non-empty map of name -> number");
+    }
+    Map<String, Double> clean = new LinkedHashMap<>();
+    for (Map.Entry<String, ? extends Number> e : values.entrySet()) {
+      if (e.getValue() == null) {
+        throw new IllegalArgumentException("metric value of " + e.getKey() + " must be a number");
+      }
+      clean.putIfAbsent(metricName(e.getKey()), e.getValue().doubleValue());
+    }
+    if (metadata != null && !metadata.isEmpty()) {
+      Map<String, Object> meta = new LinkedHashMap<>(metadata);
+      if (!reserve(clean.size())) {
+        return false;
+      }
+      metrics.offer(new Group(step, clean, meta));
+      return true;
+    }
+    if (!reserve(clean.size())) {
+      return false;
+    }
+    long now = System.currentTimeMillis();
+    for (Map.Entry<String, Double> e : clean.entrySet()) {
+      metrics.offer(new Point(step, e.getKey(), e.getValue(), now));
+    }
+    return true;
+  }
+
+  /** Queues an event at {@code level} ({@code debug}, {@code info}, {@code warn}/{@code warning}, {@code error}). */
+  public boolean logEvent(String level, String message) {
+    return logEvent(level, message, null);
+  }
+
+  /** Queues an event with metadata (may be null). */
+  public boolean logEvent(String level, String message, Map<String, ?> metadata) {
+    String l = level == null ? "" : level.strip().toLowerCase(Locale.ROOT);
+    if ("warning".equals(l)) {
+      l = "warn";
+    }
+    if (!LEVELS.contains(l)) {
+      throw new IllegalArgumentException("level must be one of debug, info, warn, error");
+    }
+    if (message == null || message.isBlank()) {
+      throw new IllegalArgumentException("message must be a non-empty string");
+    }
+    return queueEvent(l, message, metadata == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata));
+  }
+
+  /** Queues an event reporting the worker's own status ({@code metadata.status}); the run status is unchanged. */
+  public boolean logStatus(String status) {
+    return logStatus(status, null, null);
+  }
+
+  /** {@link #logStatus(String)} with a message and metadata (either may be null). */
+  public boolean logStatus(String status, String message, Map<String, ?> metadata) {
+    if (status == null || status.isBlank()) {
+      throw new IllegalArgumentException("status must be a non-empty string");
+    }
+    Map<String, Object> meta = metadata == null ? new LinkedHashMap<>() : new LinkedHashMap<>(metadata);
+    meta.put("status", status.strip());
+    return queueEvent("info", message == null || message.isBlank() ? "status: " + status.strip() : message, meta);
+  }
+
+  /** Queues a progress event ({@code progress_step}). */
+  public boolean logProgress(long step) {
+    return logProgress(step, null, null, null);
+  }
+
+  /**
+   * Queues a progress event: {@code progress_step}, {@code progress_total_steps} (positive, may be null) and
+   * {@code progress_percent} (a finite fraction {@code >= 0}, may be null).
+   */
+  public boolean logProgress(long step, Long totalSteps, Double percent, String message) {
+    if (step < 0) {
+      throw new IllegalArgumentException("step must be >= 0");
+    }
+    Map<String, Object> meta = new LinkedHashMap<>();
+    meta.put("progress_step", step);
+    if (totalSteps != null) {
+      if (totalSteps < 1) {
+        throw new IllegalArgumentException("totalSteps must be a positive integer");
+      }
+      meta.put("progress_total_steps", totalSteps);
+    }
+    if (percent != null) {
+      if (!Double.isFinite(percent) || percent < 0) {
+        throw new IllegalArgumentException("percent must be a finite number >= 0");
+      }
+      meta.put("progress_percent", percent);
+    }
+    return queueEvent("info", message == null || message.isBlank() ? "progress" : message, meta);
+  }
+
+  /** Asks the sender to post a heartbeat soon. False when the logger is closed. */
+  public boolean heartbeat() {
+    if (closed) {
+      return false;
+    }
+    heartbeatRequested.set(true);
+    LockSupport.unpark(sender);
+    return true;
+  }
+
+  private boolean queueEvent(String level, String message, Map<String, Object> metadata) {
+    if (!reserve(1)) {
+      return false;
+    }
+    events.offer(new Event(eventPrefix + "-" + eventSeq.incrementAndGet(), level, message, metadata,
+        System.currentTimeMillis()));
+    return true;
+  }
+
+  private boolean reserve(int n) {
+    if (closed) {
+      rejected.add(n);
+      return false;
+    }
+    int after = pending.addAndGet(n);
+    if (after > capacity) {
+      pending.addAndGet(-n);
+      rejected.add(n);
+      return false;
+    }
+    if (after >= wakeAt && after - n < wakeAt) {
+      LockSupport.unpark(sender);
+    }
+    return true;
+  }
+
+  private static String metricName(String name) {
+    if (name == null) {
+      throw new IllegalArgumentException("metric name must be a string of 1 to 255 characters");
+    }
+    int len = name.length();
+    if (len > 0 && len <= 255 && !Character.isWhitespace(name.charAt(0))
+        && !Character.isWhitespace(name.charAt(len - 1))) {
+      return name;
+    }
+    String s = name.strip();
+    if (s.isEmpty() || s.length() > 255) {
+      throw new IllegalArgumentException("metric name must be a string of 1 to 255 characters");
+    }
+    return s;
+  }
+
+  // -- flush / close -----------------------------------------------------------------------------------
+
+  /** Waits until everything queued so far was sent or dropped; true when that happened within {@code timeout}. */
+  public boolean flush(Duration timeout) {
+    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    while (true) {
+      if (pending.get() == 0) {
+        return true;
+      }
+      if (!sender.isAlive() || System.nanoTime() - deadline >= 0) {
+        return false;
+      }
+      LockSupport.unpark(sender);
+      LockSupport.parkNanos(2_000_000);
+    }
+  }
+
+  /** {@link #close(Duration)} with a 5 second timeout. */
+  @Override
+  public void close() {
+    close(Duration.ofSeconds(5));
+  }
+
+  /**
+   * Stops accepting data, waits up to {@code timeout} for delivery, then stops the sender (interrupting a request
+   * in flight). Returns within about {@code timeout}; true when nothing was left undelivered.
+   */
+  public boolean close(Duration timeout) {
+    long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    closed = true;
+    boolean drained = flush(timeout);
+    stopping = true;
+    abort = true;
+    LockSupport.unpark(sender);
+    if (sender.isAlive() && !drained) {
+      sender.interrupt();
+    }
+    try {
+      long left = Math.max(50_000_000L, deadline - System.nanoTime());
+      sender.join(Math.max(1, left / 1_000_000));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    int left = pending.get();
+    if (!sender.isAlive() && left > 0) {
+      dropped.add(left);
+      pending.addAndGet(-left);
+      metrics.clear();
+      events.clear();
+    }
+    return drained;
+  }
+
+  // -- sender thread -----------------------------------------------------------------------------------
+
+  private void runSender() {
+    long nextHeartbeat = heartbeatIntervalNanos > 0 ? System.nanoTime() : Long.MAX_VALUE;
+    while (!stopping) {
+      if (pending.get() == 0 && !heartbeatRequested.get()) {
+        LockSupport.parkNanos(this, flushIntervalNanos);
+      }
+      if (Thread.interrupted() && abort) {
+        break;
+      }
+      try {
+        while (pending.get() > 0 && !abort) {
+          sendRound();
+        }
+        if (heartbeatIntervalNanos > 0 && System.nanoTime() - nextHeartbeat >= 0 && !abort) {
+          heartbeatRequested.set(true);
+          nextHeartbeat = System.nanoTime() + heartbeatIntervalNanos;
+        }
+        if (heartbeatRequested.getAndSet(false) && !abort) {
+          Transport.Response r = post("/heartbeat", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          if (r != null && r.status() >= 300) {
+            lastError = Transport.apiError(r);
+          }
+        }
+      } catch (RuntimeException e) {
+        lastError = new AnimusApiException(0, "client_error", null,
+            Json.MAPPER.getNodeFactory().textNode(String.valueOf(e)));
+      }
+    }
+  }
+
+  private void sendRound() {
+    Object head = metrics.peek();
+    if (head instanceof Group) {
+      Group g = (Group) metrics.poll();
+      sendSingle(g.step(), g.metrics(), g.metadata());
+    } else if (head != null) {
+      List<Point> batch = new ArrayList<>(Math.min(batchPoints, pending.get()));
+      while (batch.size() < batchPoints && metrics.peek() instanceof Point) {
+        batch.add((Point) metrics.poll());
+      }
+      sendPoints(batch);
+    }
+    if (!events.isEmpty()) {
+      List<Event> batch = new ArrayList<>();
+      Event e;
+      while (batch.size() < MAX_EVENTS_PER_BATCH && (e = events.poll()) != null) {
+        batch.add(e);
+      }
+      sendEvents(batch);
+    }
+  }
+
+  private void done(long n) {
+    pending.addAndGet((int) -n);
+  }
+
+  private void drop(long n) {
+    dropped.add(n);
+    done(n);
+  }
+
+  private void sendPoints(List<Point> points) {
+    while (!points.isEmpty()) {
+      if (!metricsBatch) {
+        sendPointsSingly(points);
+        return;
+      }
+      byte[] body = pointsBody(points);
+      if (body.length > MAX_BODY_BYTES && points.size() > 1) {
+        int half = points.size() / 2;
+        sendPoints(new ArrayList<>(points.subList(0, half)));
+        points = new ArrayList<>(points.subList(half, points.size()));
+        continue;
+      }
+      Transport.Response resp = post("/metrics:batch", body);
+      if (resp == null) {
+        drop(points.size());
+        return;
+      }
+      if (resp.status() < 300) {
+        pointsSent.addAndGet(points.size());
+        done(points.size());
+        return;
+      }
+      AnimusApiException error = Transport.apiError(resp);
+      if (resp.status() == 404 && "route_not_found".equals(error.code())) {
+        metricsBatch = false;
+        continue;
+      }
+      lastError = error;
+      int bad = badIndex(error, points.size());
+      if (resp.status() == 400 && bad >= 0) {
+        drop(1);
+        points = new ArrayList<>(points);
+        points.remove(bad);
+        continue;
+      }
+      drop(points.size());
+      return;
+    }
+  }
+
+  private void sendPointsSingly(List<Point> points) {
+    Map<Long, Map<String, Double>> byStep = new LinkedHashMap<>();
+    for (Point p : points) {
+      byStep.computeIfAbsent(p.step(), k -> new LinkedHashMap<>()).putIfAbsent(p.name(), p.value());
+    }
+    int grouped = 0;
+    for (Map.Entry<Long, Map<String, Double>> e : byStep.entrySet()) {
+      grouped += e.getValue().size();
+      sendSingle(e.getKey(), e.getValue(), null);
+    }
+    // Same-step same-name repeats were merged (the server keeps the first write anyway).
+    if (points.size() > grouped) {
+      pointsSent.addAndGet(points.size() - grouped);
+      done(points.size() - grouped);
+    }
+  }
+
+  private void sendSingle(long step, Map<String, Double> values, Map<String, Object> metadata) {
+    Map<String, Object> payload = new LinkedHashMap<>();
+    payload.put("metrics", values);
+    payload.put("step", step);
+    if (metadata != null && !metadata.isEmpty()) {
+      payload.put("metadata", metadata);
+    }
+    Transport.Response resp = post("/metrics", Json.canonicalBytes(payload));
+    if (resp != null && resp.status() < 300) {
+      pointsSent.addAndGet(values.size());
+      done(values.size());
+    } else {
+      if (resp != null) {
+        lastError = Transport.apiError(resp);
+      }
+      drop(values.size());
+    }
+  }
+
+  private void sendEvents(List<Event> batch) {
+    while (!batch.isEmpty()) {
+      if (!eventsBatch) {
+        for (Event e : batch) {
+          Transport.Response resp = post("/events", Json.canonicalBytes(eventWire(e, false)));
+          if (resp != null && resp.status() < 300) {
+            eventsSent.incrementAndGet();
+            done(1);
+          } else {
+            if (resp != null) {
+              lastError = Transport.apiError(resp);
+            }
+            drop(1);
+          }
+        }
+        return;
+      }
+      List<ObjectNode> wire = new ArrayList<>(batch.size());
+      for (Event e : batch) {
+        wire.add(eventWire(e, true));
+      }
+      byte[] body = Json.canonicalBytes(Map.of("events", wire));
+      if (body.length > MAX_BODY_BYTES && batch.size() > 1) {
+        int half = batch.size() / 2;
+        sendEvents(new ArrayList<>(batch.subList(0, half)));
+        batch = new ArrayList<>(batch.subList(half, batch.size()));
+        continue;
+      }
+      Transport.Response resp = post("/events:batch", body);
+      if (resp == null) {
+        drop(batch.size());
+        return;
+      }
+      if (resp.status() < 300) {
+        eventsSent.addAndGet(batch.size());
+        done(batch.size());
+        return;
+      }
+      AnimusApiException error = Transport.apiError(resp);
+      if (resp.status() == 404 && "route_not_found".equals(error.code())) {
+        eventsBatch = false;
+        continue;
+      }
+      lastError = error;
+      int bad = badIndex(error, batch.size());
+      if (resp.status() == 400 && bad >= 0) {
+        drop(1);
+        batch = new ArrayList<>(batch);
+        batch.remove(bad);
+        continue;
+      }
+      drop(batch.size());
+      return;
+    }
+  }
+
+  private static ObjectNode eventWire(Event e, boolean withClientId) {
+    ObjectNode n = Json.MAPPER.createObjectNode();
+    if (withClientId) {
+      n.put("client_event_id", e.clientEventId());
+    }
+    n.put("level", e.level());
+    n.put("message", e.message());
+    if (!e.metadata().isEmpty()) {
+      n.set("metadata", Json.MAPPER.valueToTree(e.metadata()));
+    }
+    n.put("occurred_at", iso(e.time()));
+    return n;
+  }
+
+  private static int badIndex(AnimusApiException error, int size) {
+    JsonNode index = error.body() == null ? null : error.body().path("details").path("index");
+    if (index != null && index.isIntegralNumber() && index.asInt() >= 0 && index.asInt() < size) {
+      return index.asInt();
+    }
+    return -1;
+  }
+
+  private long isoSecond = Long.MIN_VALUE;
+  private String isoPrefix = "";
+
+  private byte[] pointsBody(List<Point> points) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream(points.size() * 96 + 16);
+    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
+      g.writeStartObject();
+      g.writeArrayFieldStart("points");
+      for (Point p : points) {
+        g.writeStartObject();
+        g.writeStringField("name", p.name());
+        g.writeNumberField("step", p.step());
+        g.writeStringField("timestamp", isoCached(p.time()));
+        g.writeNumberField("value", p.value());
+        g.writeEndObject();
+      }
+      g.writeEndArray();
+      g.writeEndObject();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return out.toByteArray();
+  }
+
+  private String isoCached(long millis) {
+    long sec = Math.floorDiv(millis, 1000);
+    if (sec != isoSecond) {
+      isoSecond = sec;
+      isoPrefix = SECOND.format(Instant.ofEpochSecond(sec));
+    }
+    int ms = (int) Math.floorMod(millis, 1000);
+    return isoPrefix + '.' + (char) ('0' + ms / 100) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10) + 'Z';
+  }
+
+  private static String iso(long millis) {
+    return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(millis));
+  }
+
+  /** POSTs with retries on status 0, 429 and 5xx; null when the attempts ran out without any answer. */
+  private Transport.Response post(String suffix, byte[] body) {
+    int attempt = 0;
+    while (true) {
+      requests.incrementAndGet();
+      Transport.Response resp = null;
+      try {
+        resp = http.exchange("POST", base + suffix, null, body, "application/json", null);
+      } catch (AnimusApiException e) {
+        lastError = e;
+      }
+      if (resp != null && resp.status() != 429 && resp.status() < 500) {
+        return resp;
+      }
+      if (resp != null) {
+        lastError = Transport.apiError(resp);
+      }
+      if (attempt >= maxRetries || abort) {
+        return resp;
+      }
+      long delay = backoffNanos(attempt, retryBaseNanos, retryMaxNanos, ThreadLocalRandom.current().nextDouble());
+      if (resp != null) {
+        String retryAfter = resp.headers().firstValue("Retry-After").orElse("").strip();
+        if (!retryAfter.isEmpty() && retryAfter.chars().allMatch(Character::isDigit) && retryAfter.length() < 6) {
+          delay = Math.min(Math.max(delay, Long.parseLong(retryAfter) * 1_000_000_000L), 30_000_000_000L);
+        }
+      }
+      attempt++;
+      retries.incrementAndGet();
+      long until = System.nanoTime() + delay;
+      while (!abort && System.nanoTime() - until < 0) {
+        LockSupport.parkNanos(this, until - System.nanoTime());
+      }
+      if (abort) {
+        return resp;
+      }
+    }
+  }
+
+  /**
+   * The wait before retry number {@code attempt + 1}: {@code min(max, base * 2^attempt)} scaled by a jitter factor
+   * in [0.5, 1) derived from {@code random} in [0, 1).
+   */
+  static long backoffNanos(int attempt, long baseNanos, long maxNanos, double random) {
+    double raw = baseNanos * Math.pow(2, Math.min(attempt, 30));
+    double capped = Math.min(maxNanos, raw);
+    return (long) (capped * (0.5 + random / 2));
+  }
+
+  /**
+   * Builds a {@link RunTelemetryLogger}. Defaults: gateway http://localhost:8080, per-request timeout 5 s, queue
+   * of 65,536 items, 10 retries, 5,000 points per batch, flush interval 200 ms, backoff 200 ms doubling up to 5 s,
+   * no automatic heartbeat.
+   */
+  public static final class Builder {
+    private String gatewayUrl;
+    private String runId;
+    private String authToken;
+    private Duration timeout = Duration.ofSeconds(5);
+    private int maxQueue = 65_536;
+    private int maxRetries = 10;
+    private int batchMaxPoints = 5_000;
+    private Duration flushInterval = Duration.ofMillis(200);
+    private Duration retryBase = Duration.ofMillis(200);
+    private Duration retryMax = Duration.ofSeconds(5);
+    private Duration heartbeatInterval;
+
+    private Builder() {}
+
+    /** The gateway base URL ({@code DATAPILOT_URL} in jobs). */
+    public Builder gatewayUrl(String url) {
+      this.gatewayUrl = url;
+      return this;
+    }
+
+    /** The run to write to ({@code RUN_ID}). */
+    public Builder runId(String runId) {
+      this.runId = runId;
+      return this;
+    }
+
+    /** The bearer token ({@code TOKEN}, a run token, in jobs). */
+    public Builder authToken(String token) {
+      this.authToken = token;
+      return this;
+    }
+
+    /** The per-request timeout. */
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    /** Queue capacity in items (points plus events). */
+    public Builder maxQueue(int maxQueue) {
+      this.maxQueue = maxQueue;
+      return this;
+    }
+
+    /** Retries per request on status 0, 429 and 5xx. */
+    public Builder maxRetries(int maxRetries) {
+      this.maxRetries = maxRetries;
+      return this;
+    }
+
+    /** Points per {@code metrics:batch} request (at most 10,000). */
+    public Builder batchMaxPoints(int n) {
+      this.batchMaxPoints = n;
+      return this;
+    }
+
+    /** How long the sender waits for more data before sending what it has. */
+    public Builder flushInterval(Duration d) {
+      this.flushInterval = d;
+      return this;
+    }
+
+    /** First retry delay; doubled per attempt up to {@link #retryMax(Duration)}, with jitter. */
+    public Builder retryBase(Duration d) {
+      this.retryBase = d;
+      return this;
+    }
+
+    /** Longest retry delay (a {@code Retry-After} may ask for up to 30 s). */
+    public Builder retryMax(Duration d) {
+      this.retryMax = d;
+      return this;
+    }
+
+    /** Posts a heartbeat this often (null: only on {@link RunTelemetryLogger#heartbeat()}). */
+    public Builder heartbeatInterval(Duration d) {
+      this.heartbeatInterval = d;
+      return this;
+    }
+
+    /** Starts the logger and its sender thread; throws IllegalArgumentException for invalid settings. */
+    public RunTelemetryLogger build() {
+      return new RunTelemetryLogger(this);
+    }
+  }
+}

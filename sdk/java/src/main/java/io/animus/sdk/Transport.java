@@ -1,0 +1,426 @@
+package io.animus.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpHeaders;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * HTTP exchange with one gateway (PROTOCOL.md §11): every attempt sends {@code Accept: application/json}, a fresh
+ * {@code X-Request-Id} and, with a token, {@code Authorization: Bearer}; status 400 and above becomes
+ * {@link AnimusApiException}, transport failures {@link AnimusTransportException}.
+ */
+final class Transport {
+  static final String DEFAULT_GATEWAY_URL = "http://localhost:8080";
+  private static final int DOWNLOAD_ATTEMPTS = 4;
+
+  /** A finished exchange. */
+  record Response(int status, HttpHeaders headers, byte[] body, String requestId) {}
+
+  private final URI base;
+  private final String basePath;
+  private final String token;
+  private final Duration timeout;
+  private final HttpClient client;
+
+  Transport(String gatewayUrl, String token, Duration timeout) {
+    if (gatewayUrl == null || gatewayUrl.isBlank()) {
+      throw new IllegalArgumentException("gatewayUrl must not be empty");
+    }
+    URI uri = URI.create(gatewayUrl.strip());
+    if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+      throw new IllegalArgumentException("gatewayUrl must be an http(s) URL, got " + gatewayUrl);
+    }
+    if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+      throw new IllegalArgumentException("timeout must be positive");
+    }
+    this.base = uri;
+    String p = uri.getRawPath() == null ? "" : uri.getRawPath();
+    while (p.endsWith("/")) {
+      p = p.substring(0, p.length() - 1);
+    }
+    this.basePath = p;
+    this.token = token == null || token.isBlank() ? null : token.strip();
+    this.timeout = timeout;
+    this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
+        .followRedirects(HttpClient.Redirect.NEVER).build();
+  }
+
+  String gatewayUrl() {
+    return base.toString();
+  }
+
+  Duration timeout() {
+    return timeout;
+  }
+
+  static String segment(String id) {
+    if (id == null || id.isEmpty()) {
+      throw new IllegalArgumentException("an id must be a non-empty string");
+    }
+    StringBuilder out = new StringBuilder();
+    for (byte b : id.getBytes(StandardCharsets.UTF_8)) {
+      int c = b & 0xff;
+      if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || ":@-._~".indexOf(c) >= 0) {
+        out.append((char) c);
+      } else {
+        out.append('%').append(String.format("%02X", c));
+      }
+    }
+    return out.toString();
+  }
+
+  static Map<String, String> query(Object... pairs) {
+    Map<String, String> q = new LinkedHashMap<>();
+    for (int i = 0; i < pairs.length; i += 2) {
+      Object v = pairs[i + 1];
+      if (v != null && !(v instanceof String s && s.isEmpty())) {
+        q.put((String) pairs[i], String.valueOf(v));
+      }
+    }
+    return q;
+  }
+
+  URI uri(String path, Map<String, String> query) {
+    StringBuilder s = new StringBuilder(base.getScheme()).append("://").append(base.getRawAuthority())
+        .append(basePath).append(path);
+    if (query != null && !query.isEmpty()) {
+      char sep = '?';
+      for (Map.Entry<String, String> e : query.entrySet()) {
+        s.append(sep).append(URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)).append('=')
+            .append(URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8));
+        sep = '&';
+      }
+    }
+    return URI.create(s.toString());
+  }
+
+  HttpRequest.Builder request(URI uri, String requestId, Duration requestTimeout) {
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout)
+        .header("Accept", "application/json").header("X-Request-Id", requestId);
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    return b;
+  }
+
+  static String newRequestId() {
+    UUID u = UUID.randomUUID();
+    return String.format("%016x%016x", u.getMostSignificantBits(), u.getLeastSignificantBits());
+  }
+
+  /** One attempt; any status is returned, transport failures throw. */
+  Response exchange(String method, String path, Map<String, String> query, byte[] body, String contentType,
+      Map<String, String> extraHeaders) {
+    return exchange(method, path, query, body == null ? null : HttpRequest.BodyPublishers.ofByteArray(body),
+        body == null ? null : (contentType == null ? "application/json" : contentType), extraHeaders, timeout);
+  }
+
+  Response exchange(String method, String path, Map<String, String> query, HttpRequest.BodyPublisher body,
+      String contentType, Map<String, String> extraHeaders, Duration requestTimeout) {
+    String requestId = newRequestId();
+    HttpRequest.Builder b = request(uri(path, query), requestId, requestTimeout);
+    if (extraHeaders != null) {
+      extraHeaders.forEach(b::setHeader);
+    }
+    if (contentType != null) {
+      b.header("Content-Type", contentType);
+    }
+    b.method(method, body == null ? HttpRequest.BodyPublishers.noBody() : body);
+    try {
+      HttpResponse<byte[]> resp = client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
+      return new Response(resp.statusCode(), resp.headers(), resp.body(), requestId);
+    } catch (IOException e) {
+      throw networkError(requestId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AnimusTransportException(requestId, "interrupted", e);
+    }
+  }
+
+  /** A JSON call whose 2xx answer is decoded (empty body: null). */
+  JsonNode callJson(String method, String path, Map<String, String> query, Object payload) {
+    byte[] body = payload == null ? null : (payload instanceof byte[] raw ? raw : Json.canonicalBytes(payload));
+    return decode(exchange(method, path, query, body, null, null));
+  }
+
+  JsonNode callRaw(String method, String path, byte[] rawBody, Map<String, String> extraHeaders) {
+    return decode(exchange(method, path, null, rawBody, null, extraHeaders));
+  }
+
+  static AnimusTransportException networkError(String requestId, IOException e) {
+    String detail = e instanceof HttpTimeoutException ? "timed out"
+        : (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+    return new AnimusTransportException(requestId, detail, e);
+  }
+
+  static JsonNode decode(Response resp) {
+    if (resp.status() >= 400) {
+      throw apiError(resp);
+    }
+    if (resp.body() == null || new String(resp.body(), StandardCharsets.UTF_8).isBlank()) {
+      return null;
+    }
+    try {
+      return Json.parse(resp.body());
+    } catch (IOException e) {
+      throw new AnimusApiException(resp.status(), "invalid_json_response", serverRequestId(resp),
+          TextNode.valueOf(new String(resp.body(), StandardCharsets.UTF_8)));
+    }
+  }
+
+  static AnimusApiException apiError(Response resp) {
+    JsonNode body = null;
+    if (resp.body() != null && resp.body().length > 0) {
+      try {
+        body = Json.parse(resp.body());
+      } catch (IOException e) {
+        body = TextNode.valueOf(new String(resp.body(), StandardCharsets.UTF_8));
+      }
+    }
+    String code = "request_failed";
+    String requestId = serverRequestId(resp);
+    if (body != null && body.isObject()) {
+      if (body.path("error").isTextual() && !body.path("error").asText().isEmpty()) {
+        code = body.path("error").asText();
+      }
+      if (body.path("request_id").isTextual() && !body.path("request_id").asText().isEmpty()) {
+        requestId = body.path("request_id").asText();
+      }
+    }
+    return new AnimusApiException(resp.status(), code, requestId, body);
+  }
+
+  private static String serverRequestId(Response resp) {
+    return resp.headers().firstValue("X-Request-Id").orElse(resp.requestId());
+  }
+
+  /** Opens a Server-Sent Events stream (no overall request timeout; the connect timeout still applies). */
+  RunStream openStream(String path, Map<String, String> query) {
+    String requestId = newRequestId();
+    HttpRequest.Builder b = HttpRequest.newBuilder(uri(path, query)).header("Accept", "text/event-stream")
+        .header("X-Request-Id", requestId).GET();
+    if (token != null) {
+      b.header("Authorization", "Bearer " + token);
+    }
+    HttpResponse<InputStream> resp;
+    try {
+      resp = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+    } catch (IOException e) {
+      throw networkError(requestId, e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AnimusTransportException(requestId, "interrupted", e);
+    }
+    if (resp.statusCode() >= 300) {
+      byte[] body;
+      try (InputStream in = resp.body()) {
+        body = in.readAllBytes();
+      } catch (IOException e) {
+        body = new byte[0];
+      }
+      throw apiError(new Response(resp.statusCode(), resp.headers(), body, requestId));
+    }
+    return new RunStream(resp.body(), requestId);
+  }
+
+  // -- multipart upload --------------------------------------------------------------------------------
+
+  /** Streams {@code file} as the {@code file} part after {@code fields}, with an exact Content-Length. */
+  JsonNode postMultipart(String path, List<Map.Entry<String, String>> fields, Path file, String filename,
+      String contentType) {
+    if (!Files.isRegularFile(file)) {
+      throw new IllegalArgumentException("not a regular file: " + file);
+    }
+    String boundary = "----animus-" + newRequestId();
+    StringBuilder head = new StringBuilder();
+    for (Map.Entry<String, String> f : fields) {
+      head.append("--").append(boundary).append("\r\n")
+          .append("Content-Disposition: form-data; name=\"").append(headerSafe(f.getKey())).append("\"\r\n\r\n")
+          .append(f.getValue()).append("\r\n");
+    }
+    head.append("--").append(boundary).append("\r\n")
+        .append("Content-Disposition: form-data; name=\"file\"; filename=\"").append(headerSafe(filename))
+        .append("\"\r\n").append("Content-Type: ").append(contentType).append("\r\n\r\n");
+    byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+    HttpRequest.BodyPublisher fileBody;
+    try {
+      fileBody = HttpRequest.BodyPublishers.ofFile(file);
+    } catch (java.io.FileNotFoundException e) {
+      throw new IllegalArgumentException("cannot read " + file, e);
+    }
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(
+        HttpRequest.BodyPublishers.ofByteArray(head.toString().getBytes(StandardCharsets.UTF_8)), fileBody,
+        HttpRequest.BodyPublishers.ofByteArray(tail));
+    // Large files need more than the per-request timeout: allow one timeout per 16 MiB on top.
+    long size;
+    try {
+      size = Files.size(file);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read " + file, e);
+    }
+    Duration uploadTimeout = timeout.multipliedBy(1 + size / (16L << 20));
+    return decode(exchange("POST", path, null, body, "multipart/form-data; boundary=" + boundary, null,
+        uploadTimeout));
+  }
+
+  private static String headerSafe(String text) {
+    return text.replace("\r", "").replace("\n", "").replace("\"", "%22");
+  }
+
+  static String guessContentType(String filename) {
+    String guessed = java.net.URLConnection.guessContentTypeFromName(filename);
+    if (guessed == null) {
+      String lower = filename.toLowerCase(Locale.ROOT);
+      if (lower.endsWith(".json")) {
+        guessed = "application/json";
+      } else if (lower.endsWith(".csv")) {
+        guessed = "text/csv";
+      }
+    }
+    return guessed == null ? "application/octet-stream" : guessed;
+  }
+
+  // -- streaming download ------------------------------------------------------------------------------
+
+  /**
+   * GETs {@code path} into {@code dest} through {@code <dest>.tmp}: resumes with {@code Range} after a broken
+   * connection, checks {@code Content-Length} and {@code X-Content-SHA256}, then renames atomically.
+   */
+  DownloadResult download(String path, Path dest) {
+    Path target = dest.toAbsolutePath();
+    Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
+    try {
+      Files.createDirectories(target.getParent());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    long have = 0;
+    String etag = null;
+    String expectedSha = null;
+    String contentType = null;
+    long total = -1;
+    AnimusTransportException last = null;
+    try {
+      for (int attempt = 0; attempt < DOWNLOAD_ATTEMPTS; attempt++) {
+        String requestId = newRequestId();
+        HttpRequest.Builder b = request(uri(path, null), requestId, timeout)
+            .setHeader("Accept", "*/*").GET();
+        if (have > 0 && etag != null) {
+          b.header("Range", "bytes=" + have + "-").header("If-Range", etag);
+        }
+        HttpResponse<InputStream> resp;
+        try {
+          resp = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+          last = networkError(requestId, e);
+          continue;
+        }
+        int status = resp.statusCode();
+        if (status >= 300) {
+          byte[] body;
+          try (InputStream in = resp.body()) {
+            body = in.readAllBytes();
+          } catch (IOException e) {
+            body = new byte[0];
+          }
+          throw apiError(new Response(status, resp.headers(), body, requestId));
+        }
+        boolean append = status == 206 && have > 0;
+        if (!append) {
+          have = 0;
+          etag = resp.headers().firstValue("ETag").orElse(null);
+          expectedSha = resp.headers().firstValue("X-Content-SHA256").orElse(null);
+          contentType = resp.headers().firstValue("Content-Type").orElse("application/octet-stream");
+          total = resp.headers().firstValueAsLong("Content-Length").orElse(-1);
+        }
+        try (InputStream in = resp.body();
+            OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                append ? StandardOpenOption.APPEND : StandardOpenOption.TRUNCATE_EXISTING)) {
+          byte[] buf = new byte[1 << 16];
+          int n;
+          while ((n = in.read(buf)) >= 0) {
+            out.write(buf, 0, n);
+            have += n;
+          }
+        } catch (IOException e) {
+          last = networkError(requestId, e);
+          continue;
+        }
+        if (total >= 0 && have != total) {
+          last = new AnimusTransportException(requestId, "incomplete body: " + have + " of " + total + " bytes",
+              null);
+          continue;
+        }
+        String sha = sha256Of(tmp);
+        if (expectedSha != null && !expectedSha.isBlank()
+            && !expectedSha.strip().replace("\"", "").equalsIgnoreCase(sha)) {
+          Files.deleteIfExists(tmp);
+          throw new AnimusApiException(status, "checksum_mismatch", requestId, TextNode.valueOf(
+              "X-Content-SHA256 " + expectedSha + " but the received bytes hash to " + sha));
+        }
+        try (var ch = java.nio.channels.FileChannel.open(tmp, StandardOpenOption.WRITE)) {
+          ch.force(true);
+        }
+        Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return new DownloadResult(contentType, have, sha);
+      }
+      Files.deleteIfExists(tmp);
+      throw last;
+    } catch (IOException e) {
+      quietlyDelete(tmp);
+      throw new java.io.UncheckedIOException(e);
+    } catch (RuntimeException e) {
+      quietlyDelete(tmp);
+      throw e;
+    } catch (InterruptedException e) {
+      quietlyDelete(tmp);
+      Thread.currentThread().interrupt();
+      throw new AnimusTransportException(null, "interrupted", e);
+    }
+  }
+
+  private static void quietlyDelete(Path p) {
+    try {
+      Files.deleteIfExists(p);
+    } catch (IOException ignored) {
+      // best effort
+    }
+  }
+
+  static String sha256Of(Path file) throws IOException {
+    MessageDigest md;
+    try {
+      md = MessageDigest.getInstance("SHA-256");
+    } catch (NoSuchAlgorithmException e) {
+      throw new IllegalStateException(e);
+    }
+    try (InputStream in = new DigestInputStream(Files.newInputStream(file), md)) {
+      in.transferTo(OutputStream.nullOutputStream());
+    }
+    return HexFormat.of().formatHex(md.digest());
+  }
+}

@@ -1,0 +1,133 @@
+package io.animus.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The telemetry logger against the real server, and against a gateway that never answers. */
+class RunTelemetryLoggerTest {
+  private final ExperimentsClient client = LiveServer.experiments();
+
+  private String newRun() {
+    String exp = client.createExperiment(LiveServer.unique("telemetry"), "", null).path("experiment_id").asText();
+    return client.createRun(exp, NewRun.withStatus("running")).path("run_id").asText();
+  }
+
+  @Test
+  @Timeout(300)
+  void hundredThousandPointsArriveCompletely() {
+    String run = newRun();
+    int total = 100_000;
+    long fullAnswers = 0;
+    try (RunTelemetryLogger logger = RunTelemetryLogger.builder().gatewayUrl(LiveServer.url()).runId(run).build()) {
+      for (int step = 0; step < total; step++) {
+        while (!logger.logMetric(step, "loss", 1.0 / (step + 1))) {
+          fullAnswers++;
+          Thread.onSpinWait();
+          Thread.yield();
+        }
+      }
+      assertThat(logger.flush(Duration.ofSeconds(240))).isTrue();
+      RunTelemetryLogger.Stats stats = logger.stats();
+      assertThat(stats.pointsSent()).isEqualTo(total);
+      assertThat(stats.dropped()).isZero();
+      assertThat(stats.rejected()).isEqualTo(fullAnswers);
+      assertThat(logger.lastError()).isNull();
+    }
+    JsonNode series = client.getMetricSeries(run, "loss", 10);
+    assertThat(series.path("total_points").asLong()).isEqualTo(total);
+    JsonNode buckets = series.path("buckets");
+    assertThat(buckets.get(buckets.size() - 1).path("step_max").asLong()).isEqualTo(total - 1);
+  }
+
+  @Test
+  @Timeout(120)
+  void nonFiniteValuesEventsAndHeartbeatsArrive() {
+    String run = newRun();
+    try (RunTelemetryLogger logger = RunTelemetryLogger.builder().gatewayUrl(LiveServer.url()).runId(run)
+        .heartbeatInterval(Duration.ofMillis(100)).build()) {
+      assertThat(logger.logMetric(0, "loss", Double.NaN)).isTrue();
+      assertThat(logger.logMetric(1, "loss", Double.POSITIVE_INFINITY)).isTrue();
+      assertThat(logger.logMetric(2, "loss", Double.NEGATIVE_INFINITY)).isTrue();
+      assertThat(logger.logMetrics(3, Map.of("loss", 0.5, "acc", 1), Map.of("split", "val"))).isTrue();
+      for (int i = 0; i < 2500; i++) {
+        assertThat(logger.logEvent("info", "event " + i)).isTrue();
+      }
+      assertThat(logger.heartbeat()).isTrue();
+      assertThat(logger.flush(Duration.ofSeconds(60))).isTrue();
+      assertThat(logger.stats().eventsSent()).isEqualTo(2500);
+    }
+    JsonNode samples = client.listMetrics(run, "loss", 10).path("samples");
+    List<Double> values = new ArrayList<>();
+    samples.forEach(s -> values.add(ExperimentsClient.metricValue(s.path("value"))));
+    assertThat(values).containsExactly(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.5);
+    assertThat(samples.get(3).path("metadata").path("split").asText()).isEqualTo("val");
+    long events = 0;
+    Long before = null;
+    while (true) {
+      JsonNode page = client.listRunEvents(run, 1000, before);
+      events += page.path("events").size();
+      if (page.path("events").size() < 1000) {
+        break;
+      }
+      before = page.path("next_before_event_id").asLong();
+    }
+    assertThat(events).isEqualTo(2500);
+    assertThat(client.getRun(run).path("last_heartbeat_at").asText()).isNotBlank();
+  }
+
+  @Test
+  @Timeout(60)
+  void aFullQueueAnswersFalseAtOnceAndCloseReturnsWithinItsTimeout() throws Exception {
+    try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+      List<Socket> accepted = new ArrayList<>();
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            accepted.add(silent.accept());
+          }
+        } catch (IOException ignored) {
+          // closed
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      RunTelemetryLogger logger = RunTelemetryLogger.builder()
+          .gatewayUrl("http://127.0.0.1:" + silent.getLocalPort()).runId("r-silent").maxQueue(100)
+          .timeout(Duration.ofSeconds(30)).build();
+      for (int i = 0; i < 100; i++) {
+        assertThat(logger.logMetric(i, "loss", i)).isTrue();
+      }
+      // The sender is stuck waiting for an answer that never comes; the caller is not.
+      long t0 = System.nanoTime();
+      boolean accepted101 = logger.logMetric(100, "loss", 1);
+      boolean acceptedEvent = logger.logEvent("info", "x");
+      long elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(accepted101).isFalse();
+      assertThat(acceptedEvent).isFalse();
+      assertThat(elapsedMillis).isLessThan(1000);
+      assertThat(logger.stats().rejected()).isEqualTo(2);
+
+      long c0 = System.nanoTime();
+      boolean drained = logger.close(Duration.ofSeconds(1));
+      long closeMillis = (System.nanoTime() - c0) / 1_000_000;
+      assertThat(drained).isFalse();
+      assertThat(closeMillis).isLessThan(5000);
+      assertThat(logger.logMetric(200, "loss", 1)).isFalse();
+      assertThat(logger.stats().dropped()).isEqualTo(100);
+      for (Socket s : accepted) {
+        s.close();
+      }
+    }
+  }
+}
