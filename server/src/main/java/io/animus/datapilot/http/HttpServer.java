@@ -12,6 +12,7 @@ import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.router.EndpointNotFound;
+import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,6 +30,7 @@ public final class HttpServer {
   private static final Logger ACCESS = LoggerFactory.getLogger("datapilot.access");
   static final long JSON_LIMIT = 1L << 20;
   static final long BATCH_LIMIT = 4L << 20;
+  private static final long DRAIN_LIMIT = 64L << 10;
   private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
       HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS);
 
@@ -204,8 +206,26 @@ public final class HttpServer {
     }
   }
 
+  /**
+   * Reads what is left of a small request body before an error answer, so the connection stays
+   * usable for the client's next request (an unread body makes Jetty close it). Large bodies are
+   * not read: their connection is closed instead.
+   */
+  private static void drainSmallBody(Context ctx) {
+    long length = ctx.req().getContentLengthLong();
+    if (length <= 0 || length > DRAIN_LIMIT) {
+      return;
+    }
+    try {
+      ctx.req().getInputStream().readNBytes((int) length);
+    } catch (IOException | RuntimeException e) {
+      // the client went away or the body was already consumed: nothing to keep alive
+    }
+  }
+
   static int writeError(Context ctx, String method, ErrorCode code, String message, Map<String, Object> details,
                         String requestId) {
+    drainSmallBody(ctx);
     if (code == ErrorCode.UNAUTHORIZED) {
       ctx.header("WWW-Authenticate", "Bearer");
     }
