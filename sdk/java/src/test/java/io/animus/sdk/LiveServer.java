@@ -24,6 +24,9 @@ final class LiveServer {
         env.put("DATAPILOT_LISTEN", "127.0.0.1:0");
         env.put("DATAPILOT_DATA_DIR", dir.toString());
         env.put("ANIMUS_CI_WEBHOOK_SECRET", CI_SECRET);
+        // execute_run needs an executor: the local one with a command that exits 0 at once
+        env.put("DATAPILOT_EXECUTOR", "local");
+        env.put("DATAPILOT_LOCAL_COMMAND", "true");
         app = App.start(new ConfigLoader(env, Map.of()).load());
         App started = app;
         Runtime.getRuntime().addShutdownHook(new Thread(started::close));

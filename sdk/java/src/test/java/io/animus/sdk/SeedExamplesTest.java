@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -97,14 +96,7 @@ class SeedExamplesTest {
   @Order(3)
   void executeTrainingRun() {
     ExperimentsClient client = ExperimentsClient.builder().gatewayUrl(gateway).build();
-    JsonNode resp;
-    try {
-      resp = client.executeRun(experimentId, datasetVersionId, "ghcr.io/acme/train@" + imageDigest);
-    } catch (AnimusApiException e) {
-      Assumptions.assumeFalse(e.status() == 404 && "route_not_found".equals(e.code()),
-          "POST /api/experiments/experiments/runs:execute is not implemented by the server yet (404 route_not_found)");
-      throw e;
-    }
+    JsonNode resp = client.executeRun(experimentId, datasetVersionId, "ghcr.io/acme/train@" + imageDigest);
     System.out.println(resp.get("run_id").asText());
     assertThat(client.getRun(resp.get("run_id").asText()).path("git_commit").asText()).isEqualTo(COMMIT);
   }
