@@ -28,10 +28,15 @@ public interface BlobBackend {
       @Override
       public List<String> keys(TestServer server) {
         Path root = server.app().config().dataDir().resolve("blobs");
-        try (Stream<Path> files = Files.walk(root)) {
-          return files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
+        // The server may remove a directory while it is walked (cleanup of an aborted upload): walk again.
+        for (int attempt = 1; ; attempt++) {
+          try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(Files::isRegularFile).map(p -> root.relativize(p).toString()).sorted().toList();
+          } catch (IOException | UncheckedIOException e) {
+            if (attempt == 20) {
+              throw new IllegalStateException("cannot list " + root, e);
+            }
+          }
         }
       }
 
