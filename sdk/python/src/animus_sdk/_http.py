@@ -379,3 +379,29 @@ def _remove_quietly(path: str) -> None:
         os.remove(path)
     except OSError:
         pass
+
+
+class ClientBase:
+    """What both clients share: the gateway URL, the token and their environment fallbacks."""
+
+    def __init__(
+        self, *, gateway_url: Optional[str] = None, auth_token: Optional[str] = None, timeout_seconds: float = 30.0
+    ) -> None:
+        self._http = Transport(
+            resolve_gateway_url(gateway_url, "ANIMUS_GATEWAY_URL"),
+            resolve_token(auth_token, "ANIMUS_AUTH_TOKEN"),
+            timeout_seconds,
+        )
+
+    @classmethod
+    def from_env(cls, *, timeout_seconds: float = 30.0):
+        """``DATAPILOT_URL`` then ``ANIMUS_GATEWAY_URL``; ``TOKEN`` then ``ANIMUS_AUTH_TOKEN`` (training containers)."""
+        return cls(
+            gateway_url=resolve_gateway_url(None, "DATAPILOT_URL", "ANIMUS_GATEWAY_URL"),
+            auth_token=resolve_token(None, "TOKEN", "ANIMUS_AUTH_TOKEN"),
+            timeout_seconds=timeout_seconds,
+        )
+
+    @property
+    def gateway_url(self) -> str:
+        return self._http.gateway_url

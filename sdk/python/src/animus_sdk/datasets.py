@@ -3,34 +3,12 @@
 from typing import Any, Dict, List, Optional, Tuple
 
 from ._common import drop_empty, file_part, metadata_field, object_or_empty, require_text
-from ._http import Transport, path_segment, resolve_gateway_url, resolve_token
+from ._http import ClientBase, path_segment
 
 _PREFIX = "/api/dataset-registry"
 
-class DatasetRegistryClient:
+class DatasetRegistryClient(ClientBase):
     """Reads, downloads and (beyond the published SDK) creates datasets and uploads versions."""
-
-    def __init__(
-        self, *, gateway_url: Optional[str] = None, auth_token: Optional[str] = None, timeout_seconds: float = 30.0
-    ) -> None:
-        self._http = Transport(
-            resolve_gateway_url(gateway_url, "ANIMUS_GATEWAY_URL"),
-            resolve_token(auth_token, "ANIMUS_AUTH_TOKEN"),
-            timeout_seconds,
-        )
-
-    @classmethod
-    def from_env(cls, *, timeout_seconds: float = 30.0) -> "DatasetRegistryClient":
-        """``DATAPILOT_URL`` then ``ANIMUS_GATEWAY_URL``; ``TOKEN`` then ``ANIMUS_AUTH_TOKEN`` (training containers)."""
-        return cls(
-            gateway_url=resolve_gateway_url(None, "DATAPILOT_URL", "ANIMUS_GATEWAY_URL"),
-            auth_token=resolve_token(None, "TOKEN", "ANIMUS_AUTH_TOKEN"),
-            timeout_seconds=timeout_seconds,
-        )
-
-    @property
-    def gateway_url(self) -> str:
-        return self._http.gateway_url
 
     # -- published API -----------------------------------------------------------------------------------
     def get_dataset_version(self, *, dataset_version_id: str) -> Dict[str, Any]:

@@ -13,7 +13,7 @@ from ._common import (
     object_or_empty,
     require_text,
 )
-from ._http import Transport, dumps, path_segment, resolve_gateway_url, resolve_token
+from ._http import ClientBase, dumps, path_segment
 from .ci import compute_ci_webhook_signature
 from .git import GitMetadata, get_git_metadata
 
@@ -23,30 +23,8 @@ _ARTIFACT_KINDS = ("model", "preview", "log", "file")
 GitLike = Union[None, GitMetadata, Mapping[str, str]]
 
 
-class ExperimentsClient:
+class ExperimentsClient(ClientBase):
     """The published animus-datalab ``ExperimentsClient``, plus run listing, series, cancel and live streams."""
-
-    def __init__(
-        self, *, gateway_url: Optional[str] = None, auth_token: Optional[str] = None, timeout_seconds: float = 30.0
-    ) -> None:
-        self._http = Transport(
-            resolve_gateway_url(gateway_url, "ANIMUS_GATEWAY_URL"),
-            resolve_token(auth_token, "ANIMUS_AUTH_TOKEN"),
-            timeout_seconds,
-        )
-
-    @classmethod
-    def from_env(cls, *, timeout_seconds: float = 30.0) -> "ExperimentsClient":
-        """``DATAPILOT_URL`` then ``ANIMUS_GATEWAY_URL``; ``TOKEN`` then ``ANIMUS_AUTH_TOKEN`` (training containers)."""
-        return cls(
-            gateway_url=resolve_gateway_url(None, "DATAPILOT_URL", "ANIMUS_GATEWAY_URL"),
-            auth_token=resolve_token(None, "TOKEN", "ANIMUS_AUTH_TOKEN"),
-            timeout_seconds=timeout_seconds,
-        )
-
-    @property
-    def gateway_url(self) -> str:
-        return self._http.gateway_url
 
     # -- experiments -------------------------------------------------------------------------------------
     def create_experiment(
