@@ -207,13 +207,18 @@ public final class HttpServer {
   }
 
   /**
-   * Reads what is left of a small request body before an error answer, so the connection stays
-   * usable for the client's next request (an unread body makes Jetty close it). Large bodies are
-   * not read: their connection is closed instead.
+   * Before an error answer: reads what is left of a small request body, so the connection stays
+   * usable for the client's next request; a large or chunked body is not read, and the answer says
+   * {@code Connection: close} so that no client reuses a connection with unread bytes on it.
    */
-  private static void drainSmallBody(Context ctx) {
+  private static void settleRequestBody(Context ctx) {
     long length = ctx.req().getContentLengthLong();
-    if (length <= 0 || length > DRAIN_LIMIT) {
+    boolean chunked = "chunked".equalsIgnoreCase(ctx.header("Transfer-Encoding"));
+    if (length > DRAIN_LIMIT || chunked) {
+      ctx.header("Connection", "close");
+      return;
+    }
+    if (length <= 0) {
       return;
     }
     try {
@@ -225,7 +230,7 @@ public final class HttpServer {
 
   static int writeError(Context ctx, String method, ErrorCode code, String message, Map<String, Object> details,
                         String requestId) {
-    drainSmallBody(ctx);
+    settleRequestBody(ctx);
     if (code == ErrorCode.UNAUTHORIZED) {
       ctx.header("WWW-Authenticate", "Bearer");
     }

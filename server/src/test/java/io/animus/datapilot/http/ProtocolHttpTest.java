@@ -233,6 +233,8 @@ class ProtocolHttpTest {
     assertThat(r.status()).isEqualTo(413);
     assertErrorBody(r, "payload_too_large");
     assertThat(r.json().at("/details/max_bytes").asLong()).isEqualTo(1048576L);
+    // the unread body stays on the connection, so the answer tells the client not to reuse it
+    assertThat(r.header("Connection")).isEqualTo("close");
 
     var list = client.send("GET", EXPERIMENTS, null, headers);
     assertThat(list.json().get("experiments")).isEmpty();
