@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.http.Json;
 import io.animus.datapilot.testing.TestClient;
+import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -15,9 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PROTOCOL.md §1.2, §1.6, §1.7, §1.9 and §3.1 over real HTTP. */
 class ExperimentsHttpTest {
@@ -25,16 +25,11 @@ class ExperimentsHttpTest {
   static TestServer server;
   static TestClient client;
 
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    client = server.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final ServerExtension SERVER = ServerExtension.started(s -> {
+    server = s;
+    client = s.client();
+  });
 
   // ---- create and read -------------------------------------------------------------------------
 

@@ -5,15 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.RawHttp;
 import io.animus.datapilot.testing.TestClient;
+import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** {@code Idempotency-Key} on creates (PROTOCOL.md §1.8). */
 class IdempotencyHttpTest {
@@ -21,16 +21,11 @@ class IdempotencyHttpTest {
   static TestServer server;
   static TestClient client;
 
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    client = server.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final ServerExtension SERVER = ServerExtension.started(s -> {
+    server = s;
+    client = s.client();
+  });
 
   @Test
   void sameKeyAndSameBodyReplaysTheFirstExperimentAnswerAndCreatesNothing() {

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.RawHttp;
 import io.animus.datapilot.testing.TestClient;
+import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
@@ -19,9 +20,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Routing, request ids, errors, body limits and health (PROTOCOL.md §1.1, §1.4, §1.5, §1.7, §9). */
 class ProtocolHttpTest {
@@ -31,16 +31,11 @@ class ProtocolHttpTest {
   static TestServer server;
   static TestClient client;
 
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    client = server.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final ServerExtension SERVER = ServerExtension.started(s -> {
+    server = s;
+    client = s.client();
+  });
 
   // ---- routing ---------------------------------------------------------------------------------
 

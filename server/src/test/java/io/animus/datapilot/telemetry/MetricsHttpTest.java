@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.TestClient;
+import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,9 +20,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(120)
@@ -29,16 +29,11 @@ class MetricsHttpTest {
   static TestServer server;
   static TestClient client;
 
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    client = server.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final ServerExtension SERVER = ServerExtension.started(s -> {
+    server = s;
+    client = s.client();
+  });
 
   private static TestClient.Response postMetrics(String runId, String body) {
     return client.post(RUNS + runId + "/metrics", body);

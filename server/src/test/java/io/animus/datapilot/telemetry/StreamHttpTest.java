@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.TestClient;
+import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -31,9 +32,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 
 @Timeout(180)
@@ -44,16 +44,11 @@ class StreamHttpTest {
   static TestServer server;
   static TestClient client;
 
-  @BeforeAll
-  static void start() {
-    server = TestServer.start();
-    client = server.client();
-  }
-
-  @AfterAll
-  static void stop() {
-    server.close();
-  }
+  @RegisterExtension
+  static final ServerExtension SERVER = ServerExtension.started(s -> {
+    server = s;
+    client = s.client();
+  });
 
   private static SseClient stream(TestServer on, String runId, String query, Map<String, String> headers) {
     return SseClient.open(on.baseUrl() + RUNS + runId + "/stream" + query, headers);
