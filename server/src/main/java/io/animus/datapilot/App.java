@@ -27,6 +27,7 @@ import io.animus.datapilot.execution.ExecutionResource;
 import io.animus.datapilot.execution.ExecutionService;
 import io.animus.datapilot.execution.ExecutionStore;
 import io.animus.datapilot.execution.Executor;
+import io.animus.datapilot.execution.ExecutorFactory;
 import io.animus.datapilot.execution.JobLogs;
 import io.animus.datapilot.execution.LocalExecutor;
 import io.animus.datapilot.experiments.ExperimentResource;
@@ -189,8 +190,7 @@ public final class App implements AutoCloseable {
 
     AtomicReference<String> datapilotUrl = new AtomicReference<>();
     Config.Execution execution = config.execution();
-    Optional<Executor> executor = execution.executor().map(kind ->
-        new LocalExecutor(config.dataDir(), execution.localEnvPassthrough(), System.getenv()));
+    Optional<Executor> executor = ExecutorFactory.create(config, System.getenv());
     ExecutionStore executionStore = new ExecutionStore();
     var executionDeps = new ExecutionService.Deps(jdbi, executionStore, runStore, experimentStore, new CiStore(),
         qualityGate, events, lifecycle, runLookup, runTokens, config.trust().runTokenMaxTtl(), clock);

@@ -123,6 +123,13 @@ public final class ExecutionReconciler implements AutoCloseable {
       end(e, exited.exitCode(), exited.exitCode() == 0 ? null : "exit_code");
     } else if (state instanceof Executor.Missing missing) {
       end(e, null, missing.reason());
+    } else if (state instanceof Executor.StartFailed failed) {
+      executor.stop(e);
+      end(e, null, "start_failed: " + failed.reason());
+    } else if (state instanceof Executor.Waiting waiting && e.submittedAt().plus(startTimeout).isBefore(now)) {
+      executor.stop(e);
+      end(e, null, "start_timeout" + (waiting.reason() == null || waiting.reason().isBlank() ? ""
+          : ": " + waiting.reason()));
     }
   }
 

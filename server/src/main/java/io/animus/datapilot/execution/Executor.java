@@ -25,9 +25,18 @@ public interface Executor extends AutoCloseable {
   }
 
   /** What the backend says about a job. */
-  sealed interface JobState permits Running, Exited, Missing {}
+  sealed interface JobState permits Waiting, Running, Exited, StartFailed, Missing {}
+
+  /**
+   * The backend accepted the job but it is not running yet (image pull, pod scheduling);
+   * {@code reason} says why, in the backend's words. The reconciler fails it after the start timeout.
+   */
+  record Waiting(String reason) implements JobState {}
 
   record Running() implements JobState {}
+
+  /** The job can never start (image pull refused, invalid image); {@code reason} is readable. */
+  record StartFailed(String reason) implements JobState {}
 
   record Exited(int exitCode) implements JobState {}
 
