@@ -16,6 +16,7 @@ import io.animus.datapilot.ci.CiService;
 import io.animus.datapilot.ci.CiStore;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.config.Config;
+import io.animus.datapilot.console.ConsoleResource;
 import io.animus.datapilot.datasets.DatasetResource;
 import io.animus.datapilot.datasets.DatasetService;
 import io.animus.datapilot.datasets.DatasetStore;
@@ -159,6 +160,7 @@ public final class App implements AutoCloseable {
         () -> jdbi.withHandle(runStore::countByStatus));
     ops.addCheck("blob_store", blobs::ping);
     ops.register(router);
+    new ConsoleResource().register(router);
     new AuthResource(tokens).register(router);
     new ExperimentResource(new ExperimentService(jdbi, experimentStore, clock)).register(router);
     new RunResource(runService).register(router);

@@ -1,0 +1,357 @@
+import {api, apiOptional, downloadLink, query} from './api.js';
+import {MetricChart} from './charts.js';
+import {emptyState, errorState, facts, h, replace, section as card, table} from './dom.js';
+import {bytes, int, num, param, runDuration, short, time, timeText} from './format.js';
+import {setProject} from './nav.js';
+import {openRunStream} from './stream.js';
+import {progressBar, runStatus, statusBadge} from './widgets.js';
+
+export const section = 'experiments';
+
+const RUNS = '/api/experiments/experiment-runs/';
+const EVENT_PAGE = 200;
+
+export async function render(main, {runId}, ctx) {
+  const base = RUNS + encodeURIComponent(runId);
+  const [run, states, latest, events, artifacts, execution, build, ciContexts] = await Promise.all([
+    api(base), api(`${base}/states`), api(`${base}/metrics${query({limit: 1000})}`),
+    api(`${base}/events${query({limit: EVENT_PAGE})}`), api(`${base}/artifacts${query({limit: 200})}`),
+    apiOptional(`${base}/execution`), apiOptional(`${base}/build-context`),
+    api(`${base}/ci-contexts${query({limit: 20})}`)]);
+  if (!ctx.isCurrent()) return null;
+  const [experiment, version] = await Promise.all([
+    apiOptional(`/api/experiments/experiments/${run.experiment_id}`),
+    run.dataset_version_id ? apiOptional(`/api/dataset-registry/dataset-versions/${run.dataset_version_id}`)
+      : Promise.resolve(null)]);
+  setProject(run.project_id);
+  ctx.title(`Run ${run.run_id.slice(0, 8)}`);
+  const page = new RunPage(base, run, ctx);
+  page.layout(main, experiment, version, execution, build, ciContexts.contexts);
+  page.showStates(states.states);
+  page.showArtifacts(artifacts);
+  page.showEvents(events);
+  await page.showCharts(latest.samples.map(s => s.name));
+  ctx.ready();
+  page.connect();
+  return () => page.close();
+}
+
+/** Everything on the run page that changes after the first drawing. */
+class RunPage {
+  constructor(base, run, ctx) {
+    this.base = base;
+    this.run = run;
+    this.ctx = ctx;
+    this.charts = new Map();
+    this.shownEvents = new Set();
+    this.maxEventId = 0;
+    this.states = [];
+    this.refreshTimer = null;
+    this.closeStream = null;
+  }
+
+  layout(main, experiment, version, execution, build, ciContexts) {
+    const run = this.run;
+    this.header = h('div', {class: 'run-header'});
+    this.summary = h('div', {id: 'run-summary'});
+    this.liveState = h('span', {class: 'live', id: 'live-state', 'data-state': 'connecting', 'aria-live': 'polite'},
+      'connecting…');
+    this.chartGrid = h('div', {class: 'chart-grid', id: 'charts'});
+    this.eventList = h('ol', {class: 'event-log', id: 'event-log', 'aria-live': 'polite', 'aria-relevant': 'additions'});
+    this.eventBox = h('div', {class: 'event-box', tabindex: '0', role: 'log', 'aria-label': 'Run events'}, this.eventList);
+    this.olderEvents = h('button', {type: 'button', class: 'secondary', hidden: true}, 'Load earlier events');
+    this.statesBox = h('div', {id: 'states'});
+    this.artifactsBox = h('div', {id: 'artifacts'});
+    const experimentLink = experiment
+      ? h('a', {href: `#/experiments/${experiment.experiment_id}`}, experiment.name) : short(run.experiment_id);
+    replace(main,
+      h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '#/'}, 'Projects'), ' / ',
+        h('a', {href: `#/p/${encodeURIComponent(run.project_id)}/experiments`}, run.project_id), ' / ',
+        experimentLink, ' / ', `run ${run.run_id.slice(0, 8)}`),
+      this.header,
+      this.summary,
+      h('section', {class: 'card', 'aria-labelledby': 'sec-metrics'},
+        h('div', {class: 'card-head'}, h('h2', {id: 'sec-metrics'}, 'Metrics'), this.liveState),
+        this.chartGrid),
+      h('section', {class: 'card', 'aria-labelledby': 'sec-events'},
+        h('h2', {id: 'sec-events'}, 'Events'), this.olderEvents, this.eventBox),
+      h('div', {class: 'two-col'},
+        card('State history', this.statesBox),
+        card('Provenance', provenance(run, version, execution, build, ciContexts))),
+      card('Artifacts', this.artifactsBox));
+    this.olderEvents.addEventListener('click', () => this.loadOlderEvents());
+    this.drawHeader();
+  }
+
+  drawHeader() {
+    const run = this.run;
+    const active = run.status === 'pending' || run.status === 'running';
+    replace(this.header,
+      h('h1', {}, 'Run ', h('code', {title: run.run_id}, run.run_id.slice(0, 8))),
+      h('div', {class: 'run-status', id: 'run-status'}, runStatus(run),
+        run.reported_status ? h('span', {class: 'reported', title: 'status the training code reported'},
+          'reported: ', h('strong', {}, run.reported_status)) : null),
+      active ? this.cancelControls() : null);
+    replace(this.summary, h('div', {class: 'card'},
+      facts([
+        ['Run id', h('code', {}, run.run_id)],
+        ['Started', time(run.started_at)],
+        ['Ended', run.ended_at ? time(run.ended_at) : null],
+        ['Duration', runDuration(run) + (run.ended_at ? '' : ' so far')],
+        ['Last seen', run.last_seen_at ? time(run.last_seen_at) : 'nothing received yet'],
+        ['Stale', run.stale ? 'yes: running, but silent for longer than the stale limit' : null],
+        ['Git', gitText(run)],
+      ]),
+      run.progress ? h('div', {id: 'run-progress'}, h('h3', {}, 'Progress'), progressBar(run.progress)) : null,
+      paramsList(run.params)));
+  }
+
+  cancelControls() {
+    const box = h('div', {class: 'cancel-box', id: 'cancel-box'});
+    const ask = h('button', {type: 'button', class: 'danger', id: 'cancel-run'}, 'Cancel run…');
+    const message = h('span', {role: 'status', class: 'small'});
+    ask.addEventListener('click', () => {
+      const confirm = h('button', {type: 'button', class: 'danger', id: 'confirm-cancel'}, 'Yes, cancel the run');
+      const keep = h('button', {type: 'button', class: 'secondary'}, 'Keep it running');
+      keep.addEventListener('click', () => replace(box, ask, message));
+      confirm.addEventListener('click', async () => {
+        confirm.disabled = true;
+        try {
+          const answer = await api(`${this.base}:cancel`, {method: 'POST'});
+          this.run = {...this.run, status: answer.status};
+          this.drawHeader();
+          this.scheduleRefresh();
+        } catch (e) {
+          replace(box, ask, errorState('The run could not be canceled.', e));
+        }
+      });
+      replace(box, h('span', {}, 'Stop the job and mark the run canceled?'), confirm, keep);
+      confirm.focus();
+    });
+    return replace(box, ask, message);
+  }
+
+  showStates(states) {
+    this.states = states;
+    replace(this.statesBox, states.length ? table('State history', ['Status', 'Observed', 'Details'],
+      states.map(s => h('tr', {}, h('td', {}, statusBadge(s.status)), h('td', {}, time(s.observed_at)),
+        h('td', {class: 'details'}, detailsText(s.details)))), {id: 'states-table'})
+      : emptyState('No states recorded.'));
+  }
+
+  showArtifacts(page) {
+    const rows = page.artifacts.map(a => h('tr', {},
+      h('th', {scope: 'row'}, a.name || a.filename), h('td', {}, a.kind), h('td', {}, a.filename),
+      h('td', {class: 'num'}, bytes(a.size_bytes)), h('td', {}, short(a.sha256, 12)), h('td', {}, time(a.created_at)),
+      h('td', {}, downloadLink(`${this.base}/artifacts/${a.artifact_id}/download`, a.filename, 'Download'))));
+    replace(this.artifactsBox, rows.length
+      ? table('Artifacts', ['Name', 'Kind', 'File', 'Size', 'SHA-256', 'Created', ''], rows, {id: 'artifacts-table'})
+      : emptyState('No artifacts yet.', 'Models, previews and logs uploaded by the run (upload_run_artifact) appear here.'));
+  }
+
+  showEvents(page) {
+    const list = [...page.events].reverse();
+    this.nextBefore = page.next_page_token ? page.next_before_event_id : null;
+    this.olderEvents.hidden = this.nextBefore === null;
+    if (!list.length) this.eventList.append(h('li', {class: 'muted empty-log'}, 'No events yet. New events appear here live.'));
+    for (const e of list) this.addEvent(e, false);
+    this.eventBox.scrollTop = this.eventBox.scrollHeight;
+  }
+
+  async loadOlderEvents() {
+    this.olderEvents.disabled = true;
+    try {
+      const page = await api(`${this.base}/events${query({limit: EVENT_PAGE, before_event_id: this.nextBefore})}`);
+      for (const e of page.events) {
+        if (this.shownEvents.has(e.event_id)) continue;
+        this.shownEvents.add(e.event_id);
+        this.eventList.prepend(eventItem(e));
+      }
+      this.nextBefore = page.next_page_token ? page.next_before_event_id : null;
+      this.olderEvents.hidden = this.nextBefore === null;
+    } finally {
+      this.olderEvents.disabled = false;
+    }
+  }
+
+  addEvent(event, live) {
+    if (this.shownEvents.has(event.event_id)) return;
+    this.shownEvents.add(event.event_id);
+    this.maxEventId = Math.max(this.maxEventId, event.event_id);
+    const box = this.eventBox;
+    const atBottom = box.scrollHeight - box.scrollTop - box.clientHeight < 40;
+    const placeholder = this.eventList.querySelector('.empty-log');
+    if (placeholder) placeholder.remove();
+    this.eventList.append(eventItem(event));
+    if (live && atBottom) box.scrollTop = box.scrollHeight;
+    const m = event.metadata || {};
+    if (live && ('status' in m || 'progress_step' in m)) this.scheduleRefresh();
+  }
+
+  async showCharts(names) {
+    if (!names.length) {
+      this.chartGrid.append(h('div', {class: 'state empty no-metrics'}, h('p', {class: 'state-title'}, 'No metrics yet.'),
+        h('p', {class: 'muted'}, 'Charts appear here, live, as soon as the run logs a metric.')));
+      return;
+    }
+    await Promise.all(names.map(name => this.loadChart(this.chartFor(name))));
+  }
+
+  chartFor(name) {
+    let chart = this.charts.get(name);
+    if (!chart) {
+      const empty = this.chartGrid.querySelector('.no-metrics');
+      if (empty) empty.remove();
+      chart = new MetricChart(name, c => this.reloadChartSoon(c));
+      this.charts.set(name, chart);
+      this.chartGrid.append(chart.element);
+    }
+    return chart;
+  }
+
+  async loadChart(chart) {
+    try {
+      const series = await api(`${this.base}/metrics/series${query({name: chart.name, max_points: chart.maxPoints()})}`);
+      chart.setSeries(series);
+    } catch (e) {
+      chart.area.replaceChildren(errorState(`The series “${chart.name}” could not be loaded.`, e));
+    }
+  }
+
+  reloadChartSoon(chart) {
+    if (chart.reloading) return;
+    chart.reloading = setTimeout(async () => {
+      await this.loadChart(chart);
+      chart.reloading = null;
+    }, 1000);
+  }
+
+  onMetrics(frame) {
+    const byName = new Map();
+    for (const s of frame.samples) {
+      if (!byName.has(s.name)) byName.set(s.name, []);
+      byName.get(s.name).push(s);
+    }
+    for (const [name, samples] of byName) {
+      samples.sort((a, b) => a.step - b.step);
+      this.chartFor(name).append(samples);
+    }
+  }
+
+  onStatus(state) {
+    if (!this.states.some(s => s.state_id === state.state_id)) this.showStates([...this.states, state]);
+    if (state.status !== this.run.status) {
+      this.run = {...this.run, status: state.status};
+      this.drawHeader();
+    }
+    this.scheduleRefresh();
+  }
+
+  /** Re-reads the run (progress, reported status, end time) at most once a second. */
+  scheduleRefresh() {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(async () => {
+      this.refreshTimer = null;
+      try {
+        this.run = await api(this.base);
+        this.drawHeader();
+      } catch (e) {
+        // the stream keeps the page current; the next change tries again
+      }
+    }, 700);
+  }
+
+  connect() {
+    let reconnected = false;
+    this.closeStream = openRunStream(this.run.run_id, this.maxEventId, {
+      connection: state => {
+        this.liveState.dataset.state = state;
+        this.liveState.textContent = {live: '● live', reconnecting: 'reconnecting…', closed: 'not live'}[state];
+        if (state === 'reconnecting') reconnected = true;
+        if (state === 'live' && reconnected) {
+          // samples are not replayed after a drop: read the series again
+          for (const chart of this.charts.values()) this.loadChart(chart);
+          this.scheduleRefresh();
+        }
+      },
+      status: s => this.onStatus(s),
+      metrics: f => this.onMetrics(f),
+      event: e => this.addEvent(e, true),
+    });
+  }
+
+  close() {
+    if (this.closeStream) this.closeStream();
+    clearTimeout(this.refreshTimer);
+    for (const chart of this.charts.values()) {
+      clearTimeout(chart.reloading);
+      chart.destroy();
+    }
+  }
+}
+
+function eventItem(e) {
+  const meta = Object.entries(e.metadata || {});
+  return h('li', {class: `event level-${e.level}`, 'data-event-id': String(e.event_id)},
+    h('span', {class: 'event-time'}, time(e.occurred_at)),
+    h('span', {class: `badge level ${e.level}`}, e.level),
+    h('span', {class: 'event-message'}, e.message),
+    meta.length ? h('span', {class: 'event-meta muted'}, meta.map(([k, v]) => `${k}=${param(v)}`).join(' ')) : null,
+    h('span', {class: 'event-actor muted'}, e.actor));
+}
+
+function detailsText(details) {
+  const entries = Object.entries(details || {});
+  return entries.length ? entries.map(([k, v]) => `${k}: ${param(v)}`).join(', ') : '—';
+}
+
+function gitText(run) {
+  if (!run.git_repo && !run.git_commit) return null;
+  return h('span', {}, run.git_repo || '', run.git_commit ? [' @ ', h('code', {}, run.git_commit)] : null,
+    run.git_ref ? h('span', {class: 'muted'}, ` (${run.git_ref})`) : null);
+}
+
+function paramsList(params) {
+  const entries = Object.entries(params || {});
+  if (!entries.length) return null;
+  return h('div', {}, h('h3', {}, 'Params'),
+    h('dl', {class: 'params', id: 'run-params'}, entries.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, param(v))))));
+}
+
+function provenance(run, version, execution, build, ciContexts) {
+  const digest = (build && build.image_digest) || (execution && execution.image_digest);
+  const parts = [
+    facts([
+      ['Dataset version', version ? h('span', {},
+        h('a', {href: `#/datasets/${version.dataset_id}`}, `version ${int(version.ordinal)}`),
+        ` · ${version.metadata.filename || ''} · ${bytes(version.size_bytes)} · `, short(version.content_sha256, 12))
+        : run.dataset_version_id ? short(run.dataset_version_id) : 'none'],
+      ['Git commit', run.git_commit ? h('code', {}, run.git_commit) : 'not recorded'],
+      ['Image', execution ? h('code', {}, execution.image_ref) : null],
+      ['Image digest', digest ? h('a', {href: `#/images/${digest}`}, short(digest, 19)) : null],
+    ], {id: 'provenance'}),
+  ];
+  if (build && build.pipeline_id) {
+    parts.push(h('h3', {}, 'CI report'), facts([
+      ['Repository', build.repo], ['Commit', build.commit_sha ? h('code', {}, build.commit_sha) : null],
+      ['Pipeline', build.pipeline_id], ['Provider', build.provider], ['Received', time(build.received_at)],
+    ], {id: 'ci-report'}));
+  } else if (digest) {
+    parts.push(h('p', {class: 'muted small'}, 'No CI report registers this image digest.'));
+  }
+  if (execution) {
+    parts.push(h('h3', {}, 'Execution'), facts([
+      ['Executor', execution.executor],
+      ['Command', execution.command ? h('code', {}, execution.command.join(' ')) : null],
+      ['Resources', Object.keys(execution.resources || {}).length ? detailsText(execution.resources) : null],
+      ['Process id', execution.process_id], ['Container', execution.docker_container_id],
+      ['Kubernetes job', execution.k8s_job_name ? `${execution.k8s_namespace}/${execution.k8s_job_name}` : null],
+      ['Submitted', h('span', {}, time(execution.created_at), ` by ${execution.created_by}`)],
+    ], {id: 'execution'}));
+  }
+  if (ciContexts.length) {
+    parts.push(h('h3', {}, 'CI contexts'), h('ul', {class: 'plain'}, ciContexts.map(c => h('li', {},
+      h('strong', {}, c.provider || 'unknown provider'), ' · ', timeText(c.received_at), ' · ', short(c.payload_sha256, 12)))));
+  }
+  return parts;
+}
