@@ -50,6 +50,7 @@ async function render() {
     document.title = 'Not found · DataPilot';
     replace(main, h('h1', {}, 'Page not found'),
       h('p', {}, 'The console has no page at this address. ', h('a', {href: '#/'}, 'Go to the projects.')));
+    document.body.dataset.ready = 'true';
     return;
   }
   const [match, page, args] = found;
@@ -75,6 +76,7 @@ async function render() {
     if (mine !== renderCount) return;
     if (e instanceof ApiError && e.status === 401) return;
     replace(main, errorState('This page could not be loaded.', e));
+    document.body.dataset.ready = 'true';
   }
 }
 
@@ -125,6 +127,12 @@ document.getElementById('sign-out').addEventListener('click', () => {
   setToken(null);
   location.hash = '#/';
   showIdentity().then(ok => ok ? render() : null);
+});
+
+// The skip link must not change the hash (that is the page address here): it only moves focus.
+document.getElementById('skip-link').addEventListener('click', event => {
+  event.preventDefault();
+  main.focus();
 });
 
 document.getElementById('time-zone').textContent = timeZone;

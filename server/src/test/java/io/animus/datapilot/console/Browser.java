@@ -100,7 +100,9 @@ final class Browser implements AutoCloseable {
   }
 
   void waitUntil(String what, java.util.function.BooleanSupplier condition) {
-    new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what).until(d -> condition.getAsBoolean());
+    new WebDriverWait(driver, Duration.ofSeconds(30)).withMessage(what)
+        .ignoring(org.openqa.selenium.StaleElementReferenceException.class)
+        .until(d -> condition.getAsBoolean());
   }
 
   WebElement find(String css) {
