@@ -108,7 +108,7 @@ export class MetricChart {
   }
 
   draw() {
-    this.note.textContent = `${int(this.total)} points` + (this.downsampled
+    this.note.textContent = `${int(this.total)} point${this.total === 1 ? '' : 's'}` + (this.downsampled
       ? `, drawn as ${int(this.data[0].length)} buckets: line = last value, band = min–max` : '')
       + (this.nanCount ? `; ${int(this.nanCount)} NaN values left as gaps` : '');
     this.element.dataset.points = String(this.total);

@@ -1,0 +1,75 @@
+package io.animus.datapilot.console;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.animus.datapilot.testing.TestClient;
+import io.animus.datapilot.testing.TestServer;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+
+/** Token mode: the console asks for an API token, keeps it in the tab, and asks again after a 401. */
+@Timeout(180)
+class ConsoleTokenModeBrowserTest {
+  static final String ADMIN_TOKEN = "console-admin-token-0123456789";
+  static TestServer server;
+  static TestClient admin;
+  static Browser browser;
+
+  @BeforeAll
+  static void start() {
+    Browser.assumeInstalled();
+    server = TestServer.start(Map.of("DATAPILOT_AUTH_MODE", "token", "DATAPILOT_ADMIN_TOKEN", ADMIN_TOKEN));
+    admin = server.client().withToken(ADMIN_TOKEN);
+    browser = Browser.open(server.baseUrl());
+  }
+
+  @AfterAll
+  static void stop() {
+    if (browser != null) {
+      browser.close();
+    }
+    if (server != null) {
+      server.close();
+    }
+  }
+
+  @Test
+  void signInWithATokenAndBackToThePromptWhenItIsRevoked() {
+    new Seed(admin).experiment("secure", "private-experiment", "");
+    var created = admin.post("/api/auth/tokens", "{\"name\":\"console viewer\",\"role\":\"viewer\"}").json();
+    String token = created.get("token").asText();
+
+    browser.driver().get(server.baseUrl() + "/console/#/p/secure/experiments");
+    browser.waitFor(By.id("token-dialog"));
+    assertThat(browser.text("#whoami")).isEqualTo("not signed in");
+    browser.screenshot("token-prompt");
+
+    browser.find("#token-input").sendKeys("dp_not-a-real-token");
+    browser.find("#token-submit").click();
+    browser.waitUntil("a wrong token is refused", () -> browser.text("#token-error").contains("not accepted"));
+    assertThat(browser.find("#token-dialog").isDisplayed()).isTrue();
+
+    browser.find("#token-input").clear();
+    browser.find("#token-input").sendKeys(token);
+    browser.find("#token-submit").click();
+    browser.waitReady();
+    assertThat(browser.find("#token-dialog").isDisplayed()).isFalse();
+    assertThat(browser.text("#whoami")).isEqualTo("token:" + created.get("token_id").asText() + " (viewer)");
+    assertThat(browser.text("#experiments-table")).contains("private-experiment");
+    assertThat(browser.driver().getCurrentUrl()).doesNotContain(token);
+    assertThat(browser.script("return sessionStorage.getItem('datapilot.apiToken');")).isEqualTo(token);
+    assertThat(browser.script("return localStorage.length;")).isEqualTo(0L);
+
+    var revoked = admin.delete("/api/auth/tokens/" + created.get("token_id").asText());
+    assertThat(revoked.status()).isEqualTo(204);
+    browser.script("location.hash = '#/';");
+    browser.waitUntil("the prompt comes back", () -> browser.find("#token-dialog").isDisplayed());
+    assertThat(browser.text("#token-error")).contains("not accepted");
+    assertThat(browser.script("return sessionStorage.getItem('datapilot.apiToken');")).isNull();
+    assertThat(browser.severeLogs()).isEmpty();
+  }
+}
