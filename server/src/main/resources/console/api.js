@@ -44,14 +44,15 @@ export function query(params) {
   return text ? `?${text}` : '';
 }
 
-async function errorFrom(response) {
+async function errorFrom(response, usedToken) {
   let body = {};
   try {
     body = await response.json();
   } catch (e) {
     // not JSON: keep the status text
   }
-  if (response.status === 401) unauthorizedHandler(body.error);
+  // a 401 for a token that has since been replaced (the user just signed in) is old news
+  if (response.status === 401 && usedToken === token()) unauthorizedHandler(body.error);
   return new ApiError(response.status, body.error || 'request_failed',
     body.message || `${response.status} ${response.statusText}`, body.request_id);
 }
@@ -59,13 +60,14 @@ async function errorFrom(response) {
 /** fetch with the bearer header; network failures become an ApiError with status 0. */
 export async function send(path, init = {}) {
   let response;
+  const usedToken = token();
   try {
     response = await fetch(path, {...init, headers: authHeaders(init.headers)});
   } catch (e) {
     if (e.name === 'AbortError') throw e;
     throw new ApiError(0, 'network_error', `The server cannot be reached (${e.message}).`);
   }
-  if (!response.ok) throw await errorFrom(response);
+  if (!response.ok) throw await errorFrom(response, usedToken);
   return response;
 }
 

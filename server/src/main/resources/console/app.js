@@ -140,6 +140,6 @@ window.addEventListener('hashchange', () => {
   render().then(() => main.focus({preventScroll: true}));
 });
 
-(async () => {
-  if (await showIdentity()) render();
-})();
+// Both at once: a page that needs a token gets a 401 too, which opens the prompt.
+showIdentity();
+render();

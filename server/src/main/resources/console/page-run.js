@@ -13,16 +13,24 @@ const EVENT_PAGE = 200;
 
 export async function render(main, {runId}, ctx) {
   const base = RUNS + encodeURIComponent(runId);
-  const [run, states, latest, events, artifacts, execution, build, ciContexts] = await Promise.all([
-    api(base), api(`${base}/states`), api(`${base}/metrics${query({limit: 1000})}`),
-    api(`${base}/events${query({limit: EVENT_PAGE})}`), api(`${base}/artifacts${query({limit: 200})}`),
-    apiOptional(`${base}/execution`), apiOptional(`${base}/build-context`),
-    api(`${base}/ci-contexts${query({limit: 20})}`)]);
-  if (!ctx.isCurrent()) return null;
-  const [experiment, version] = await Promise.all([
+  const runRead = api(base);
+  // the experiment and dataset version are read as soon as the run names them
+  const related = runRead.then(run => Promise.all([
     apiOptional(`/api/experiments/experiments/${run.experiment_id}`),
     run.dataset_version_id ? apiOptional(`/api/dataset-registry/dataset-versions/${run.dataset_version_id}`)
-      : Promise.resolve(null)]);
+      : null]));
+  const latestRead = api(`${base}/metrics${query({limit: 1000})}`);
+  // series are asked for as soon as the metric names are known, sized for the expected chart width
+  const width = chartWidthGuess(main);
+  const seriesReads = latestRead.then(latest => new Map(latest.samples.map(s => [s.name,
+    api(`${base}/metrics/series${query({name: s.name, max_points: width})}`)])));
+  seriesReads.catch(() => null);
+  const [run, states, latest, events, artifacts, execution, build, ciContexts, [experiment, version]] =
+    await Promise.all([runRead, api(`${base}/states`), latestRead,
+      api(`${base}/events${query({limit: EVENT_PAGE})}`), api(`${base}/artifacts${query({limit: 200})}`),
+      apiOptional(`${base}/execution`), apiOptional(`${base}/build-context`),
+      api(`${base}/ci-contexts${query({limit: 20})}`), related]);
+  if (!ctx.isCurrent()) return null;
   setProject(run.project_id);
   ctx.title(`Run ${run.run_id.slice(0, 8)}`);
   const page = new RunPage(base, run, ctx);
@@ -30,7 +38,7 @@ export async function render(main, {runId}, ctx) {
   page.showStates(states.states);
   page.showArtifacts(artifacts);
   page.showEvents(events);
-  await page.showCharts(latest.samples.map(s => s.name));
+  await page.showCharts(latest.samples.map(s => s.name), await seriesReads);
   ctx.ready();
   page.connect();
   return () => page.close();
@@ -86,12 +94,17 @@ class RunPage {
   drawHeader() {
     const run = this.run;
     const active = run.status === 'pending' || run.status === 'running';
-    replace(this.header,
-      h('h1', {}, 'Run ', h('code', {title: run.run_id}, run.run_id.slice(0, 8))),
-      h('div', {class: 'run-status', id: 'run-status'}, runStatus(run),
-        run.reported_status ? h('span', {class: 'reported', title: 'status the training code reported'},
-          'reported: ', h('strong', {}, run.reported_status)) : null),
-      active ? this.cancelControls() : null);
+    if (!this.statusBox) {
+      // built once, so a live refresh never takes away a half-done cancel confirmation or the focus
+      this.statusBox = h('div', {class: 'run-status', id: 'run-status'});
+      this.cancelBox = this.cancelControls();
+      replace(this.header, h('h1', {}, 'Run ', h('code', {title: run.run_id}, run.run_id.slice(0, 8))),
+        this.statusBox, this.cancelBox);
+    }
+    replace(this.statusBox, runStatus(run),
+      run.reported_status ? h('span', {class: 'reported', title: 'status the training code reported'},
+        'reported: ', h('strong', {}, run.reported_status)) : null);
+    this.cancelBox.hidden = !active;
     replace(this.summary, h('div', {class: 'card'},
       facts([
         ['Run id', h('code', {}, run.run_id)],
@@ -188,13 +201,13 @@ class RunPage {
     if (live && ('status' in m || 'progress_step' in m)) this.scheduleRefresh();
   }
 
-  async showCharts(names) {
+  async showCharts(names, firstReads) {
     if (!names.length) {
       this.chartGrid.append(h('div', {class: 'state empty no-metrics'}, h('p', {class: 'state-title'}, 'No metrics yet.'),
         h('p', {class: 'muted'}, 'Charts appear here, live, as soon as the run logs a metric.')));
       return;
     }
-    await Promise.all(names.map(name => this.loadChart(this.chartFor(name))));
+    await Promise.all(names.map(name => this.loadChart(this.chartFor(name), firstReads.get(name))));
   }
 
   chartFor(name) {
@@ -209,9 +222,10 @@ class RunPage {
     return chart;
   }
 
-  async loadChart(chart) {
+  async loadChart(chart, read) {
     try {
-      const series = await api(`${this.base}/metrics/series${query({name: chart.name, max_points: chart.maxPoints()})}`);
+      const series = await (read
+        || api(`${this.base}/metrics/series${query({name: chart.name, max_points: chart.maxPoints()})}`));
       chart.setSeries(series);
     } catch (e) {
       chart.area.replaceChildren(errorState(`The series “${chart.name}” could not be loaded.`, e));
@@ -288,6 +302,12 @@ class RunPage {
       chart.destroy();
     }
   }
+}
+
+/** About one bucket per pixel of a chart column (the grid makes columns of at least 520 px). */
+function chartWidthGuess(main) {
+  const width = Math.max(320, main.clientWidth - 80);
+  return Math.min(4000, Math.floor(width / Math.max(1, Math.floor(width / 540))));
 }
 
 function eventItem(e) {

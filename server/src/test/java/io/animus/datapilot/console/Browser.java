@@ -79,6 +79,7 @@ final class Browser implements AutoCloseable {
 
   /** Opens a console route (the part after {@code #}) as a fresh page load and waits until it is drawn. */
   Browser load(String route) {
+    driver.get("about:blank"); // a new document each time, not a same-document hash change
     driver.get(baseUrl + "/console/#" + route);
     waitReady();
     return this;

@@ -57,7 +57,8 @@ class ConsoleTokenModeBrowserTest {
     browser.find("#token-input").sendKeys(token);
     browser.find("#token-submit").click();
     browser.waitReady();
-    assertThat(browser.find("#token-dialog").isDisplayed()).isFalse();
+    assertThat(browser.find("#token-dialog").isDisplayed()).as("%s", browser.script(
+        "return document.getElementById('token-dialog').outerHTML + ' / ' + document.body.innerText")).isFalse();
     assertThat(browser.text("#whoami")).isEqualTo("token:" + created.get("token_id").asText() + " (viewer)");
     assertThat(browser.text("#experiments-table")).contains("private-experiment");
     assertThat(browser.driver().getCurrentUrl()).doesNotContain(token);
