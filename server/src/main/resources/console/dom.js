@@ -57,6 +57,11 @@ export function loading(text = 'Loading…') {
   return h('p', {class: 'muted', role: 'status'}, text);
 }
 
+/** A column header for numbers (right-aligned like its cells). */
+export function numHeader(text) {
+  return h('th', {scope: 'col', class: 'num'}, text);
+}
+
 /** A table inside a horizontally scrolling region, so wide tables never break the layout. */
 export function table(caption, headers, rows, attrs = {}) {
   return h('div', {class: 'table-wrap', role: 'region', 'aria-label': caption, tabindex: '0'},

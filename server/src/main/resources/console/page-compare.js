@@ -1,6 +1,6 @@
 import {api, apiOptional, query} from './api.js';
 import {overlayChart} from './charts.js';
-import {emptyState, h, replace, table} from './dom.js';
+import {emptyState, h, numHeader, replace, table} from './dom.js';
 import {num, param, runDuration, time} from './format.js';
 import {setProject} from './nav.js';
 import {runStatus} from './widgets.js';
@@ -31,12 +31,15 @@ export async function render(main, args, ctx) {
   const labelOf = r => r.run.run_id.slice(0, 8);
   const grid = h('div', {class: 'chart-grid', id: 'compare-charts'});
   const experimentId = runs.length ? runs[0].run.experiment_id : null;
+  const experiment = experimentId ? await apiOptional(`/api/experiments/experiments/${experimentId}`) : null;
   replace(main,
     h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '#/'}, 'Projects'),
-      experimentId ? [' / ', h('a', {href: `#/experiments/${experimentId}`}, 'experiment')] : null, ' / compare'),
+      experiment ? [' / ', h('a', {href: `#/p/${encodeURIComponent(experiment.project_id)}/experiments`},
+        experiment.project_id), ' / ', h('a', {href: `#/experiments/${experiment.experiment_id}`}, experiment.name)]
+        : null, ' / compare'),
     h('h1', {}, `Compare ${runs.length} run${runs.length === 1 ? '' : 's'}`),
     missing ? h('p', {class: 'state error', role: 'alert'}, `${missing} of the selected runs no longer exist.`) : null,
-    table('Selected runs', ['Run', 'Status', 'Started', 'Duration', ...paramNames, ...names.map(n => `${n} (latest)`)],
+    table('Selected runs', ['Run', 'Status', 'Started', numHeader('Duration'), ...paramNames, ...names.map(n => `${n} (latest)`)],
       runs.map(r => h('tr', {},
         h('th', {scope: 'row'}, h('a', {href: `#/runs/${r.run.run_id}`}, labelOf(r))),
         h('td', {}, runStatus(r.run)), h('td', {}, time(r.run.started_at)), h('td', {class: 'num'}, runDuration(r.run)),

@@ -1,5 +1,5 @@
 import {api, downloadLink, query, send} from './api.js';
-import {emptyState, errorState, facts, h, replace, table} from './dom.js';
+import {emptyState, errorState, facts, h, numHeader, replace, table} from './dom.js';
 import {bytes, int, short, time} from './format.js';
 import {setProject} from './nav.js';
 
@@ -68,7 +68,7 @@ async function renderVersions(box, base, highlight) {
     replace(box, emptyState('No versions yet.', 'Upload a file above to create version 1.'));
     return;
   }
-  replace(box, table('Versions', ['Version', 'File', 'Size', 'SHA-256', 'Quality rule', 'Created', 'By', ''],
+  replace(box, table('Versions', ['Version', 'File', numHeader('Size'), 'SHA-256', 'Quality rule', 'Created', 'By', ''],
     page.versions.map(v => h('tr', {class: v.version_id === highlight ? 'highlight' : null, 'data-version-id': v.version_id},
       h('th', {scope: 'row'}, int(v.ordinal)),
       h('td', {}, v.metadata.filename || '—'),

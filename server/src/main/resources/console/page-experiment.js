@@ -101,7 +101,7 @@ async function renderRuns(results, experimentId, state, reload, updateCompare, c
   const headers = [
     h('th', {scope: 'col'}, h('span', {class: 'visually-hidden'}, 'Select')),
     h('th', {scope: 'col'}, 'Run'), h('th', {scope: 'col'}, 'Status'),
-    sortHeader('Started', 'started_at', ''), h('th', {scope: 'col'}, 'Duration'),
+    sortHeader('Started', 'started_at', ''), h('th', {scope: 'col', class: 'num'}, 'Duration'),
     paramNames.map(n => sortHeader(n, `param:${n}`, 'param')),
     metricNames.map(n => sortHeader(n, `metric:${n}`, 'metric num')),
   ];

@@ -1,6 +1,6 @@
 import {api, query} from './api.js';
 import {setProject, updateQuery} from './nav.js';
-import {emptyState, errorState, h, loading, replace, table} from './dom.js';
+import {emptyState, errorState, h, loading, numHeader, replace, table} from './dom.js';
 import {int, time} from './format.js';
 
 export const section = 'experiments';
@@ -70,7 +70,7 @@ async function renderList(results, project, q, stillWanted) {
         'Experiments are created by the SDK (create_experiment) or with POST /api/experiments/experiments.'));
     return;
   }
-  const t = table('Experiments', ['Name', 'Description', 'Runs', 'Last run', 'Created'], [], {id: 'experiments-table'});
+  const t = table('Experiments', ['Name', 'Description', numHeader('Runs'), 'Last run', 'Created'], [], {id: 'experiments-table'});
   t.querySelector('tbody').replaceWith(rows);
   replace(results, t, more);
 }

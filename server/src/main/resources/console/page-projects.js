@@ -1,5 +1,5 @@
 import {api} from './api.js';
-import {emptyState, h, replace, table} from './dom.js';
+import {emptyState, h, numHeader, replace, table} from './dom.js';
 import {int, time} from './format.js';
 
 export const section = 'projects';
@@ -18,7 +18,7 @@ export async function render(main, args, ctx) {
   replace(main,
     h('h1', {}, 'Projects'),
     rows.length
-      ? table('Projects', ['Project', 'Experiments', 'Datasets', 'Last activity'], rows, {id: 'projects-table'})
+      ? table('Projects', ['Project', numHeader('Experiments'), numHeader('Datasets'), 'Last activity'], rows, {id: 'projects-table'})
       : emptyState('No projects yet.', h('span', {},
         'A project appears once it holds an experiment or a dataset. Create one with the Python SDK, or open ',
         h('a', {href: '#/p/default/datasets'}, 'the datasets of the default project'), ' to upload data.')));

@@ -1,6 +1,6 @@
 import {api, apiOptional, downloadLink, query} from './api.js';
 import {MetricChart} from './charts.js';
-import {emptyState, errorState, facts, h, replace, section as card, table} from './dom.js';
+import {emptyState, errorState, facts, h, numHeader, replace, section as card, table} from './dom.js';
 import {bytes, int, num, param, runDuration, short, time, timeText} from './format.js';
 import {setProject} from './nav.js';
 import {openRunStream} from './stream.js';
@@ -158,7 +158,7 @@ class RunPage {
       h('td', {class: 'num'}, bytes(a.size_bytes)), h('td', {}, short(a.sha256, 12)), h('td', {}, time(a.created_at)),
       h('td', {}, downloadLink(`${this.base}/artifacts/${a.artifact_id}/download`, a.filename, 'Download'))));
     replace(this.artifactsBox, rows.length
-      ? table('Artifacts', ['Name', 'Kind', 'File', 'Size', 'SHA-256', 'Created', ''], rows, {id: 'artifacts-table'})
+      ? table('Artifacts', ['Name', 'Kind', 'File', numHeader('Size'), 'SHA-256', 'Created', ''], rows, {id: 'artifacts-table'})
       : emptyState('No artifacts yet.', 'Models, previews and logs uploaded by the run (upload_run_artifact) appear here.'));
   }
 

@@ -251,6 +251,17 @@ class ConsolePagesBrowserTest {
   }
 
   @Test
+  void numbersSizesAndDurationsAreFormattedForPeople() {
+    browser.load("/");
+    Object formatted = browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "import('/console/format.js').then(f => done([f.num('NaN'), f.num(NaN), f.num('Infinity'), f.num('-Infinity'),"
+        + " f.num(1234567), f.num(0.000012345), f.num(0.123456789), f.num(2.5e12), f.num(null), f.bytes(1536),"
+        + " f.bytes(512), f.duration(3723000), f.duration(4500), f.percent(0.5), f.param({a: 1}), f.param(0.25)]));");
+    assertThat(formatted).isEqualTo(List.of("NaN", "NaN", "Infinity", "-Infinity", "1,234,567", "1.2345e-5",
+        "0.123457", "2.5000e+12", "—", "1.50 KiB", "512 B", "1 h 02 min", "4.5 s", "50 %", "{\"a\":1}", "0.25"));
+  }
+
+  @Test
   void unknownThingsAreExplained() {
     browser.load("/runs/00000000-0000-4000-8000-000000000000");
     assertThat(browser.text("main .state.error")).contains("This page could not be loaded.").contains("HTTP 404")
