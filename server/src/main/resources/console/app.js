@@ -95,8 +95,7 @@ async function showIdentity() {
 
 function askForToken(reason) {
   const error = document.getElementById('token-error');
-  error.textContent = reason === 'invalid_token' ? 'That token was not accepted (unknown, revoked or expired).'
-    : reason ? 'Your session needs an API token.' : '';
+  error.textContent = reason === 'invalid_token' ? 'That token was not accepted (unknown, revoked or expired).' : '';
   if (!dialog.open) dialog.showModal();
   document.getElementById('token-input').focus();
 }

@@ -43,6 +43,10 @@ export function emptyState(title, hint) {
 
 /** A message for a failed request: what failed, the server's message and the request id to quote. */
 export function errorState(what, error) {
+  if (error && error.status === 401) {
+    return h('div', {class: 'state empty', role: 'status'}, h('p', {class: 'state-title'}, 'Sign in to see this.'),
+      h('p', {class: 'muted'}, 'This server needs an API token; enter it in the sign-in prompt.'));
+  }
   const details = [];
   if (error && error.status) details.push(`HTTP ${error.status}`);
   if (error && error.code) details.push(error.code);
