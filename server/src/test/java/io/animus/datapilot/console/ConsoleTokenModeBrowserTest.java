@@ -46,6 +46,7 @@ class ConsoleTokenModeBrowserTest {
     browser.driver().get(server.baseUrl() + "/console/#/p/secure/experiments");
     browser.waitFor(By.id("token-dialog"));
     assertThat(browser.text("#whoami")).isEqualTo("not signed in");
+    browser.waitUntil("the page behind the prompt explains", () -> browser.text("main").contains("Sign in to see this."));
     browser.screenshot("token-prompt");
 
     browser.find("#token-input").sendKeys("dp_not-a-real-token");
@@ -56,9 +57,8 @@ class ConsoleTokenModeBrowserTest {
     browser.find("#token-input").clear();
     browser.find("#token-input").sendKeys(token);
     browser.find("#token-submit").click();
-    browser.waitReady();
-    assertThat(browser.find("#token-dialog").isDisplayed()).as("%s", browser.script(
-        "return document.getElementById('token-dialog').outerHTML + ' / ' + document.body.innerText")).isFalse();
+    browser.waitFor(By.id("experiments-table"));
+    assertThat(browser.find("#token-dialog").isDisplayed()).isFalse();
     assertThat(browser.text("#whoami")).isEqualTo("token:" + created.get("token_id").asText() + " (viewer)");
     assertThat(browser.text("#experiments-table")).contains("private-experiment");
     assertThat(browser.driver().getCurrentUrl()).doesNotContain(token);
