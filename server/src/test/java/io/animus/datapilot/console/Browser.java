@@ -60,6 +60,10 @@ final class Browser implements AutoCloseable {
       options.addArguments("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
           "--disable-background-networking", "--disable-component-update", "--disable-sync",
           "--disable-dev-shm-usage", "--user-data-dir=" + profile, "--window-size=1280,800");
+      Files.createDirectories(profile.resolve("downloads"));
+      options.setExperimentalOption("prefs", java.util.Map.of(
+          "download.default_directory", profile.resolve("downloads").toString(),
+          "download.prompt_for_download", false));
       LoggingPreferences logs = new LoggingPreferences();
       logs.enable(LogType.BROWSER, Level.ALL);
       options.setCapability("goog:loggingPrefs", logs);
@@ -71,6 +75,11 @@ final class Browser implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Where the browser saves downloads (inside its temporary profile). */
+  Path downloads() {
+    return profile.resolve("downloads");
   }
 
   ChromeDriver driver() {

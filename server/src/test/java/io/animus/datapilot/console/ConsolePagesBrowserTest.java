@@ -181,6 +181,9 @@ class ConsolePagesBrowserTest {
     assertThat(browser.find("#artifacts-table a[download]").getAttribute("href"))
         .endsWith("/api/experiments/experiment-runs/" + streamRun + "/artifacts/"
             + client.get(Seed.RUNS + streamRun + "/artifacts").json().at("/artifacts/0/artifact_id").asText() + "/download");
+    Object downloaded = browser.driver().executeAsyncScript("const done = arguments[arguments.length - 1];"
+        + "fetch(document.querySelector('#artifacts-table a[download]').href).then(r => r.text()).then(done);");
+    assertThat(downloaded).isEqualTo("daisy,rose,tulip\n");
     assertThat(browser.text("#run-params")).contains("lr").contains("0.001").contains("batch").contains("128");
     assertThat(browser.text("#provenance")).contains("0123abc");
     assertThat(browser.find("#cancel-run").isDisplayed()).isTrue();

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -37,6 +39,14 @@ class ConsoleTokenModeBrowserTest {
     }
   }
 
+  private static String readQuietly(Path file) {
+    try {
+      return Files.readString(file);
+    } catch (java.io.IOException e) {
+      return "";
+    }
+  }
+
   @Test
   void signInWithATokenAndBackToThePromptWhenItIsRevoked() {
     new Seed(admin).experiment("secure", "private-experiment", "");
@@ -64,6 +74,15 @@ class ConsoleTokenModeBrowserTest {
     assertThat(browser.driver().getCurrentUrl()).doesNotContain(token);
     assertThat(browser.script("return sessionStorage.getItem('datapilot.apiToken');")).isEqualTo(token);
     assertThat(browser.script("return localStorage.length;")).isEqualTo(0L);
+
+    // downloads need the bearer header too: the console fetches them and hands the bytes over
+    Seed seed = new Seed(admin);
+    String datasetId = seed.dataset("secure", "labels");
+    seed.version(datasetId, "labels.csv", "id,label\n1,cat\n");
+    browser.go("/datasets/" + datasetId);
+    browser.find("#versions-table a[download]").click();
+    Path saved = browser.downloads().resolve("labels.csv");
+    browser.waitUntil("the download is saved", () -> Files.exists(saved) && readQuietly(saved).equals("id,label\n1,cat\n"));
 
     var revoked = admin.delete("/api/auth/tokens/" + created.get("token_id").asText());
     assertThat(revoked.status()).isEqualTo(204);
