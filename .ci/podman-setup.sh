@@ -79,8 +79,9 @@ EOF
   curl -sf "http://127.0.0.1:$registry_port/v2/" >/dev/null || { cat "$dir/registry.log"; exit 1; }
 fi
 
-# A busybox image whose default command is /job.sh: it reports one metric with its run token through
-# busybox wget, prints its environment contract (minus the token) and exits with $JOB_EXIT (0).
+# A busybox image whose default command, /job.sh, acts as a training job: with its run token (busybox
+# wget) it reads its dataset, reports a metric and an event, prints its environment and exits with
+# $JOB_EXIT (default 0). /bin/dp-post PATH JSON and /bin/dp-get PATH call the API with the token.
 if ! podman image exists "$image"; then
   rootfs=$(mktemp -d "$dir/rootfs.XXXXXX")
   mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
@@ -88,17 +89,29 @@ if ! podman image exists "$image"; then
   for applet in $("$rootfs/bin/busybox" --list); do
     [ "$applet" = busybox ] || ln -sf busybox "$rootfs/bin/$applet"
   done
+  cat >"$rootfs/bin/dp-post" <<'EOF'
+#!/bin/sh
+# dp-post PATH JSON: POSTs JSON to the run's PATH (metrics, events, status) with the run token.
+exec wget -q -O - --header "Authorization: Bearer $TOKEN" --header "Content-Type: application/json" \
+  --post-data "$2" "$DATAPILOT_URL/api/experiments/experiment-runs/$RUN_ID/$1"
+EOF
+  cat >"$rootfs/bin/dp-get" <<'EOF'
+#!/bin/sh
+# dp-get PATH: GETs DATAPILOT_URL + PATH with the run token.
+exec wget -q -O - --header "Authorization: Bearer $TOKEN" "$DATAPILOT_URL$1"
+EOF
   cat >"$rootfs/job.sh" <<'EOF'
 #!/bin/sh
 echo "job RUN_ID=$RUN_ID DATASET_VERSION_ID=$DATASET_VERSION_ID ANIMUS_JOB_KIND=$ANIMUS_JOB_KIND"
-echo "job DATAPILOT_URL=$DATAPILOT_URL token=$TOKEN"
-wget -q -O - --header "Authorization: Bearer $TOKEN" --header "Content-Type: application/json" \
-  --post-data '{"name":"job/loss","value":0.25,"step":1}' \
-  "$DATAPILOT_URL/api/experiments/experiment-runs/$RUN_ID/metrics" || exit 3
-echo
+echo "job DATAPILOT_URL=$DATAPILOT_URL TOKEN=$TOKEN"
+first=$(dp-get "/api/dataset-registry/dataset-versions/$DATASET_VERSION_ID/download" | head -n 1)
+[ -n "$first" ] || exit 3
+dp-post metrics '{"step":1,"metrics":{"job/loss":0.25}}' >/dev/null || exit 3
+dp-post events "{\"message\":\"job read $first from $DATASET_VERSION_ID as $ANIMUS_JOB_KIND\"}" >/dev/null || exit 3
+echo "job done"
 exit "${JOB_EXIT:-0}"
 EOF
-  chmod 755 "$rootfs/job.sh"
+  chmod 755 "$rootfs/job.sh" "$rootfs/bin/dp-post" "$rootfs/bin/dp-get"
   tar -C "$rootfs" -cf "$dir/tiny.tar" .
   podman import --change 'CMD ["/bin/sh","/job.sh"]' --change 'ENV PATH=/bin' "$dir/tiny.tar" "$image" >/dev/null
   rm -rf "$rootfs" "$dir/tiny.tar"
