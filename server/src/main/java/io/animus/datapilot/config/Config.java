@@ -46,5 +46,8 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
    */
   public record Execution(Optional<String> executor, Optional<java.util.List<String>> localCommand,
                           java.util.List<String> localEnvPassthrough, Duration jobStartTimeout,
-                          Duration syncInterval) {}
+                          Duration syncInterval, Docker docker) {}
+
+  /** The {@code docker} executor: the engine's address ({@code unix://…} or {@code tcp://…}) and the jobs' network. */
+  public record Docker(String host, String network) {}
 }

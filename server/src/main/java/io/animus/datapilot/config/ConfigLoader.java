@@ -55,9 +55,9 @@ public final class ConfigLoader {
     Optional<String> executor = value("DATAPILOT_EXECUTOR").map(v -> v.toLowerCase(Locale.ROOT));
     executor.ifPresent(kind -> {
       switch (kind) {
-        case "local":
+        case "local", "docker":
           break;
-        case "docker", "kubernetes":
+        case "kubernetes":
           throw new ConfigException("DATAPILOT_EXECUTOR=" + kind + " is not available yet in this build; "
               + "use local or leave DATAPILOT_EXECUTOR unset");
         default:
@@ -78,7 +78,19 @@ public final class ConfigLoader {
     if (sync.isZero()) {
       throw new ConfigException("DATAPILOT_EXECUTOR_SYNC_INTERVAL must be greater than zero");
     }
-    return new Config.Execution(executor, command, passthrough, startTimeout, sync);
+    return new Config.Execution(executor, command, passthrough, startTimeout, sync, docker());
+  }
+
+  /** {@code DATAPILOT_DOCKER_HOST}, else {@code DOCKER_HOST}, else the default socket; the network ({@code host}). */
+  private Config.Docker docker() {
+    String host = value("DATAPILOT_DOCKER_HOST").or(() -> value("DOCKER_HOST"))
+        .orElse("unix:///var/run/docker.sock");
+    if (!host.startsWith("unix://") && !host.startsWith("tcp://") && !host.startsWith("npipe://")) {
+      throw new ConfigException("DATAPILOT_DOCKER_HOST (or DOCKER_HOST) must be a unix://, tcp:// or npipe:// "
+          + "address");
+    }
+    String network = value("DATAPILOT_DOCKER_NETWORK").orElse("host");
+    return new Config.Docker(host, network);
   }
 
   /** A JSON array of strings, or a whitespace-separated line. */

@@ -18,12 +18,13 @@ public record Execution(UUID executionId, UUID runId, String executor, String im
 
   /** The answer of {@code GET …/execution} (PROTOCOL.md §8.6); absent values are omitted. */
   public record View(UUID executionId, UUID runId, String executor, String imageRef, String imageDigest,
-                     List<String> command, ObjectNode resources, Long processId, String datapilotUrl,
-                     Instant createdAt, String createdBy) {}
+                     List<String> command, ObjectNode resources, String dockerContainerId, Long processId,
+                     String datapilotUrl, Instant createdAt, String createdBy) {}
 
   public View view() {
-    return new View(executionId, runId, executor, imageRef, imageDigest, command, resources, processId,
-        datapilotUrl, createdAt, createdBy);
+    String containerId = "docker".equals(executor) ? jobName : null;
+    return new View(executionId, runId, executor, imageRef, imageDigest, command, resources, containerId,
+        processId, datapilotUrl, createdAt, createdBy);
   }
 
   /** The answer of {@code GET …/build-context}: the execution joined with its digest's model image. */
