@@ -114,13 +114,21 @@ EOF
   chmod 755 "$rootfs/job.sh" "$rootfs/bin/dp-post" "$rootfs/bin/dp-get"
   tar -C "$rootfs" -cf "$dir/tiny.tar" .
   podman import --change 'CMD ["/bin/sh","/job.sh"]' --change 'ENV PATH=/bin' "$dir/tiny.tar" "$image" >/dev/null
+  # The same files as a distinct image (another config) that exists only in the registry, so that
+  # running its digest-pinned reference makes the engine pull it.
+  podman import --change 'CMD ["/bin/sh","/job.sh"]' --change 'ENV PATH=/bin' --change 'ENV PINNED=1' \
+    "$dir/tiny.tar" localhost/datapilot-pinned:1 >/dev/null
+  pushed=127.0.0.1:$registry_port/datapilot-pinned
+  podman push -q --tls-verify=false --digestfile "$dir/digest" localhost/datapilot-pinned:1 "docker://$pushed:1" \
+    >/dev/null
+  podman rmi -f localhost/datapilot-pinned:1 >/dev/null
   rm -rf "$rootfs" "$dir/tiny.tar"
 fi
-
-# Push to the loopback registry; the pushed manifest's digest makes the pinned reference.
-pushed=127.0.0.1:$registry_port/datapilot-tiny
-podman push -q --tls-verify=false --digestfile "$dir/digest" "$image" "docker://$pushed:1" >/dev/null
+pushed=127.0.0.1:$registry_port/datapilot-pinned
 digest=$(cat "$dir/digest")
+curl -sf -o /dev/null -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+  -H "Accept: application/vnd.docker.distribution.manifest.v2+json" "http://127.0.0.1:$registry_port/v2/datapilot-pinned/manifests/$digest" \
+  || { echo "the registry lost $pushed@$digest: podman rmi $image and run again" >&2; exit 1; }
 
 cat >"$dir/env" <<EOF
 export CONTAINERS_CONF=$dir/containers.conf
