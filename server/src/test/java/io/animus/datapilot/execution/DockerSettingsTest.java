@@ -1,0 +1,86 @@
+package io.animus.datapilot.execution;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.github.dockerjava.api.model.HostConfig;
+import io.animus.datapilot.config.Config;
+import io.animus.datapilot.config.ConfigException;
+import io.animus.datapilot.config.ConfigLoader;
+import io.animus.datapilot.http.Json;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import org.junit.jupiter.api.Test;
+
+/** The docker executor's settings (§8.1) and how a request's resources become a container's limits (§8.4). */
+class DockerSettingsTest {
+  private static Config.Docker load(Map<String, String> env) {
+    return new ConfigLoader(env, Map.of()).load().execution().docker();
+  }
+
+  @Test
+  void theHostComesFromDatapilotDockerHostThenDockerHostThenTheDefaultSocket() {
+    assertThat(load(Map.of("DATAPILOT_EXECUTOR", "docker")))
+        .isEqualTo(new Config.Docker("unix:///var/run/docker.sock", "host"));
+    assertThat(load(Map.of("DOCKER_HOST", "tcp://10.0.0.5:2375")).host()).isEqualTo("tcp://10.0.0.5:2375");
+    assertThat(load(Map.of("DOCKER_HOST", "tcp://10.0.0.5:2375", "DATAPILOT_DOCKER_HOST", "unix:///run/p.sock",
+        "DATAPILOT_DOCKER_NETWORK", "training"))).isEqualTo(new Config.Docker("unix:///run/p.sock", "training"));
+    assertThat(new ConfigLoader(Map.of("DATAPILOT_EXECUTOR", "DOCKER"), Map.of()).load().execution().executor())
+        .contains("docker");
+  }
+
+  @Test
+  void aHostThatIsNotAnAddressIsRefusedNamingTheSetting() {
+    for (String name : List.of("DATAPILOT_DOCKER_HOST", "DOCKER_HOST")) {
+      assertThatThrownBy(() -> load(Map.of(name, "/var/run/docker.sock"))).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("DATAPILOT_DOCKER_HOST");
+    }
+  }
+
+  @Test
+  void memoryQuantitiesBecomeBytes() {
+    Map<String, Long> cases = Map.of("512Mi", 512L << 20, "4Gi", 4L << 30, "4g", 4L << 30, "512m", 512L << 20,
+        "1.5Gi", 3L << 29, "2G", 2_000_000_000L, "1000", 1000L, "64k", 65_536L);
+    cases.forEach((text, bytes) -> assertThat(ExecuteRequest.memoryBytes(Json.mapper().valueToTree(text)))
+        .as(text).contains(bytes));
+    assertThat(ExecuteRequest.memoryBytes(Json.mapper().valueToTree(1234))).contains(1234L);
+    for (Object bad : List.of("lots", "-1Gi", "99999999999Ei", -5, 1.5, true)) {
+      assertThat(ExecuteRequest.memoryBytes(Json.mapper().valueToTree(bad))).as(String.valueOf(bad)).isEmpty();
+    }
+  }
+
+  @Test
+  void resourcesBecomeCpuQuotaMemoryLimitAndGpuDeviceRequest() {
+    HostConfig host = DockerExecutor.hostConfig(Json.readObject("{\"cpu\":\"1.5\",\"memory\":\"256Mi\",\"gpus\":2,"
+        + "\"tpu\":1}"), "host");
+    assertThat(host.getNetworkMode()).isEqualTo("host");
+    assertThat(host.getCpuPeriod()).isEqualTo(100_000L);
+    assertThat(host.getCpuQuota()).isEqualTo(150_000L);
+    assertThat(host.getMemory()).isEqualTo(256L << 20);
+    assertThat(host.getDeviceRequests()).hasSize(1);
+    assertThat(host.getDeviceRequests().get(0).getCount()).isEqualTo(2);
+    assertThat(host.getDeviceRequests().get(0).getCapabilities()).containsExactly(List.of("gpu"));
+
+    HostConfig none = DockerExecutor.hostConfig(Json.readObject("{\"gpus\":0}"), "bridge");
+    assertThat(none.getNetworkMode()).isEqualTo("bridge");
+    assertThat(none.getCpuQuota()).isNull();
+    assertThat(none.getMemory()).isNull();
+    assertThat(none.getDeviceRequests()).isNull();
+  }
+
+  @Test
+  void containersCarryTheRunIdInTheirNameAndLabels() {
+    UUID runId = UUID.randomUUID();
+    assertThat(DockerExecutor.labels(runId)).containsEntry("animus.run_id", runId.toString())
+        .containsEntry("app.kubernetes.io/name", "animus-datapilot")
+        .containsEntry("app.kubernetes.io/component", "training-job");
+  }
+
+  @Test
+  void engineErrorsAreReadWithoutTheirJsonWrapping() {
+    assertThat(DockerExecutor.readable(new RuntimeException("Status 500: {\"cause\":\"x\",\"message\":\"manifest "
+        + "unknown\",\"response\":500}"))).isEqualTo("manifest unknown");
+    assertThat(DockerExecutor.readable(new RuntimeException("connection refused"))).isEqualTo("connection refused");
+  }
+}
