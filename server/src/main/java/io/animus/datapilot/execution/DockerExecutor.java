@@ -6,12 +6,12 @@ import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.DeviceRequest;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
+import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
@@ -169,12 +169,36 @@ public final class DockerExecutor implements Executor {
     if (colon > slash) {
       name = name.substring(0, colon);
     }
-    client.pullImageCmd(name).withTag(imageRef.substring(at + 1)).exec(new PullImageResultCallback())
-        .awaitCompletion(30, TimeUnit.MINUTES);
+    PullProgress progress = client.pullImageCmd(name).withTag(imageRef.substring(at + 1)).exec(new PullProgress());
+    if (!progress.awaitCompletion(30, TimeUnit.MINUTES)) {
+      try {
+        progress.close();
+      } catch (IOException e) {
+        LOG.debug("closing the pull of {}: {}", imageRef, e.getMessage());
+      }
+      throw new SubmitException("the pull of " + imageRef + " took longer than 30 minutes");
+    }
+    if (progress.error != null) {
+      throw new SubmitException("image " + imageRef + " could not be pulled: " + progress.error);
+    }
     try {
       client.inspectImageCmd(imageRef).exec();
     } catch (NotFoundException e) {
       throw new SubmitException("image " + imageRef + " is still absent after its pull");
+    }
+  }
+
+  /** Keeps the error a pull reports in its progress stream (the engine answers 200 and then fails). */
+  private static final class PullProgress extends ResultCallback.Adapter<PullResponseItem> {
+    volatile String error;
+
+    @Override
+    public void onNext(PullResponseItem item) {
+      if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
+        error = item.getErrorDetail().getMessage();
+      } else if (item.getError() != null) {
+        error = item.getError();
+      }
     }
   }
 
@@ -286,6 +310,7 @@ public final class DockerExecutor implements Executor {
   public Optional<Path> log(Execution execution) {
     Path file = logFile(execution);
     try {
+      client.inspectContainerCmd(containerOf(execution)).exec();
       Files.createDirectories(file.getParent());
       try (OutputStream out = Files.newOutputStream(file)) {
         client.logContainerCmd(containerOf(execution)).withStdOut(true).withStdErr(true)
