@@ -15,6 +15,7 @@ need_apt=()
 for pkg in podman crun slirp4netns fuse-overlayfs uidmap catatonit runc busybox-static docker-registry; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+command -v curl >/dev/null || need_apt+=(curl)
 if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -q
   DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "${need_apt[@]}"
