@@ -55,6 +55,7 @@ public final class DockerExecutor implements Executor {
   private static final long CPU_PERIOD = 100_000L;
   private final Path dataDir;
   private final String network;
+  private final Duration startTimeout;
   private final DockerClient client;
   private final String instanceId = UUID.randomUUID().toString();
   private final Map<UUID, Starting> starting = new ConcurrentHashMap<>();
@@ -70,9 +71,10 @@ public final class DockerExecutor implements Executor {
     volatile boolean canceled;
   }
 
-  public DockerExecutor(Path dataDir, Config.Docker settings) {
+  public DockerExecutor(Path dataDir, Config.Docker settings, Duration startTimeout) {
     this.dataDir = dataDir;
     this.network = settings.network();
+    this.startTimeout = startTimeout;
     DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
         .withDockerHost(settings.host()).build();
     this.client = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
@@ -252,7 +254,8 @@ public final class DockerExecutor implements Executor {
 
   /**
    * §8.5: created (not started) → waiting; running, paused or restarting → running; exited or dead →
-   * exited with its code; no container → {@code job_missing}.
+   * exited with its code; no container → {@code job_missing}, except for a job another server
+   * instance submitted less than the start timeout ago: its image may still be being pulled there.
    */
   @Override
   public JobState inspect(Execution execution) {
@@ -268,7 +271,11 @@ public final class DockerExecutor implements Executor {
     try {
       state = client.inspectContainerCmd(containerOf(execution)).exec().getState();
     } catch (NotFoundException e) {
-      return new Missing("job_missing");
+      boolean foreign = !instanceId.equals(execution.instanceId());
+      boolean recent = execution.submittedAt() != null
+          && execution.submittedAt().plus(startTimeout).isAfter(java.time.Instant.now());
+      return foreign && recent ? new Waiting("no container yet (submitted by another server instance)")
+          : new Missing("job_missing");
     }
     String status = state.getStatus() == null ? "" : state.getStatus();
     switch (status) {

@@ -16,9 +16,14 @@ import io.animus.datapilot.ci.CiSignature;
 import io.animus.datapilot.http.Json;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.datapilot.config.Config;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -29,6 +34,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The docker executor against a real engine: podman's Docker-compatible API, set up by
@@ -300,5 +306,48 @@ class DockerExecutionTest {
     assertThat(context.get("image_digest").asText()).isEqualTo(digest);
     assertThat(context.get("pipeline_id").asText()).isEqualTo("build-7");
     assertThat(docker.inspectImageCmd(PINNED).exec().getId()).startsWith("sha256:");
+  }
+
+  static Execution execution(UUID runId, String jobName, String instanceId, Instant submittedAt) {
+    return new Execution(UUID.randomUUID(), runId, "docker", IMAGE, null, null, Json.object(), List.of(), null,
+        jobName, instanceId, "http://localhost:1", "", submittedAt, null, null, null, null, submittedAt, "test");
+  }
+
+  @Test
+  void theExecutorMapsContainerStatesKeepsTheLogAndRemovesTheContainer(@TempDir Path dataDir) throws Exception {
+    try (DockerExecutor executor = new DockerExecutor(dataDir, new Config.Docker(HOST, "host"),
+        Duration.ofMinutes(15))) {
+      UUID runId = UUID.randomUUID();
+      Executor.Submitted submitted = executor.submit(new Executor.Job(runId, IMAGE,
+          List.of("sh", "-c", "echo out; echo err >&2; exit 4"), Map.of("A", "1"), Json.object()));
+      assertThat(submitted.jobName()).isEqualTo("animus-run-" + runId);
+      Execution mine = execution(runId, submitted.jobName(), submitted.instanceId(), Instant.now());
+      Executor.JobState state = executor.inspect(mine);
+      while (!(state instanceof Executor.Exited)) {
+        assertThat(state).isInstanceOfAny(Executor.Running.class, Executor.Waiting.class);
+        Thread.sleep(100);
+        state = executor.inspect(mine);
+      }
+      assertThat(state).isEqualTo(new Executor.Exited(4));
+      Path log = executor.log(mine).orElseThrow();
+      assertThat(Files.readAllLines(log)).containsExactlyInAnyOrder("out", "err");
+      executor.forget(mine);
+      waitGone(submitted.jobName());
+      assertThat(log).doesNotExist();
+      // Gone: missing for this instance; another instance's recent job may still be pulling its image.
+      assertThat(executor.inspect(mine)).isEqualTo(new Executor.Missing("job_missing"));
+      assertThat(executor.inspect(execution(runId, submitted.jobName(), "other", Instant.now())))
+          .isInstanceOf(Executor.Waiting.class);
+      assertThat(executor.inspect(execution(runId, submitted.jobName(), "other",
+          Instant.now().minus(Duration.ofHours(1))))).isEqualTo(new Executor.Missing("job_missing"));
+
+      // Created but never started: waiting.
+      UUID idle = UUID.randomUUID();
+      docker.createContainerCmd(IMAGE).withName("animus-run-" + idle).exec();
+      Execution created = execution(idle, "animus-run-" + idle, submitted.instanceId(), Instant.now());
+      assertThat(executor.inspect(created)).isInstanceOf(Executor.Waiting.class);
+      executor.forget(created);
+      waitGone("animus-run-" + idle);
+    }
   }
 }
