@@ -83,7 +83,7 @@ fi
 # A busybox image whose default command, /job.sh, acts as a training job: with its run token (busybox
 # wget) it reads its dataset, reports a metric and an event, prints its environment and exits with
 # $JOB_EXIT (default 0). /bin/dp-post PATH JSON and /bin/dp-get PATH call the API with the token.
-if ! podman image exists "$image"; then
+if [ ! -f "$dir/tiny.tar" ]; then
   rootfs=$(mktemp -d "$dir/rootfs.XXXXXX")
   mkdir -p "$rootfs/bin" "$rootfs/tmp" "$rootfs/etc"
   cp /bin/busybox "$rootfs/bin/busybox"
@@ -114,22 +114,29 @@ exit "${JOB_EXIT:-0}"
 EOF
   chmod 755 "$rootfs/job.sh" "$rootfs/bin/dp-post" "$rootfs/bin/dp-get"
   tar -C "$rootfs" -cf "$dir/tiny.tar" .
+  rm -rf "$rootfs"
+fi
+if ! podman image exists "$image"; then
   podman import --change 'CMD ["/bin/sh","/job.sh"]' --change 'ENV PATH=/bin' "$dir/tiny.tar" "$image" >/dev/null
-  # The same files as a distinct image (another config) that exists only in the registry, so that
-  # running its digest-pinned reference makes the engine pull it.
+fi
+
+# The same files as a distinct image (another config) that exists only in the registry, so that
+# running its digest-pinned reference makes the engine pull it.
+pushed=127.0.0.1:$registry_port/datapilot-pinned
+pushed_ok() {
+  [ -s "$dir/digest" ] && curl -sf -o /dev/null -H "Accept: application/vnd.oci.image.manifest.v1+json" \
+    -H "Accept: application/vnd.docker.distribution.manifest.v2+json" \
+    "http://127.0.0.1:$registry_port/v2/datapilot-pinned/manifests/$(cat "$dir/digest")"
+}
+if ! pushed_ok; then
   podman import --change 'CMD ["/bin/sh","/job.sh"]' --change 'ENV PATH=/bin' --change 'ENV PINNED=1' \
     "$dir/tiny.tar" localhost/datapilot-pinned:1 >/dev/null
-  pushed=127.0.0.1:$registry_port/datapilot-pinned
   podman push -q --tls-verify=false --digestfile "$dir/digest" localhost/datapilot-pinned:1 "docker://$pushed:1" \
     >/dev/null
   podman rmi -f localhost/datapilot-pinned:1 >/dev/null
-  rm -rf "$rootfs" "$dir/tiny.tar"
+  pushed_ok || { echo "the registry does not serve $pushed@$(cat "$dir/digest")" >&2; exit 1; }
 fi
-pushed=127.0.0.1:$registry_port/datapilot-pinned
 digest=$(cat "$dir/digest")
-curl -sf -o /dev/null -H "Accept: application/vnd.oci.image.manifest.v1+json" \
-  -H "Accept: application/vnd.docker.distribution.manifest.v2+json" "http://127.0.0.1:$registry_port/v2/datapilot-pinned/manifests/$digest" \
-  || { echo "the registry lost $pushed@$digest: podman rmi $image and run again" >&2; exit 1; }
 
 cat >"$dir/env" <<EOF
 export CONTAINERS_CONF=$dir/containers.conf
