@@ -8,10 +8,14 @@ import io.animus.datapilot.config.Config;
 import io.animus.datapilot.config.ConfigException;
 import io.animus.datapilot.config.ConfigLoader;
 import io.animus.datapilot.http.Json;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The docker executor's settings (§8.1) and how a request's resources become a container's limits (§8.4). */
 class DockerSettingsTest {
@@ -82,5 +86,26 @@ class DockerSettingsTest {
     assertThat(DockerExecutor.readable(new RuntimeException("Status 500: {\"cause\":\"x\",\"message\":\"manifest "
         + "unknown\",\"response\":500}"))).isEqualTo("manifest unknown");
     assertThat(DockerExecutor.readable(new RuntimeException("connection refused"))).isEqualTo("connection refused");
+  }
+
+  @Test
+  void theLogFileKeepsItsTailAndShowsItWasCut(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("job.log");
+    StringBuilder all = new StringBuilder();
+    try (DockerExecutor.TailFile out = new DockerExecutor.TailFile(file, 100)) {
+      for (int i = 0; i < 500; i++) {
+        String line = "line " + i + "\n";
+        all.append(line);
+        out.write(line.getBytes(StandardCharsets.UTF_8));
+      }
+    }
+    String kept = Files.readString(file);
+    assertThat(kept.length()).isBetween(101, 200 + 9);
+    assertThat(all.toString()).endsWith(kept);
+
+    try (DockerExecutor.TailFile out = new DockerExecutor.TailFile(file, 100)) {
+      out.write("short\n".getBytes(StandardCharsets.UTF_8));
+    }
+    assertThat(Files.readString(file)).isEqualTo("short\n");
   }
 }
