@@ -92,7 +92,7 @@ class DockerSettingsTest {
   void theLogFileKeepsItsTailAndShowsItWasCut(@TempDir Path dir) throws Exception {
     Path file = dir.resolve("job.log");
     StringBuilder all = new StringBuilder();
-    try (DockerExecutor.TailFile out = new DockerExecutor.TailFile(file, 100)) {
+    try (TailFile out = new TailFile(file, 100)) {
       for (int i = 0; i < 500; i++) {
         String line = "line " + i + "\n";
         all.append(line);
@@ -103,7 +103,7 @@ class DockerSettingsTest {
     assertThat(kept.length()).isBetween(101, 200 + 9);
     assertThat(all.toString()).endsWith(kept);
 
-    try (DockerExecutor.TailFile out = new DockerExecutor.TailFile(file, 100)) {
+    try (TailFile out = new TailFile(file, 100)) {
       out.write("short\n".getBytes(StandardCharsets.UTF_8));
     }
     assertThat(Files.readString(file)).isEqualTo("short\n");
