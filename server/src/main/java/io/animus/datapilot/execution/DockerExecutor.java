@@ -145,10 +145,15 @@ public final class DockerExecutor implements Executor {
   private void pullAndStart(Job job, String name, Starting pending) {
     try {
       pull(job.imageRef());
-      if (!pending.canceled) {
-        createAndStart(job, name);
+      if (pending.canceled) {
+        return; // inspect reports it as never started; forget drops it
       }
+      createAndStart(job, name);
       starting.remove(job.runId(), pending);
+      if (pending.canceled) {
+        // stopped while the container was being created: its stop found nothing to stop
+        client.stopContainerCmd(name).withTimeout(STOP_TIMEOUT_SECONDS).exec();
+      }
     } catch (SubmitException e) {
       pending.failure = e.getMessage();
     } catch (RuntimeException e) {
@@ -301,15 +306,19 @@ public final class DockerExecutor implements Executor {
       pending.canceled = true;
     }
     String name = containerOf(execution);
-    workers.execute(() -> {
-      try {
-        client.stopContainerCmd(name).withTimeout(STOP_TIMEOUT_SECONDS).exec();
-      } catch (NotFoundException | NotModifiedException e) {
-        // never created, already stopped or already removed
-      } catch (RuntimeException e) {
-        LOG.warn("cannot stop container {}: {}", name, readable(e));
-      }
-    });
+    try {
+      workers.execute(() -> {
+        try {
+          client.stopContainerCmd(name).withTimeout(STOP_TIMEOUT_SECONDS).exec();
+        } catch (NotFoundException | NotModifiedException e) {
+          // never created, already stopped or already removed
+        } catch (RuntimeException e) {
+          LOG.warn("cannot stop container {}: {}", name, readable(e));
+        }
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      LOG.warn("container {} not stopped: the executor is closed", name);
+    }
   }
 
   /** The container's stdout and stderr, written to {@code <data dir>/runs/<run_id>/job.log}. */
