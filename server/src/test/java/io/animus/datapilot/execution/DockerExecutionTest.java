@@ -184,6 +184,9 @@ class DockerExecutionTest {
     assertThat(execution.get("image_digest").asText()).isEqualTo(imageId);
     assertThat(execution.get("docker_container_id").asText()).isEqualTo("animus-run-" + runId);
     assertThat(execution.has("command")).isFalse();
+    JsonNode pending = client.get(RUNS + runId + "/states").json().get("states").get(0);
+    assertThat(pending.get("details").get("job_name").asText()).isEqualTo("animus-run-" + runId);
+    assertThat(pending.get("details").get("image_ref").asText()).isEqualTo(IMAGE);
     waitGone("animus-run-" + runId);
   }
 
@@ -348,6 +351,47 @@ class DockerExecutionTest {
       assertThat(executor.inspect(created)).isInstanceOf(Executor.Waiting.class);
       executor.forget(created);
       waitGone("animus-run-" + idle);
+    }
+  }
+
+  @Test
+  void aPullThatDoesNotFinishInTheStartTimeoutFailsTheRun() throws Exception {
+    // A "registry" that accepts connections and never answers: the engine's pull hangs.
+    try (ServerSocket silent = new ServerSocket(0, 50, java.net.InetAddress.getLoopbackAddress());
+         TestServer quick = TestServer.start(Map.of("DATAPILOT_EXECUTOR", "docker", "DATAPILOT_DOCKER_HOST", HOST,
+             "DATAPILOT_EXECUTOR_SYNC_INTERVAL", "1s", "DATAPILOT_JOB_START_TIMEOUT", "1s"))) {
+      List<java.net.Socket> held = new java.util.concurrent.CopyOnWriteArrayList<>();
+      Thread acceptor = new Thread(() -> {
+        try {
+          while (true) {
+            held.add(silent.accept());
+          }
+        } catch (IOException e) {
+          // closed at the end of the test
+        }
+      });
+      acceptor.setDaemon(true);
+      acceptor.start();
+      TestClient c = quick.client();
+      String image = "127.0.0.1:" + silent.getLocalPort() + "/slow@sha256:" + "1".repeat(64);
+      var r = c.post(EXECUTE, "{\"dataset_version_id\":\"" + ExecutionHttpTest.newVersion(c)
+          + "\",\"experiment_id\":\"" + ExecutionHttpTest.newExperiment(c) + "\",\"image_ref\":\"" + image
+          + "\",\"git_commit\":\"abc\",\"params\":{},\"resources\":{}}");
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+      String runId = r.json().get("run_id").asText();
+      JsonNode run = c.get(RUNS + runId).json();
+      while (!Set.of("succeeded", "failed", "canceled").contains(run.get("status").asText())) {
+        Thread.sleep(200);
+        run = c.get(RUNS + runId).json();
+      }
+      assertThat(run.get("status").asText()).isEqualTo("failed");
+      JsonNode states = c.get(RUNS + runId + "/states").json().get("states");
+      assertThat(states.get(states.size() - 1).get("details").get("reason").asText())
+          .isEqualTo("start_timeout: pulling image " + image);
+      for (java.net.Socket socket : held) {
+        socket.close();
+      }
+      assertThat(containerExists("animus-run-" + runId)).isFalse();
     }
   }
 }
