@@ -1,5 +1,6 @@
 package io.animus.datapilot.execution;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,11 @@ public interface Executor extends AutoCloseable {
   /** {@code local}, {@code docker} or {@code kubernetes}. */
   String kind();
 
-  /** What to start: the command and the job's complete environment. */
-  record Job(UUID runId, String imageRef, List<String> command, Map<String, String> env) {}
+  /**
+   * What to start: the command (null: the image's own, for container executors), the job's complete
+   * environment and the request's {@code resources}.
+   */
+  record Job(UUID runId, String imageRef, List<String> command, Map<String, String> env, ObjectNode resources) {}
 
   /** Where the started job can be found again. */
   record Submitted(Long processId, String jobName, String instanceId) {}
