@@ -7,8 +7,9 @@ import java.util.UUID;
 
 /**
  * One executed run as stored: what was started, where, and how it ended. {@code instanceId}
- * names the server instance that started a local process, or the namespace of a Kubernetes Job; {@code endedAt} is set once the job is
- * over (for any reason) and {@code logCapturedAt} once its log was kept.
+ * names the server instance that started a local process, or the namespace of a Kubernetes Job;
+ * {@code endedAt} is set once the job is over (for any reason) and {@code logCapturedAt} once its
+ * log was kept.
  */
 public record Execution(UUID executionId, UUID runId, String executor, String imageRef, String imageDigest,
                         List<String> command, ObjectNode resources, List<String> envNames, Long processId,

@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.fabric8.kubernetes.api.model.ContainerState;
+import io.fabric8.kubernetes.api.model.ContainerStateBuilder;
 import io.fabric8.kubernetes.api.model.ContainerStatusBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
@@ -151,7 +153,7 @@ class KubernetesExecutionHttpTest {
   }
 
   /** What the Job controller and the kubelet would create: the Job's pod with the given trainer status. */
-  static void createPod(String runId, String phase, io.fabric8.kubernetes.api.model.ContainerState state) {
+  static void createPod(String runId, String phase, ContainerState state) {
     Pod pod = new PodBuilder()
         .withNewMetadata().withName("animus-run-" + runId + "-x7k2p").withNamespace(NAMESPACE)
         .addToLabels(KubernetesExecutor.RUN_LABEL, runId).addToLabels("job-name", "animus-run-" + runId)
@@ -166,7 +168,8 @@ class KubernetesExecutionHttpTest {
 
   static void podLog(String runId, String text) {
     mock.expect().get()
-        .withPath("/api/v1/namespaces/" + NAMESPACE + "/pods/animus-run-" + runId + "-x7k2p/log?pretty=false&container=trainer")
+        .withPath("/api/v1/namespaces/" + NAMESPACE + "/pods/animus-run-" + runId
+            + "-x7k2p/log?pretty=false&container=trainer")
         .andReturn(200, text).always();
   }
 
@@ -283,7 +286,7 @@ class KubernetesExecutionHttpTest {
   @Test
   void aFailedJobFailsWithItsContainersExitCode() throws Exception {
     String runId = execute(client, body(""));
-    createPod(runId, "Failed", new io.fabric8.kubernetes.api.model.ContainerStateBuilder()
+    createPod(runId, "Failed", new ContainerStateBuilder()
         .withNewTerminated().withExitCode(3).withReason("Error").endTerminated().build());
     endJob(runId, "Failed");
     assertThat(waitForRun(client, runId, s -> !s.equals("running")).get("status").asText()).isEqualTo("failed");
@@ -303,13 +306,8 @@ class KubernetesExecutionHttpTest {
   @Test
   void anImagePullFailureFailsTheRunWithTheWaitingMessageAndDeletesTheJob() throws Exception {
     String runId = execute(client, body(""));
-    createPod(runId, "Pending", new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewWaiting()
-        .withReason("ImagePullBackOff").withMessage("Back-off pulling image \"registry.example/acme/train\"")
-        .endWaiting().build());
-    waitForRun(client, runId, "failed"::equals);
-    assertThat(lastState(client, runId).get("details").get("reason").asText())
-        .startsWith("start_failed: ImagePullBackOff: Back-off pulling image");
-    waitUntilJobIsGone(runId);
+    failsWhileWaiting(client, runId, waiting("ImagePullBackOff", "Back-off pulling image \"acme/train\""),
+        "start_failed: ImagePullBackOff: Back-off pulling image \"acme/train\"");
   }
 
   @Test
@@ -340,25 +338,15 @@ class KubernetesExecutionHttpTest {
   void aJobThatNeverStartsFailsWithStartTimeoutAndIsRemoved() throws Exception {
     try (TestServer quick = TestServer.start(settings(Map.of("DATAPILOT_JOB_START_TIMEOUT", "2s")))) {
       TestClient c = quick.client();
-      String experiment = ExecutionHttpTest.newExperiment(c);
-      String version = ExecutionHttpTest.newVersion(c);
-      String runId = execute(c, body("").replace(experimentId, experiment).replace(versionId, version));
-      createPod(runId, "Pending", new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewWaiting()
-          .withReason("ContainerCreating").endWaiting().build());
-      waitForRun(c, runId, "failed"::equals);
-      assertThat(lastState(c, runId).get("details").get("reason").asText())
-          .isEqualTo("start_timeout: ContainerCreating");
-      waitUntilJobIsGone(runId);
+      failsWhileWaiting(c, executeOnAnotherServer(c), waiting("ContainerCreating", null),
+          "start_timeout: ContainerCreating");
     }
   }
 
   @Test
   void aServerRestartPicksTheJobUpAgain() throws Exception {
     TestServer first = TestServer.start(settings(Map.of()));
-    TestClient c = first.client();
-    String experiment = ExecutionHttpTest.newExperiment(c);
-    String version = ExecutionHttpTest.newVersion(c);
-    String runId = execute(c, body("").replace(experimentId, experiment).replace(versionId, version));
+    String runId = executeOnAnotherServer(first.client());
     // restarted with another namespace setting: the Job is still found where it was created
     try (TestServer second = first.restart(settings(Map.of("DATAPILOT_K8S_NAMESPACE", "elsewhere")))) {
       TestClient c2 = second.client();
@@ -370,8 +358,28 @@ class KubernetesExecutionHttpTest {
     }
   }
 
-  static io.fabric8.kubernetes.api.model.ContainerState running() {
-    return new io.fabric8.kubernetes.api.model.ContainerStateBuilder().withNewRunning().endRunning().build();
+  /** A run on a server other than the shared one, with an experiment and dataset version of its own. */
+  static String executeOnAnotherServer(TestClient c) {
+    String experiment = ExecutionHttpTest.newExperiment(c);
+    String version = ExecutionHttpTest.newVersion(c);
+    return execute(c, body("").replace(experimentId, experiment).replace(versionId, version));
+  }
+
+  static ContainerState running() {
+    return new ContainerStateBuilder().withNewRunning().endRunning().build();
+  }
+
+  static ContainerState waiting(String reason, String message) {
+    return new ContainerStateBuilder().withNewWaiting().withReason(reason).withMessage(message).endWaiting().build();
+  }
+
+  /** The run's pod waits in {@code state}: the run fails with {@code reason} and its Job is deleted. */
+  static void failsWhileWaiting(TestClient c, String runId, ContainerState state, String reason)
+      throws InterruptedException {
+    createPod(runId, "Pending", state);
+    waitForRun(c, runId, "failed"::equals);
+    assertThat(lastState(c, runId).get("details").get("reason").asText()).isEqualTo(reason);
+    waitUntilJobIsGone(runId);
   }
 
   static void waitUntilJobIsGone(String runId) throws InterruptedException {
