@@ -53,6 +53,30 @@ class KubernetesConfigTest {
   }
 
   @Test
+  void withoutANamespaceSettingJobsGoToTheKubeconfigContextsNamespace() throws Exception {
+    Path kubeconfig = Files.writeString(dir.resolve("config"), """
+        apiVersion: v1
+        kind: Config
+        clusters:
+        - {name: c, cluster: {server: "http://127.0.0.1:1"}}
+        contexts:
+        - {name: ctx, context: {cluster: c, user: u, namespace: team-a}}
+        current-context: ctx
+        users:
+        - {name: u, user: {token: t}}
+        """);
+    Config.Kubernetes settings = load(Map.of("DATAPILOT_K8S_KUBECONFIG", kubeconfig.toString())).kubernetes();
+    try (KubernetesExecutor executor = KubernetesExecutor.connect(settings, dir)) {
+      assertThat(executor.namespace()).isEqualTo("team-a");
+    }
+    Config.Kubernetes named = load(Map.of("DATAPILOT_K8S_KUBECONFIG", kubeconfig.toString(),
+        "DATAPILOT_K8S_NAMESPACE", "team-b")).kubernetes();
+    try (KubernetesExecutor executor = KubernetesExecutor.connect(named, dir)) {
+      assertThat(executor.namespace()).isEqualTo("team-b");
+    }
+  }
+
+  @Test
   void badValuesNameTheirSetting() {
     Map<String, String> noPublicUrl = new HashMap<>();
     noPublicUrl.put("DATAPILOT_PUBLIC_URL", "");

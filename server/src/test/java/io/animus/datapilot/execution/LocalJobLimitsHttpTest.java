@@ -6,7 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.http.Json;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -14,11 +17,13 @@ import java.sql.PreparedStatement;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,7 +63,9 @@ class LocalJobLimitsHttpTest {
     assertThat(limit).isEqualTo(100L << 20);
     // 21 bytes of first line, then `limit` bytes of x, then "\nthe-end\n": 30 bytes over the limit
     String script = "echo first-line-to-be-cut; head -c " + limit + " /dev/zero | tr '\\000' x; echo; echo the-end";
-    try (TestServer server = TestServer.start(LOCAL)) {
+    TestServer server = TestServer.start(LOCAL);
+    Path dataDir = server.app().config().dataDir();
+    try {
       TestClient c = server.client();
       String runId = execute(c, script);
       assertThat(waitTerminal(c, runId).get("status").asText()).isEqualTo("succeeded");
@@ -91,6 +98,17 @@ class LocalJobLimitsHttpTest {
         }
       });
       assertThat(lines).containsExactly("the-end");
+    } finally {
+      server.close();
+      deleteTree(dataDir); // 200 MiB of log and blob
+    }
+  }
+
+  private static void deleteTree(Path root) throws IOException {
+    try (Stream<Path> paths = Files.walk(root)) {
+      for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(p);
+      }
     }
   }
 
