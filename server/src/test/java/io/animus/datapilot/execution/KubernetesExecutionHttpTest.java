@@ -307,7 +307,7 @@ class KubernetesExecutionHttpTest {
   void anImagePullFailureFailsTheRunWithTheWaitingMessageAndDeletesTheJob() throws Exception {
     String runId = execute(client, body(""));
     failsWhileWaiting(client, runId, waiting("ImagePullBackOff", "Back-off pulling image \"acme/train\""),
-        "start_failed: ImagePullBackOff: Back-off pulling image \"acme/train\"");
+        "job_start_failed", "ImagePullBackOff: Back-off pulling image \"acme/train\"");
   }
 
   @Test
@@ -339,7 +339,7 @@ class KubernetesExecutionHttpTest {
     try (TestServer quick = TestServer.start(settings(Map.of("DATAPILOT_JOB_START_TIMEOUT", "2s")))) {
       TestClient c = quick.client();
       failsWhileWaiting(c, executeOnAnotherServer(c), waiting("ContainerCreating", null),
-          "start_timeout: ContainerCreating");
+          "start_timeout", "ContainerCreating");
     }
   }
 
@@ -374,11 +374,13 @@ class KubernetesExecutionHttpTest {
   }
 
   /** The run's pod waits in {@code state}: the run fails with {@code reason} and its Job is deleted. */
-  static void failsWhileWaiting(TestClient c, String runId, ContainerState state, String reason)
+  static void failsWhileWaiting(TestClient c, String runId, ContainerState state, String reason, String message)
       throws InterruptedException {
     createPod(runId, "Pending", state);
     waitForRun(c, runId, "failed"::equals);
-    assertThat(lastState(c, runId).get("details").get("reason").asText()).isEqualTo(reason);
+    JsonNode details = lastState(c, runId).get("details");
+    assertThat(details.get("reason").asText()).isEqualTo(reason);
+    assertThat(details.get("message").asText()).isEqualTo(message);
     waitUntilJobIsGone(runId);
   }
 
