@@ -1,6 +1,5 @@
 package io.animus.sdk;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,8 +9,8 @@ import java.util.Map;
 
 /**
  * Client for {@code /api/dataset-registry}: read and download dataset versions (the published SDK), create and
- * list datasets and upload new immutable versions (extensions). Results are Jackson {@link JsonNode}s as the
- * server answered; failures throw {@link AnimusApiException} or {@link AnimusTransportException}. Thread-safe.
+ * list datasets and upload new immutable versions (extensions). Results are typed records ({@link Dataset},
+ * {@link DatasetVersion}, {@link Page}); failures throw {@link AnimusApiException} or {@link AnimusTransportException}. Thread-safe.
  */
 public final class DatasetRegistryClient {
   private static final String PREFIX = "/api/dataset-registry";
@@ -47,9 +46,10 @@ public final class DatasetRegistryClient {
     return http.gatewayUrl();
   }
 
-  /** {@code GET /dataset-versions/{id}}: the version ({@code version_id}, {@code content_sha256}, ...). */
-  public JsonNode getDatasetVersion(String datasetVersionId) {
-    return http.callJson("GET", PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId), null, null);
+  /** {@code GET /dataset-versions/{id}}: the version. */
+  public DatasetVersion getDatasetVersion(String datasetVersionId) {
+    return DatasetVersion.fromJson(
+        http.callJson("GET", PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId), null, null));
   }
 
   /** Streams the version's bytes to {@code dest} atomically, verifying {@code X-Content-SHA256}. */
@@ -57,36 +57,37 @@ public final class DatasetRegistryClient {
     return http.download(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId) + "/download", dest);
   }
 
-  /** {@code POST /datasets}: 201 dataset ({@code dataset_id}, ...). */
-  public JsonNode createDataset(String name, String description, Map<String, ?> metadata) {
+  /** {@code POST /datasets}: the created dataset. */
+  public Dataset createDataset(String name, String description, Map<String, ?> metadata) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", ExperimentsClient.requireText(name, "name"));
     body.put("description", description == null ? "" : description);
     body.put("metadata", metadata == null ? Map.of() : metadata);
-    return http.callJson("POST", PREFIX + "/datasets", null, body);
+    return Dataset.fromJson(http.callJson("POST", PREFIX + "/datasets", null, body));
   }
 
   /** {@code GET /datasets/{id}}. */
-  public JsonNode getDataset(String datasetId) {
-    return http.callJson("GET", PREFIX + "/datasets/" + Transport.segment(datasetId), null, null);
+  public Dataset getDataset(String datasetId) {
+    return Dataset.fromJson(http.callJson("GET", PREFIX + "/datasets/" + Transport.segment(datasetId), null, null));
   }
 
-  /** {@code GET /datasets?limit[&page_token]}: {@code {"datasets":[...]}}. */
-  public JsonNode listDatasets(int limit, String pageToken) {
-    return http.callJson("GET", PREFIX + "/datasets", Transport.query("limit", limit, "page_token", pageToken), null);
+  /** {@code GET /datasets?limit[&page_token]}: the project's datasets, newest first. */
+  public Page<Dataset> listDatasets(int limit, String pageToken) {
+    return Wire.page(http.callJson("GET", PREFIX + "/datasets",
+        Transport.query("limit", limit, "page_token", pageToken), null), "datasets", Dataset::fromJson);
   }
 
-  /** {@code GET /datasets/{id}/versions}: {@code {"versions":[...]}}, newest first. */
-  public JsonNode listDatasetVersions(String datasetId, int limit, String pageToken) {
-    return http.callJson("GET", PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions",
-        Transport.query("limit", limit, "page_token", pageToken), null);
+  /** {@code GET /datasets/{id}/versions}: the dataset's versions, newest first. */
+  public Page<DatasetVersion> listDatasetVersions(String datasetId, int limit, String pageToken) {
+    return Wire.page(http.callJson("GET", PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions",
+        Transport.query("limit", limit, "page_token", pageToken), null), "versions", DatasetVersion::fromJson);
   }
 
   /**
    * Streams {@code file} as a new immutable version (409 {@code duplicate_content} for bytes already in the
    * dataset). {@code metadata} and {@code qualityRuleId} may be null.
    */
-  public JsonNode uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata, String qualityRuleId) {
+  public DatasetVersion uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata, String qualityRuleId) {
     List<Map.Entry<String, String>> fields = new ArrayList<>();
     if (metadata != null) {
       fields.add(Map.entry("metadata", new String(Json.canonicalBytes(metadata), java.nio.charset.StandardCharsets.US_ASCII)));
@@ -95,8 +96,9 @@ public final class DatasetRegistryClient {
       fields.add(Map.entry("quality_rule_id", qualityRuleId));
     }
     String name = file.getFileName() == null ? "dataset.bin" : file.getFileName().toString();
-    return http.postMultipart(PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions/upload", fields,
-        file, name, Transport.guessContentType(name));
+    return DatasetVersion.fromJson(http.postMultipart(
+        PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions/upload", fields, file, name,
+        Transport.guessContentType(name)));
   }
 
   /**
