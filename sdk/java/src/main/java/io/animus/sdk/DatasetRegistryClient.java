@@ -10,17 +10,20 @@ import java.util.Map;
 /**
  * Client for {@code /api/dataset-registry}: read and download dataset versions (the published SDK), create and
  * list datasets and upload new immutable versions (extensions). Results are typed records ({@link Dataset},
- * {@link DatasetVersion}, {@link Page}); failures throw {@link AnimusApiException} or {@link AnimusTransportException}. Thread-safe.
+ * {@link DatasetVersion}, {@link Page}); failures throw {@link AnimusApiException} or
+ * {@link AnimusTransportException}. Thread-safe.
  */
 public final class DatasetRegistryClient {
   private static final String PREFIX = "/api/dataset-registry";
 
   private final Transport http;
+  private final String jobDatasetVersionId;
 
   private DatasetRegistryClient(Builder b) {
     String url = b.gatewayUrl != null ? b.gatewayUrl : Env.first(b.env, "ANIMUS_GATEWAY_URL");
     String token = b.authToken != null ? b.authToken : Env.first(b.env, "ANIMUS_AUTH_TOKEN");
-    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout);
+    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout, b.projectId);
+    this.jobDatasetVersionId = Env.first(b.env, "DATASET_VERSION_ID");
   }
 
   /** A builder; unset values come from {@code ANIMUS_GATEWAY_URL} and {@code ANIMUS_AUTH_TOKEN}. */
@@ -46,10 +49,31 @@ public final class DatasetRegistryClient {
     return http.gatewayUrl();
   }
 
+  /** The project this client names, or null for the server's {@code default}. */
+  public String projectId() {
+    return http.projectId();
+  }
+
   /** {@code GET /dataset-versions/{id}}: the version. */
   public DatasetVersion getDatasetVersion(String datasetVersionId) {
-    return DatasetVersion.fromJson(
-        http.callJson("GET", PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId), null, null));
+    return http.get(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId), null,
+        DatasetVersion::fromJson);
+  }
+
+  /** The job's dataset version: {@code DATASET_VERSION_ID} of the environment this client was built from, or null. */
+  public String jobDatasetVersionId() {
+    return jobDatasetVersionId;
+  }
+
+  /**
+   * In a training job, downloads the job's dataset version ({@code DATASET_VERSION_ID}) to {@code dest}; throws
+   * IllegalStateException when that variable is not set.
+   */
+  public DownloadResult downloadJobDataset(Path dest) {
+    if (jobDatasetVersionId == null) {
+      throw new IllegalStateException("DATASET_VERSION_ID is not set: this is not a training job");
+    }
+    return downloadDatasetVersion(jobDatasetVersionId, dest);
   }
 
   /** Streams the version's bytes to {@code dest} atomically, verifying {@code X-Content-SHA256}. */
@@ -68,26 +92,27 @@ public final class DatasetRegistryClient {
 
   /** {@code GET /datasets/{id}}. */
   public Dataset getDataset(String datasetId) {
-    return Dataset.fromJson(http.callJson("GET", PREFIX + "/datasets/" + Transport.segment(datasetId), null, null));
+    return http.get(PREFIX + "/datasets/" + Transport.segment(datasetId), null, Dataset::fromJson);
   }
 
   /** {@code GET /datasets?limit[&page_token]}: the project's datasets, newest first. */
   public Page<Dataset> listDatasets(int limit, String pageToken) {
-    return Wire.page(http.callJson("GET", PREFIX + "/datasets",
-        Transport.query("limit", limit, "page_token", pageToken), null), "datasets", Dataset::fromJson);
+    return http.getPage(PREFIX + "/datasets",
+        Transport.query("limit", limit, "page_token", pageToken), "datasets", Dataset::fromJson);
   }
 
   /** {@code GET /datasets/{id}/versions}: the dataset's versions, newest first. */
   public Page<DatasetVersion> listDatasetVersions(String datasetId, int limit, String pageToken) {
-    return Wire.page(http.callJson("GET", PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions",
-        Transport.query("limit", limit, "page_token", pageToken), null), "versions", DatasetVersion::fromJson);
+    return http.getPage(PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions",
+        Transport.query("limit", limit, "page_token", pageToken), "versions", DatasetVersion::fromJson);
   }
 
   /**
    * Streams {@code file} as a new immutable version (409 {@code duplicate_content} for bytes already in the
    * dataset). {@code metadata} and {@code qualityRuleId} may be null.
    */
-  public DatasetVersion uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata, String qualityRuleId) {
+  public DatasetVersion uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata,
+      String qualityRuleId) {
     List<Map.Entry<String, String>> fields = new ArrayList<>();
     if (metadata != null) {
       fields.add(Map.entry("metadata", new String(Json.canonicalBytes(metadata), java.nio.charset.StandardCharsets.US_ASCII)));
@@ -102,6 +127,28 @@ public final class DatasetRegistryClient {
   }
 
   /**
+   * {@code POST /dataset-versions/{id}/quality-evaluations}: records an evaluation ({@code pass}, {@code fail} or
+   * {@code error}) against the version's quality rule; {@code summary} may be null. 409
+   * {@code quality_rule_not_set} when the version has no rule.
+   */
+  public QualityEvaluation addQualityEvaluation(String datasetVersionId, String status, Map<String, ?> summary) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", ExperimentsClient.requireText(status, "status"));
+    if (summary != null) {
+      body.put("summary", summary);
+    }
+    return QualityEvaluation.fromJson(http.callJson("POST", PREFIX + "/dataset-versions/"
+        + Transport.segment(datasetVersionId) + "/quality-evaluations", null, body));
+  }
+
+  /** {@code GET /dataset-versions/{id}/quality-evaluations}: the version's evaluations. */
+  public Page<QualityEvaluation> listQualityEvaluations(String datasetVersionId, int limit, String pageToken) {
+    return http.getPage(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId)
+        + "/quality-evaluations", Transport.query("limit", limit, "page_token", pageToken), "evaluations",
+        QualityEvaluation::fromJson);
+  }
+
+  /**
    * Builds a {@link DatasetRegistryClient}; unset values fall back to {@code ANIMUS_GATEWAY_URL} (default
    * http://localhost:8080) and {@code ANIMUS_AUTH_TOKEN}; the timeout defaults to 30 s per request.
    */
@@ -109,6 +156,7 @@ public final class DatasetRegistryClient {
     private final Map<String, String> env;
     private String gatewayUrl;
     private String authToken;
+    private String projectId;
     private Duration timeout = Duration.ofSeconds(30);
 
     private Builder(Map<String, String> env) {
@@ -124,6 +172,15 @@ public final class DatasetRegistryClient {
     /** The bearer token. */
     public Builder authToken(String token) {
       this.authToken = token;
+      return this;
+    }
+
+    /**
+     * The project ({@code X-Project-Id}) that creates and lists use, such as {@code team-a}; unset means the server's
+     * {@code default}. Resources addressed by id are found in any project, except a different named one (404).
+     */
+    public Builder projectId(String projectId) {
+      this.projectId = projectId;
       return this;
     }
 

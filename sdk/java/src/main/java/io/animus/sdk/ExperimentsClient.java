@@ -38,7 +38,7 @@ public final class ExperimentsClient {
     this.env = b.env;
     String url = b.gatewayUrl != null ? b.gatewayUrl : Env.first(env, "ANIMUS_GATEWAY_URL");
     String token = b.authToken != null ? b.authToken : Env.first(env, "ANIMUS_AUTH_TOKEN");
-    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout);
+    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout, b.projectId);
     this.ciSecret = b.ciSecret != null ? b.ciSecret : Env.first(env, "ANIMUS_CI_WEBHOOK_SECRET");
   }
 
@@ -68,6 +68,16 @@ public final class ExperimentsClient {
     return http.gatewayUrl();
   }
 
+  /** The job's run: {@code RUN_ID} of the environment this client was built from, or null outside a job. */
+  public String jobRunId() {
+    return Env.first(env, "RUN_ID");
+  }
+
+  /** The project this client names, or null for the server's {@code default}. */
+  public String projectId() {
+    return http.projectId();
+  }
+
   // -- experiments -------------------------------------------------------------------------------------
 
   /** {@code POST /experiments}: the created experiment. */
@@ -86,15 +96,13 @@ public final class ExperimentsClient {
 
   /** {@link #listExperiments(int, String)} from the page {@code pageToken} (null: the first page). */
   public Page<Experiment> listExperiments(int limit, String name, String pageToken) {
-    return Wire.page(http.callJson("GET", PREFIX + "/experiments",
-        Transport.query("limit", limit, "name", name, "page_token", pageToken), null), "experiments",
-        Experiment::fromJson);
+    return http.getPage(PREFIX + "/experiments",
+        Transport.query("limit", limit, "name", name, "page_token", pageToken), "experiments", Experiment::fromJson);
   }
 
   /** {@code GET /experiments/{id}}. */
   public Experiment getExperiment(String experimentId) {
-    return Experiment.fromJson(
-        http.callJson("GET", PREFIX + "/experiments/" + Transport.segment(experimentId), null, null));
+    return http.get(PREFIX + "/experiments/" + Transport.segment(experimentId), null, Experiment::fromJson);
   }
 
   // -- runs --------------------------------------------------------------------------------------------
@@ -115,7 +123,7 @@ public final class ExperimentsClient {
 
   /** {@code GET /experiment-runs/{id}}: the run with its effective status. */
   public Run getRun(String runId) {
-    return Run.fromJson(http.callJson("GET", runPath(runId), null, null));
+    return http.get(runPath(runId), null, Run::fromJson);
   }
 
   /**
@@ -130,7 +138,7 @@ public final class ExperimentsClient {
         "include", includeLatestMetrics ? "latest_metrics" : null, "page_token", pageToken);
     String path = experimentId == null ? PREFIX + "/experiment-runs"
         : PREFIX + "/experiments/" + Transport.segment(experimentId) + "/runs";
-    return Wire.page(http.callJson("GET", path, q, null), "runs", Run::fromJson);
+    return http.getPage(path, q, "runs", Run::fromJson);
   }
 
   /** {@link #listRuns(String, int, String, String, String, boolean, String)} with only a limit. */
@@ -140,10 +148,13 @@ public final class ExperimentsClient {
 
   /** {@code GET /experiment-runs/{id}/states}: the run's state history, oldest first. */
   public List<RunState> listRunStates(String runId) {
-    return Wire.list(http.callJson("GET", runPath(runId) + "/states", null, null), "states", RunState::fromJson);
+    return http.get(runPath(runId) + "/states", null, n -> Wire.list(n, "states", RunState::fromJson));
   }
 
-  /** {@code POST /experiment-runs/{id}/status}: moves the run to {@code status} and answers the run; {@code message} may be null. */
+  /**
+   * {@code POST /experiment-runs/{id}/status}: moves the run to {@code status} and answers the run; {@code message}
+   * may be null.
+   */
   public Run setRunStatus(String runId, String status, String message) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", requireText(status, "status"));
@@ -165,8 +176,8 @@ public final class ExperimentsClient {
 
   /** {@code GET …/metrics/series?name&max_points}: one metric downsampled to at most {@code maxPoints} buckets. */
   public MetricSeries getMetricSeries(String runId, String name, int maxPoints) {
-    return MetricSeries.fromJson(http.callJson("GET", runPath(runId) + "/metrics/series",
-        Transport.query("name", requireText(name, "name"), "max_points", maxPoints), null));
+    return http.get(runPath(runId) + "/metrics/series",
+        Transport.query("name", requireText(name, "name"), "max_points", maxPoints), MetricSeries::fromJson);
   }
 
   /**
@@ -179,15 +190,14 @@ public final class ExperimentsClient {
 
   /** {@link #listMetrics(String, String, int)} from the page {@code pageToken} (null: the first page). */
   public Page<MetricPoint> listMetrics(String runId, String name, int limit, String pageToken) {
-    return Wire.page(http.callJson("GET", runPath(runId) + "/metrics",
-        Transport.query("name", name, "limit", limit, "page_token", pageToken), null), "samples",
-        MetricPoint::fromJson);
+    return http.getPage(runPath(runId) + "/metrics",
+        Transport.query("name", name, "limit", limit, "page_token", pageToken), "samples", MetricPoint::fromJson);
   }
 
   /** {@code GET …/events?limit[&before_event_id]}: newest first; {@code beforeEventId} may be null. */
   public EventPage listRunEvents(String runId, int limit, Long beforeEventId) {
-    return EventPage.fromJson(http.callJson("GET", runPath(runId) + "/events",
-        Transport.query("limit", limit, "before_event_id", beforeEventId), null));
+    return http.get(runPath(runId) + "/events", Transport.query("limit", limit, "before_event_id", beforeEventId),
+        EventPage::fromJson);
   }
 
   /**
@@ -201,13 +211,13 @@ public final class ExperimentsClient {
 
   /** {@code GET /projects}: every project with its experiment and dataset counts. */
   public List<Project> listProjects() {
-    return Wire.list(http.callJson("GET", PREFIX + "/projects", null, null), "projects", Project::fromJson);
+    return http.get(PREFIX + "/projects", null, n -> Wire.list(n, "projects", Project::fromJson));
   }
 
   /** {@code GET …/ci-contexts}: the CI contexts attached to a run, newest first. */
   public Page<CiContext> listCiContexts(String runId, int limit) {
-    return Wire.page(http.callJson("GET", runPath(runId) + "/ci-contexts", Transport.query("limit", limit), null),
-        "contexts", CiContext::fromJson);
+    return http.getPage(runPath(runId) + "/ci-contexts", Transport.query("limit", limit), "contexts",
+        CiContext::fromJson);
   }
 
   // -- API tokens (/api/auth) --------------------------------------------------------------------------
@@ -233,8 +243,8 @@ public final class ExperimentsClient {
 
   /** {@link #listApiTokens(int)} from the page {@code pageToken} (null: the first page). */
   public Page<ApiToken> listApiTokens(int limit, String pageToken) {
-    return Wire.page(http.callJson("GET", "/api/auth/tokens", Transport.query("limit", limit, "page_token",
-        pageToken), null), "tokens", ApiToken::fromJson);
+    return http.getPage("/api/auth/tokens", Transport.query("limit", limit, "page_token", pageToken), "tokens",
+        ApiToken::fromJson);
   }
 
   /** {@code DELETE /api/auth/tokens/{id}} (admin): revokes a token at once. */
@@ -244,7 +254,7 @@ public final class ExperimentsClient {
 
   /** {@code GET /api/auth/me}: the caller's subject, role and kind of credential. */
   public WhoAmI whoAmI() {
-    return WhoAmI.fromJson(http.callJson("GET", "/api/auth/me", null, null));
+    return http.get("/api/auth/me", null, WhoAmI::fromJson);
   }
 
   /** Reads a metric value that the server may write as {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}. */
@@ -286,15 +296,13 @@ public final class ExperimentsClient {
 
   /** {@code GET /model-images?repo&commit_sha&limit}: registered images; filters may be null. */
   public Page<ModelImage> listModelImages(String repo, String commitSha, int limit) {
-    return Wire.page(http.callJson("GET", PREFIX + "/model-images",
-        Transport.query("repo", repo, "commit_sha", commitSha, "limit", limit), null), "model_images",
-        ModelImage::fromJson);
+    return http.getPage(PREFIX + "/model-images",
+        Transport.query("repo", repo, "commit_sha", commitSha, "limit", limit), "model_images", ModelImage::fromJson);
   }
 
   /** {@code GET /model-images/{digest}}: the registered image with its report payload. */
   public ModelImage getModelImage(String imageDigest) {
-    return ModelImage.fromJson(
-        http.callJson("GET", PREFIX + "/model-images/" + Transport.segment(imageDigest), null, null));
+    return http.get(PREFIX + "/model-images/" + Transport.segment(imageDigest), null, ModelImage::fromJson);
   }
 
   // -- execution ---------------------------------------------------------------------------------------
@@ -317,10 +325,21 @@ public final class ExperimentsClient {
     return ExecuteRunResult.fromJson(http.callJson("POST", PREFIX + "/experiments/runs:execute", null, body));
   }
 
+  /** {@code GET …/execution}: how an executed run was started; 404 {@code not_found} for a run never executed. */
+  public Execution getExecution(String runId) {
+    return http.get(runPath(runId) + "/execution", null, Execution::fromJson);
+  }
+
+  /** {@code GET …/build-context}: the executed run's image joined with the CI registration of its digest. */
+  public BuildContext getBuildContext(String runId) {
+    return http.get(runPath(runId) + "/build-context", null, BuildContext::fromJson);
+  }
+
   // -- artifacts ---------------------------------------------------------------------------------------
 
   /**
-   * Streams {@code file} as a multipart upload with an exact Content-Length; answers the stored artifact. {@code kind} is {@code model}, {@code preview}, {@code log} or {@code file};
+   * Streams {@code file} as a multipart upload with an exact Content-Length; answers the stored artifact.
+   * {@code kind} is {@code model}, {@code preview}, {@code log} or {@code file};
    * {@code name} and {@code metadata} may be null.
    */
   public Artifact uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata) {
@@ -353,15 +372,13 @@ public final class ExperimentsClient {
 
   /** {@link #listRunArtifacts(String, String)} with a limit, from the page {@code pageToken} (null: the first). */
   public Page<Artifact> listRunArtifacts(String runId, String kind, int limit, String pageToken) {
-    return Wire.page(http.callJson("GET", runPath(runId) + "/artifacts",
-        Transport.query("limit", limit, "kind", kind, "page_token", pageToken), null), "artifacts",
-        Artifact::fromJson);
+    return http.getPage(runPath(runId) + "/artifacts",
+        Transport.query("limit", limit, "kind", kind, "page_token", pageToken), "artifacts", Artifact::fromJson);
   }
 
   /** {@code GET …/artifacts/{aid}}. */
   public Artifact getRunArtifact(String runId, String artifactId) {
-    return Artifact.fromJson(
-        http.callJson("GET", runPath(runId) + "/artifacts/" + Transport.segment(artifactId), null, null));
+    return http.get(runPath(runId) + "/artifacts/" + Transport.segment(artifactId), null, Artifact::fromJson);
   }
 
   /**
@@ -392,6 +409,7 @@ public final class ExperimentsClient {
     private final Map<String, String> env;
     private String gatewayUrl;
     private String authToken;
+    private String projectId;
     private String ciSecret;
     private Duration timeout = Duration.ofSeconds(30);
 
@@ -414,6 +432,15 @@ public final class ExperimentsClient {
     /** The CI HMAC secret used by {@link #postCiWebhook} and {@link #postCiReport}. */
     public Builder ciSecret(String secret) {
       this.ciSecret = secret;
+      return this;
+    }
+
+    /**
+     * The project ({@code X-Project-Id}) that creates and lists use, such as {@code team-a}; unset means the server's
+     * {@code default}. Resources addressed by id are found in any project, except a different named one (404).
+     */
+    public Builder projectId(String projectId) {
+      this.projectId = projectId;
       return this;
     }
 

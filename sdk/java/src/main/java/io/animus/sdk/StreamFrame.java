@@ -10,7 +10,18 @@ import java.util.List;
  */
 public sealed interface StreamFrame {
   /** The SSE {@code event:} name of this frame, such as {@code ready} or {@code event}. */
-  String name();
+  default String name() {
+    if (this instanceof Ready) {
+      return "ready";
+    } else if (this instanceof Status) {
+      return "status";
+    } else if (this instanceof Metrics) {
+      return "metrics";
+    } else if (this instanceof Event) {
+      return "event";
+    }
+    return "error";
+  }
 
   /**
    * The connection is open.
@@ -19,60 +30,35 @@ public sealed interface StreamFrame {
    * @param runId the run
    * @param serverTs the server's clock at connect, unix seconds
    */
-  record Ready(String requestId, String runId, long serverTs) implements StreamFrame {
-    @Override
-    public String name() {
-      return "ready";
-    }
-  }
+  record Ready(String requestId, String runId, long serverTs) implements StreamFrame {}
 
   /**
    * The run's current state (sent at connect) or a new state.
    *
    * @param state the state
    */
-  record Status(RunState state) implements StreamFrame {
-    @Override
-    public String name() {
-      return "status";
-    }
-  }
+  record Status(RunState state) implements StreamFrame {}
 
   /**
    * Metric samples inserted since the previous metrics frame (name, step, value and time only).
    *
    * @param samples the samples
    */
-  record Metrics(List<MetricPoint> samples) implements StreamFrame {
-    @Override
-    public String name() {
-      return "metrics";
-    }
-  }
+  record Metrics(List<MetricPoint> samples) implements StreamFrame {}
 
   /**
    * A run event, replayed after the cursor or new.
    *
    * @param event the event; its id is also the frame's SSE {@code id:}
    */
-  record Event(RunEvent event) implements StreamFrame {
-    @Override
-    public String name() {
-      return "event";
-    }
-  }
+  record Event(RunEvent event) implements StreamFrame {}
 
   /**
    * The server is closing the stream: {@code stream_failed} or {@code slow_consumer}.
    *
    * @param code the error code
    */
-  record Error(String code) implements StreamFrame {
-    @Override
-    public String name() {
-      return "error";
-    }
-  }
+  record Error(String code) implements StreamFrame {}
 
   /**
    * A frame this client does not know, kept as sent.

@@ -121,7 +121,9 @@ class SeedExamplesTest {
   @Test
   @Order(4)
   void liveTelemetry() {
-    RunTelemetryLogger logger = RunTelemetryLogger.fromEnv(Map.of("DATAPILOT_URL", gateway, "RUN_ID", runId));
+    RunTelemetryLogger logger = RunTelemetryLogger.builderFromEnv(Map.of("DATAPILOT_URL", gateway, "RUN_ID", runId))
+        .timeout(Duration.ofSeconds(2))
+        .build();
     logger.logStatus("starting");
 
     for (int step = 0; step < 100; step++) {
