@@ -314,15 +314,14 @@ public final class ExperimentsClient {
 
   /** {@link #executeRun(String, String, String)} with params and resources (either may be null). */
   public ExecuteRunResult executeRun(String experimentId, String datasetVersionId, String imageRef,
-      Map<String, ?> params,
-      Map<String, ?> resources) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("experiment_id", requireText(experimentId, "experimentId"));
-    body.put("dataset_version_id", requireText(datasetVersionId, "datasetVersionId"));
-    body.put("image_ref", requireText(imageRef, "imageRef"));
-    body.put("params", params == null ? Map.of() : params);
-    body.put("resources", resources == null ? Map.of() : resources);
-    return ExecuteRunResult.fromJson(http.callJson("POST", PREFIX + "/experiments/runs:execute", null, body));
+      Map<String, ?> params, Map<String, ?> resources) {
+    return executeRun(NewExecution.of(experimentId, datasetVersionId, imageRef).params(params)
+        .resources(resources));
+  }
+
+  /** {@code POST /experiments/runs:execute} with every field of the request (git metadata, command, env...). */
+  public ExecuteRunResult executeRun(NewExecution job) {
+    return ExecuteRunResult.fromJson(http.callJson("POST", PREFIX + "/experiments/runs:execute", null, job.body()));
   }
 
   /** {@code GET …/execution}: how an executed run was started; 404 {@code not_found} for a run never executed. */
