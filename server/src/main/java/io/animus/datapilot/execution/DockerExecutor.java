@@ -93,7 +93,7 @@ public final class DockerExecutor implements Executor {
   }
 
   @Override
-  public Optional<String> jobName(UUID runId) {
+  public Optional<String> nameFor(UUID runId) {
     return Optional.of(NAME_PREFIX + runId);
   }
 
@@ -240,20 +240,12 @@ public final class DockerExecutor implements Executor {
   /** §8.4: {@code cpu} → CPU quota, {@code memory} → memory limit, {@code gpus} → a device request. */
   static HostConfig hostConfig(ObjectNode resources, String network) {
     HostConfig host = HostConfig.newHostConfig().withNetworkMode(network);
-    JsonNode cpu = resources == null ? null : resources.get("cpu");
-    if (cpu != null && !cpu.isNull()) {
-      ExecuteRequest.number(cpu).ifPresent(cores -> host.withCpuPeriod(CPU_PERIOD)
-          .withCpuQuota(Math.max(1000L, cores.multiply(BigDecimal.valueOf(CPU_PERIOD)).longValue())));
-    }
-    JsonNode memory = resources == null ? null : resources.get("memory");
-    if (memory != null && !memory.isNull()) {
-      ExecuteRequest.memoryBytes(memory).ifPresent(host::withMemory);
-    }
-    JsonNode gpus = resources == null ? null : resources.get("gpus");
-    if (gpus != null && !gpus.isNull()) {
-      ExecuteRequest.number(gpus).filter(n -> n.signum() > 0).ifPresent(n -> host.withDeviceRequests(List.of(
-          new DeviceRequest().withCount(n.intValue()).withCapabilities(List.of(List.of("gpu"))))));
-    }
+    JobResources wanted = JobResources.of(resources);
+    wanted.cpu().ifPresent(cores -> host.withCpuPeriod(CPU_PERIOD)
+        .withCpuQuota(Math.max(1000L, cores.multiply(BigDecimal.valueOf(CPU_PERIOD)).longValue())));
+    wanted.memoryBytes().ifPresent(host::withMemory);
+    wanted.gpus().filter(n -> n > 0).ifPresent(n -> host.withDeviceRequests(List.of(
+        new DeviceRequest().withCount(n).withCapabilities(List.of(List.of("gpu"))))));
     return host;
   }
 

@@ -31,7 +31,7 @@ public record ExecuteRequest(String experimentId, String datasetVersionId, Strin
   private static final Pattern QUANTITY = Pattern.compile("(\\d+(\\.\\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|[kKMGTPEmgtpe])?");
   private static final Pattern NUMBER = Pattern.compile("[+]?\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
 
-  /** Step 1 of §8.2; {@code commandRequired} when the executor cannot start a job without a command. */
+  /** Step 1 of §8.2; {@code commandRequired} when the executor has no command of its own to run. */
   public static ExecuteRequest parse(JsonBody body, boolean commandRequired) {
     String experimentId = body.trimmedText("experiment_id").orElseThrow(() ->
         new ApiException(ErrorCode.EXPERIMENT_ID_REQUIRED, "experiment_id is required"));
@@ -72,37 +72,15 @@ public record ExecuteRequest(String experimentId, String datasetVersionId, Strin
     }
     JsonNode memory = resources.get("memory");
     if (memory != null && !memory.isNull()) {
-      if (memoryBytes(memory).isEmpty()) {
+      boolean ok = memory.isTextual() ? QUANTITY.matcher(memory.textValue().trim()).matches()
+          : memory.isIntegralNumber() && memory.asLong(-1) >= 0;
+      if (!ok) {
         throw invalidResources("memory must be a quantity such as 512Mi, 4Gi, 4g, 512m or a number of bytes");
       }
     }
   }
 
-  /**
-   * A memory quantity in bytes: integer bytes, or a number with a suffix; {@code Ki}…{@code Ei} and
-   * lower-case {@code k m g t p e} (Docker's units) are powers of 1024, upper-case {@code K M G T P E}
-   * (Kubernetes's) powers of 1000. Empty when malformed or beyond a long.
-   */
-  static Optional<Long> memoryBytes(JsonNode memory) {
-    if (memory.isIntegralNumber()) {
-      return memory.canConvertToLong() && memory.asLong() >= 0 ? Optional.of(memory.asLong()) : Optional.empty();
-    }
-    java.util.regex.Matcher m = memory.isTextual() ? QUANTITY.matcher(memory.textValue().trim()) : null;
-    if (m == null || !m.matches()) {
-      return Optional.empty();
-    }
-    String unit = m.group(3) == null ? "" : m.group(3);
-    int power = unit.isEmpty() ? 0 : "kmgtpe".indexOf(Character.toLowerCase(unit.charAt(0))) + 1;
-    boolean binary = unit.endsWith("i") || (unit.length() == 1 && Character.isLowerCase(unit.charAt(0)));
-    BigDecimal bytes = new BigDecimal(m.group(1)).multiply(BigDecimal.valueOf(binary ? 1024 : 1000).pow(power));
-    try {
-      return Optional.of(bytes.setScale(0, java.math.RoundingMode.CEILING).longValueExact());
-    } catch (ArithmeticException e) {
-      return Optional.empty();
-    }
-  }
-
-  static Optional<BigDecimal> number(JsonNode node) {
+  private static Optional<BigDecimal> number(JsonNode node) {
     if (node.isNumber()) {
       double d = node.asDouble();
       return Double.isFinite(d) ? Optional.of(node.decimalValue()) : Optional.empty();

@@ -89,9 +89,9 @@ public final class ExecutionService {
     this.datapilotUrl = datapilotUrl;
   }
 
-  /** True when a request without a command cannot run: the local executor without a default command. */
+  /** True when a request must name its command: the local executor without DATAPILOT_LOCAL_COMMAND. */
   public boolean commandRequired() {
-    return executor.filter(LocalExecutor.class::isInstance).isPresent() && defaultCommand.isEmpty();
+    return executor.filter(e -> e.kind().equals("local")).isPresent() && defaultCommand.isEmpty();
   }
 
   public boolean enabled() {
@@ -105,8 +105,8 @@ public final class ExecutionService {
 
   public Executed execute(ProjectScope project, String actor, ExecuteRequest request) {
     Executor backend = executor.orElseThrow(ExecutionService::disabled);
-    boolean local = backend instanceof LocalExecutor;
-    // Container executors run the image's own entrypoint and command when the request has none (null).
+    boolean local = backend.kind().equals("local");
+    // Container executors run the image's own command unless the request replaces it (§8.2).
     List<String> command = request.command().or(() -> local ? defaultCommand : Optional.empty()).orElse(null);
     if (command == null && local) {
       throw new ApiException(ErrorCode.COMMAND_REQUIRED,
@@ -121,6 +121,9 @@ public final class ExecutionService {
           .filter(v -> runs.datasetVersionProject(h, v).filter(experiment.projectId()::equals).isPresent())
           .orElseThrow(() -> ApiException.notFound("dataset version"));
       qualityGate.require(h, versionId);
+      if (backend.kind().equals("kubernetes")) {
+        requireNamedDigest(request.imageRef());
+      }
       Executor.Image resolved = backend.resolveImage(request.imageRef());
       Optional<String> digest = Optional.ofNullable(resolved.digest());
       Optional<ModelImage> image = digest.flatMap(d -> ci.findImage(h, d));
@@ -149,7 +152,7 @@ public final class ExecutionService {
       UUID executionId = Ids.newId();
       ObjectNode details = Json.object().put("executor", backend.kind()).put("image_ref", request.imageRef());
       digest.ifPresent(d -> details.put("image_digest", d));
-      backend.jobName(runId).ifPresent(name -> details.put("job_name", name));
+      backend.nameFor(runId).ifPresent(name -> details.put("job_name", name));
       details.put("dataset_version_id", versionId.toString()).put("actor", actor);
       Run run = new Run(runId, experimentId, null, versionId, RunStatus.PENDING.wire(), now, null, gitRepo,
           gitCommit, request.gitRef().orElse(null), request.params(), Json.object(),
@@ -229,6 +232,15 @@ public final class ExecutionService {
   static Optional<String> digestOf(String imageRef) {
     String candidate = imageRef.substring(imageRef.lastIndexOf('@') + 1);
     return DIGEST.matcher(candidate).matches() ? Optional.of(candidate.toLowerCase(Locale.ROOT)) : Optional.empty();
+  }
+
+  /** §8.3: Kubernetes runs only {@code name@sha256:<64 hex>}, a raw digest names no repository. */
+  static void requireNamedDigest(String imageRef) {
+    int at = imageRef.lastIndexOf('@');
+    if (at <= 0 || digestOf(imageRef).isEmpty()) {
+      throw new ApiException(ErrorCode.IMAGE_REF_DIGEST_REQUIRED,
+          "image_ref must be pinned as name@sha256:<64 hex> for the kubernetes executor");
+    }
   }
 
   static ApiException disabled() {

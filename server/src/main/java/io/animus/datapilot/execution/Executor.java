@@ -13,8 +13,8 @@ public interface Executor extends AutoCloseable {
   String kind();
 
   /**
-   * What to start: the command (null: the image's own, container executors only), the job's complete
-   * environment and the request's {@code resources} (PROTOCOL.md §8.4).
+   * What to start: the command (null: the image's own, for container executors), the job's complete
+   * environment and the request's {@code resources}.
    */
   record Job(UUID runId, String imageRef, List<String> command, Map<String, String> env, ObjectNode resources) {}
 
@@ -59,7 +59,7 @@ public interface Executor extends AutoCloseable {
   record Missing(String reason) implements JobState {}
 
   /** The name the job of {@code runId} gets on the backend, when it is known before submission. */
-  default Optional<String> jobName(UUID runId) {
+  default Optional<String> nameFor(UUID runId) {
     return Optional.empty();
   }
 

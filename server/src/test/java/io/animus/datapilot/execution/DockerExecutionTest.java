@@ -260,9 +260,11 @@ class DockerExecutionTest {
     String missing = registry + "/no-such-image@sha256:" + "0".repeat(64);
     String runId = execute(body(missing, withCommit(""))).get("run_id").asText();
     assertThat(waitTerminal(runId).get("status").asText()).isEqualTo("failed");
-    String reason = lastState(runId).get("details").get("reason").asText();
-    assertThat(reason).startsWith("start_failed: image " + missing + " could not be pulled: ");
-    assertThat(reason).contains("manifest unknown").doesNotContain("{");
+    JsonNode details = lastState(runId).get("details");
+    assertThat(details.get("reason").asText()).isEqualTo("job_start_failed");
+    String message = details.get("message").asText();
+    assertThat(message).startsWith("image " + missing + " could not be pulled: ");
+    assertThat(message).contains("manifest unknown").doesNotContain("{");
     assertThat(containerExists("animus-run-" + runId)).isFalse();
   }
 
@@ -386,8 +388,9 @@ class DockerExecutionTest {
       }
       assertThat(run.get("status").asText()).isEqualTo("failed");
       JsonNode states = c.get(RUNS + runId + "/states").json().get("states");
-      assertThat(states.get(states.size() - 1).get("details").get("reason").asText())
-          .isEqualTo("start_timeout: pulling image " + image);
+      JsonNode details = states.get(states.size() - 1).get("details");
+      assertThat(details.get("reason").asText()).isEqualTo("start_timeout");
+      assertThat(details.get("message").asText()).isEqualTo("pulling image " + image);
       for (java.net.Socket socket : held) {
         socket.close();
       }

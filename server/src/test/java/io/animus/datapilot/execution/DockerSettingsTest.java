@@ -43,18 +43,6 @@ class DockerSettingsTest {
   }
 
   @Test
-  void memoryQuantitiesBecomeBytes() {
-    Map<String, Long> cases = Map.of("512Mi", 512L << 20, "4Gi", 4L << 30, "4g", 4L << 30, "512m", 512L << 20,
-        "1.5Gi", 3L << 29, "2G", 2_000_000_000L, "1000", 1000L, "64k", 65_536L);
-    cases.forEach((text, bytes) -> assertThat(ExecuteRequest.memoryBytes(Json.mapper().valueToTree(text)))
-        .as(text).contains(bytes));
-    assertThat(ExecuteRequest.memoryBytes(Json.mapper().valueToTree(1234))).contains(1234L);
-    for (Object bad : List.of("lots", "-1Gi", "99999999999Ei", -5, 1.5, true)) {
-      assertThat(ExecuteRequest.memoryBytes(Json.mapper().valueToTree(bad))).as(String.valueOf(bad)).isEmpty();
-    }
-  }
-
-  @Test
   void resourcesBecomeCpuQuotaMemoryLimitAndGpuDeviceRequest() {
     HostConfig host = DockerExecutor.hostConfig(Json.readObject("{\"cpu\":\"1.5\",\"memory\":\"256Mi\",\"gpus\":2,"
         + "\"tpu\":1}"), "host");
