@@ -61,6 +61,12 @@ public final class StreamHub implements AutoCloseable {
 
   public void subscribe(StreamSubscriber subscriber) {
     byRun.computeIfAbsent(subscriber.runId(), k -> new CopyOnWriteArraySet<>()).add(subscriber);
+    // A stream opened while the server stops (a browser reconnecting at once) must end too, or the
+    // HTTP server's graceful stop waits for it until its timeout. Checked after adding, so either
+    // close() sees this subscriber or this sees close()'s flag.
+    if (!running) {
+      subscriber.close();
+    }
   }
 
   public void unsubscribe(StreamSubscriber subscriber) {
