@@ -253,7 +253,9 @@ class RunPage {
   }
 
   onStatus(state) {
-    if (!this.states.some(s => s.state_id === state.state_id)) this.showStates([...this.states, state]);
+    // the stream repeats the current state on every connect: nothing new then
+    if (this.states.some(s => s.state_id === state.state_id)) return;
+    this.showStates([...this.states, state]);
     if (state.status !== this.run.status) {
       this.run = {...this.run, status: state.status};
       this.drawHeader();

@@ -123,8 +123,17 @@ final class Browser implements AutoCloseable {
     return driver.findElements(By.cssSelector(css));
   }
 
+  /** The text of the element the selector finds now (found again if a live update replaced it meanwhile). */
   String text(String css) {
-    return find(css).getText();
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return find(css).getText();
+      } catch (org.openqa.selenium.StaleElementReferenceException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
   }
 
   Object script(String js, Object... args) {
