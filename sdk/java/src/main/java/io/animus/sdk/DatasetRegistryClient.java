@@ -21,7 +21,7 @@ public final class DatasetRegistryClient {
   private DatasetRegistryClient(Builder b) {
     String url = b.gatewayUrl != null ? b.gatewayUrl : Env.first(b.env, "ANIMUS_GATEWAY_URL");
     String token = b.authToken != null ? b.authToken : Env.first(b.env, "ANIMUS_AUTH_TOKEN");
-    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout);
+    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout, b.projectId);
   }
 
   /** A builder; unset values come from {@code ANIMUS_GATEWAY_URL} and {@code ANIMUS_AUTH_TOKEN}. */
@@ -57,6 +57,16 @@ public final class DatasetRegistryClient {
     return http.download(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId) + "/download", dest);
   }
 
+  /**
+   * {@link #downloadDatasetVersion(String, Path)} reporting to {@code progress} (may be null); with {@code resume}
+   * the bytes an interrupted call left in {@code <dest>.tmp} are kept and only the rest is fetched.
+   */
+  public DownloadResult downloadDatasetVersion(String datasetVersionId, Path dest, TransferProgress progress,
+      boolean resume) {
+    return http.download(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId) + "/download", dest,
+        progress, resume);
+  }
+
   /** {@code POST /datasets}: 201 dataset ({@code dataset_id}, ...). */
   public JsonNode createDataset(String name, String description, Map<String, ?> metadata) {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -87,6 +97,12 @@ public final class DatasetRegistryClient {
    * dataset). {@code metadata} and {@code qualityRuleId} may be null.
    */
   public JsonNode uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata, String qualityRuleId) {
+    return uploadDatasetVersion(datasetId, file, metadata, qualityRuleId, null);
+  }
+
+  /** {@link #uploadDatasetVersion(String, Path, Map, String)} reporting the bytes sent to {@code progress}. */
+  public JsonNode uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata, String qualityRuleId,
+      TransferProgress progress) {
     List<Map.Entry<String, String>> fields = new ArrayList<>();
     if (metadata != null) {
       fields.add(Map.entry("metadata", new String(Json.canonicalBytes(metadata), java.nio.charset.StandardCharsets.US_ASCII)));
@@ -96,7 +112,7 @@ public final class DatasetRegistryClient {
     }
     String name = file.getFileName() == null ? "dataset.bin" : file.getFileName().toString();
     return http.postMultipart(PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions/upload", fields,
-        file, name, Transport.guessContentType(name));
+        file, name, Transport.guessContentType(name), progress);
   }
 
   /**
@@ -107,6 +123,7 @@ public final class DatasetRegistryClient {
     private final Map<String, String> env;
     private String gatewayUrl;
     private String authToken;
+    private String projectId;
     private Duration timeout = Duration.ofSeconds(30);
 
     private Builder(Map<String, String> env) {
@@ -122,6 +139,12 @@ public final class DatasetRegistryClient {
     /** The bearer token. */
     public Builder authToken(String token) {
       this.authToken = token;
+      return this;
+    }
+
+    /** The project every request names ({@code X-Project-Id}); without it the server uses {@code default}. */
+    public Builder projectId(String projectId) {
+      this.projectId = projectId;
       return this;
     }
 

@@ -37,7 +37,7 @@ public final class ExperimentsClient {
     this.env = b.env;
     String url = b.gatewayUrl != null ? b.gatewayUrl : Env.first(env, "ANIMUS_GATEWAY_URL");
     String token = b.authToken != null ? b.authToken : Env.first(env, "ANIMUS_AUTH_TOKEN");
-    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout);
+    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout, b.projectId);
     this.ciSecret = b.ciSecret != null ? b.ciSecret : Env.first(env, "ANIMUS_CI_WEBHOOK_SECRET");
   }
 
@@ -271,12 +271,30 @@ public final class ExperimentsClient {
   /** {@link #executeRun(String, String, String)} with params and resources (either may be null). */
   public JsonNode executeRun(String experimentId, String datasetVersionId, String imageRef, Map<String, ?> params,
       Map<String, ?> resources) {
+    return executeRun(experimentId, datasetVersionId, imageRef, params, resources, null, null, null);
+  }
+
+  /**
+   * {@link #executeRun(String, String, String, Map, Map)} with this server's extensions: the job's
+   * {@code command} and extra {@code env}, and the {@code gitCommit} an unregistered image needs; each may be null.
+   */
+  public JsonNode executeRun(String experimentId, String datasetVersionId, String imageRef, Map<String, ?> params,
+      Map<String, ?> resources, List<String> command, Map<String, String> jobEnv, String gitCommit) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("experiment_id", requireText(experimentId, "experimentId"));
     body.put("dataset_version_id", requireText(datasetVersionId, "datasetVersionId"));
     body.put("image_ref", requireText(imageRef, "imageRef"));
     body.put("params", params == null ? Map.of() : params);
     body.put("resources", resources == null ? Map.of() : resources);
+    if (command != null && !command.isEmpty()) {
+      body.put("command", command);
+    }
+    if (jobEnv != null && !jobEnv.isEmpty()) {
+      body.put("env", jobEnv);
+    }
+    if (gitCommit != null && !gitCommit.isBlank()) {
+      body.put("git_commit", gitCommit);
+    }
     return http.callJson("POST", PREFIX + "/experiments/runs:execute", null, body);
   }
 
@@ -294,6 +312,12 @@ public final class ExperimentsClient {
   /** {@link #uploadRunArtifact(String, String, Path, String, Map)} with an explicit filename and content type. */
   public JsonNode uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata,
       String filename, String contentType) {
+    return uploadRunArtifact(runId, kind, file, name, metadata, filename, contentType, null);
+  }
+
+  /** {@link #uploadRunArtifact(String, String, Path, String, Map, String, String)} reporting to {@code progress}. */
+  public JsonNode uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata,
+      String filename, String contentType, TransferProgress progress) {
     if (kind == null || !ARTIFACT_KINDS.contains(kind.strip().toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("kind must be one of model, preview, log, file");
     }
@@ -307,7 +331,7 @@ public final class ExperimentsClient {
     }
     String part = filename != null ? filename : (file.getFileName() == null ? "artifact.bin" : file.getFileName().toString());
     String type = contentType != null ? contentType : Transport.guessContentType(part);
-    return http.postMultipart(runPath(runId) + "/artifacts", fields, file, part, type);
+    return http.postMultipart(runPath(runId) + "/artifacts", fields, file, part, type, progress);
   }
 
   /** {@code GET …/artifacts?limit=200[&kind]}: {@code {"artifacts":[...]}}; {@code kind} may be null. */
@@ -326,6 +350,16 @@ public final class ExperimentsClient {
    */
   public DownloadResult downloadRunArtifact(String runId, String artifactId, Path dest) {
     return http.download(runPath(runId) + "/artifacts/" + Transport.segment(artifactId) + "/download", dest);
+  }
+
+  /**
+   * {@link #downloadRunArtifact(String, String, Path)} reporting to {@code progress} (may be null); with
+   * {@code resume} the bytes an interrupted call left in {@code <dest>.tmp} are kept and only the rest is fetched.
+   */
+  public DownloadResult downloadRunArtifact(String runId, String artifactId, Path dest, TransferProgress progress,
+      boolean resume) {
+    return http.download(runPath(runId) + "/artifacts/" + Transport.segment(artifactId) + "/download", dest,
+        progress, resume);
   }
 
   private static String runPath(String runId) {
@@ -349,6 +383,7 @@ public final class ExperimentsClient {
     private String gatewayUrl;
     private String authToken;
     private String ciSecret;
+    private String projectId;
     private Duration timeout = Duration.ofSeconds(30);
 
     private Builder(Map<String, String> env) {
@@ -364,6 +399,12 @@ public final class ExperimentsClient {
     /** The bearer token (an API token or a run token). */
     public Builder authToken(String token) {
       this.authToken = token;
+      return this;
+    }
+
+    /** The project every request names ({@code X-Project-Id}); without it the server uses {@code default}. */
+    public Builder projectId(String projectId) {
+      this.projectId = projectId;
       return this;
     }
 
