@@ -1,0 +1,212 @@
+package io.animus.datapilot.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.sdk.AnimusApiException;
+import io.animus.sdk.DatasetRegistryClient;
+import io.animus.sdk.DownloadResult;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code datapilot datasets create|list|versions|push|pull}. */
+@Command(name = "datasets", mixinStandardHelpOptions = true,
+    description = "Datasets and their immutable versions: create, list, push (upload) and pull (download).",
+    subcommands = {DatasetsCommand.Create.class, DatasetsCommand.ListDatasets.class, DatasetsCommand.Versions.class,
+        DatasetsCommand.Push.class, DatasetsCommand.Pull.class},
+    footerHeading = "%nExample:%n", footer = "  datapilot datasets push fraud-train train.csv && datapilot datasets versions fraud-train")
+final class DatasetsCommand {
+
+  /** A dataset by id, or by exact name in the project (datasets are listed page by page). */
+  static JsonNode find(DatasetRegistryClient client, String idOrName) {
+    if (Args.isId(idOrName)) {
+      return client.getDataset(idOrName);
+    }
+    String token = null;
+    do {
+      JsonNode page = client.listDatasets(500, token);
+      for (JsonNode d : page.path("datasets")) {
+        if (idOrName.equals(Printer.text(d, "name"))) {
+          return d;
+        }
+      }
+      token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
+    } while (token != null);
+    throw new AnimusApiException(404, "not_found", null,
+        Printer.JSON.createObjectNode().put("error", "not_found").put("message", "no dataset named " + idOrName));
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a dataset.",
+      footerHeading = "%nExample:%n", footer = "  datapilot datasets create fraud-train --description 'card transactions'")
+  static final class Create implements Callable<Integer> {
+    @Mixin ClientOptions opts;
+    @Parameters(paramLabel = "NAME", description = "unique in the project")
+    String name;
+    @Option(names = "--description", defaultValue = "", description = "free text")
+    String description;
+    @Option(names = "--metadata", paramLabel = "JSON", description = "a JSON object")
+    String metadata;
+
+    @Override
+    public Integer call() {
+      JsonNode d = opts.datasets().createDataset(name, description, Args.object(metadata, "--metadata"));
+      opts.print(d, () -> opts.printer().details(List.of(Map.entry("Dataset id", Printer.text(d, "dataset_id")),
+          Map.entry("Name", Printer.text(d, "name")), Map.entry("Project", Printer.text(d, "project_id")),
+          Map.entry("Description", Printer.text(d, "description")),
+          Map.entry("Created", Printer.text(d, "created_at") + " by " + Printer.text(d, "created_by")))));
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List the project's datasets, newest first.",
+      footerHeading = "%nExample:%n", footer = "  datapilot datasets list --project vision")
+  static final class ListDatasets implements Callable<Integer> {
+    @Mixin ClientOptions opts;
+    @Option(names = "--limit", defaultValue = "100", description = "at most this many (default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Override
+    public Integer call() {
+      JsonNode page = opts.datasets().listDatasets(limit, null);
+      opts.print(page, () -> {
+        Instant now = Instant.now();
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode d : page.path("datasets")) {
+          rows.add(List.of(Printer.text(d, "dataset_id"), Printer.text(d, "name"), Human.ago(d.path("created_at"), now),
+              Printer.text(d, "description")));
+        }
+        opts.printer().table("datasets", List.of("DATASET ID", "NAME", "CREATED", "DESCRIPTION"), rows);
+      });
+      return 0;
+    }
+  }
+
+  @Command(name = "versions", mixinStandardHelpOptions = true, description = "List a dataset's versions, newest first.",
+      footerHeading = "%nExample:%n", footer = "  datapilot datasets versions fraud-train")
+  static final class Versions implements Callable<Integer> {
+    @Mixin ClientOptions opts;
+    @Parameters(paramLabel = "DATASET", description = "id or name")
+    String dataset;
+    @Option(names = "--limit", defaultValue = "100", description = "at most this many (default: ${DEFAULT-VALUE})")
+    int limit;
+
+    @Override
+    public Integer call() {
+      DatasetRegistryClient client = opts.datasets();
+      JsonNode page = client.listDatasetVersions(Printer.text(find(client, dataset), "dataset_id"), limit, null);
+      opts.print(page, () -> {
+        Instant now = Instant.now();
+        List<List<String>> rows = new ArrayList<>();
+        for (JsonNode v : page.path("versions")) {
+          rows.add(List.of(Printer.text(v, "version_id"), Printer.text(v, "ordinal"),
+              Human.bytes(v.path("size_bytes").asLong()), Human.shortHash(Printer.text(v, "content_sha256")),
+              Printer.text(v.path("metadata"), "filename"), Human.ago(v.path("created_at"), now)));
+        }
+        opts.printer().table("versions", List.of("VERSION ID", "#", "SIZE", "SHA256", "FILE", "CREATED"), rows);
+      });
+      return 0;
+    }
+  }
+
+  @Command(name = "push", mixinStandardHelpOptions = true,
+      description = {"Upload a file as a new immutable version of a dataset (streamed, with a progress bar on a terminal).",
+          "The same bytes twice in one dataset are refused (duplicate_content, exit code 1)."},
+      footerHeading = "%nExample:%n", footer = "  datapilot datasets push fraud-train train.csv --metadata '{\"rows\":120000}'")
+  static final class Push implements Callable<Integer> {
+    @Mixin ClientOptions opts;
+    @Parameters(index = "0", paramLabel = "DATASET", description = "id or name")
+    String dataset;
+    @Parameters(index = "1", paramLabel = "FILE")
+    Path file;
+    @Option(names = "--metadata", paramLabel = "JSON", description = "a JSON object stored with the version")
+    String metadata;
+    @Option(names = "--quality-rule", paramLabel = "RULE_ID", description = "the quality rule this version must pass")
+    String qualityRule;
+    @Option(names = "--limit-rate", paramLabel = "RATE", description = "at most this many bytes/s, e.g. 500K, 20M")
+    String limitRate;
+
+    @Override
+    public Integer call() {
+      Args.existingFile(file);
+      Map<String, Object> meta = Args.object(metadata, "--metadata");
+      DatasetRegistryClient client = opts.datasets();
+      String datasetId = Printer.text(find(client, dataset), "dataset_id");
+      Transfer progress = new Transfer("push " + file.getFileName(), opts.term(), opts.json, Transfer.parseRate(limitRate));
+      JsonNode v;
+      try {
+        v = client.uploadDatasetVersion(datasetId, file, meta, qualityRule, progress);
+      } finally {
+        progress.finish();
+      }
+      opts.print(v, () -> opts.printer().line("Pushed " + file.getFileName() + " as version " + Printer.text(v, "ordinal")
+          + " " + Printer.text(v, "version_id") + " (" + Human.bytes(v.path("size_bytes").asLong()) + ", sha256 "
+          + Printer.text(v, "content_sha256") + ")"));
+      return 0;
+    }
+  }
+
+  @Command(name = "pull", mixinStandardHelpOptions = true,
+      description = {"Download a dataset version and verify its sha256.",
+          "An interrupted pull leaves FILE.tmp; running the same pull again resumes from it."},
+      footerHeading = "%nExample:%n", footer = "  datapilot datasets pull 5a2c... -o train.csv")
+  static final class Pull implements Callable<Integer> {
+    @Mixin ClientOptions opts;
+    @Parameters(paramLabel = "VERSION_ID")
+    String versionId;
+    @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "where to write (default: the uploaded file name)")
+    Path output;
+    @Option(names = "--limit-rate", paramLabel = "RATE", description = "at most this many bytes/s, e.g. 500K, 20M")
+    String limitRate;
+
+    @Override
+    public Integer call() {
+      DatasetRegistryClient client = opts.datasets();
+      JsonNode version = client.getDatasetVersion(versionId);
+      String name = Printer.text(version.path("metadata"), "filename");
+      Path dest = output != null ? output : Path.of(name.isEmpty() ? "dataset.bin" : Path.of(name).getFileName().toString());
+      long resumedFrom = partialSize(dest);
+      Transfer progress = new Transfer("pull " + dest.getFileName(), opts.term(), opts.json, Transfer.parseRate(limitRate));
+      DownloadResult r;
+      try {
+        r = client.downloadDatasetVersion(versionId, dest, progress, true);
+      } finally {
+        progress.finish();
+      }
+      printDownload(opts, dest, r, resumedFrom, Printer.text(version, "content_sha256"));
+      return 0;
+    }
+  }
+
+  /** The bytes an earlier, interrupted download left in {@code <dest>.tmp}. */
+  static long partialSize(Path dest) {
+    Path tmp = dest.toAbsolutePath().resolveSibling(dest.getFileName() + ".tmp");
+    try {
+      return Files.isRegularFile(tmp) ? Files.size(tmp) : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reports a finished download; a sha256 other than the one the server recorded is an error (exit 1). */
+  static void printDownload(ClientOptions opts, Path dest, DownloadResult r, long resumedFrom, String expectedSha) {
+    if (!expectedSha.isEmpty() && !expectedSha.equalsIgnoreCase(r.sha256())) {
+      throw new AnimusApiException(0, "checksum_mismatch", null, Printer.JSON.createObjectNode()
+          .put("error", "checksum_mismatch").put("message", dest + " hashes to " + r.sha256() + ", expected " + expectedSha));
+    }
+    ObjectNode out = Printer.JSON.createObjectNode().put("path", dest.toAbsolutePath().toString())
+        .put("size_bytes", r.sizeBytes()).put("sha256", r.sha256()).put("content_type", r.contentType())
+        .put("resumed_from_bytes", resumedFrom).put("verified", true);
+    opts.print(out, () -> opts.printer().line("Saved " + dest + " (" + Human.bytes(r.sizeBytes()) + ", sha256 "
+        + r.sha256() + " verified" + (resumedFrom > 0 ? ", resumed at " + Human.bytes(resumedFrom) : "") + ")"));
+  }
+}

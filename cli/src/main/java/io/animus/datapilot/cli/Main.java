@@ -1,0 +1,115 @@
+package io.animus.datapilot.cli;
+
+import io.animus.sdk.AnimusApiException;
+import io.animus.sdk.AnimusTransportException;
+import java.io.PrintWriter;
+import java.lang.reflect.Constructor;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.NoSuchFileException;
+import picocli.AutoComplete;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/**
+ * {@code datapilot}: {@code serve} runs the server (the server module's own command, unchanged); every other
+ * command is a client of a running server built on the Java SDK. Exit codes: 0 success, 1 API error, 2 usage
+ * error, 3 network error.
+ */
+@Command(name = "datapilot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+    description = {"Animus DataPilot: the control plane for ML training.",
+        "Client commands talk to the server at ANIMUS_GATEWAY_URL (or --url) with ANIMUS_AUTH_TOKEN (or --token)."},
+    subcommands = {io.animus.datapilot.Main.Serve.class, TokensCommand.class, ProjectsCommand.class,
+        ExperimentsCommand.class, RunsCommand.class, DatasetsCommand.class, ArtifactsCommand.class,
+        ImagesCommand.class, CiCommand.class, ExecuteCommand.class},
+    footerHeading = "%nExamples:%n",
+    footer = {"  datapilot serve                  start the server on http://localhost:8080",
+        "  export ANIMUS_GATEWAY_URL=http://localhost:8080",
+        "  datapilot datasets push fraud-train train.csv",
+        "  datapilot runs tail RUN_ID       follow a run; exit 0 when it succeeds",
+        "  source <(datapilot completion)   shell completion (bash, zsh)",
+        "",
+        "Exit codes: 0 success, 1 API error, 2 usage error, 3 network error."})
+public final class Main {
+  static final int API_ERROR = 1;
+  static final int USAGE = 2;
+  static final int NETWORK = 3;
+
+  public static void main(String[] args) {
+    System.exit(run(Terminal.system(), args));
+  }
+
+  /** Runs one command line; answers its exit code. */
+  public static int run(Terminal term, String... args) {
+    return commandLine(term).execute(args);
+  }
+
+  static CommandLine commandLine(Terminal term) {
+    CommandLine cmd = new CommandLine(new Main(), new Factory(term));
+    cmd.addSubcommand("completion", new AutoComplete.GenerateCompletion());
+    cmd.getSubcommands().get("completion").getCommandSpec().usageMessage()
+        .description("Print a bash/zsh completion script: source <(datapilot completion)");
+    cmd.setOut(new PrintWriter(term.out(), true, StandardCharsets.UTF_8));
+    cmd.setErr(new PrintWriter(term.err(), true, StandardCharsets.UTF_8));
+    cmd.setExecutionExceptionHandler((e, line, parsed) -> failure(e, term, parsed.hasMatchedOption("--json")));
+    return cmd;
+  }
+
+  /** Prints what went wrong on standard error and answers the exit code. */
+  static int failure(Exception e, Terminal term, boolean json) {
+    if (e instanceof AnimusTransportException t) {
+      term.err().println("datapilot: network error: " + t.serverMessage()
+          + " (is the server running? check --url or ANIMUS_GATEWAY_URL)");
+      return NETWORK;
+    }
+    if (e instanceof AnimusApiException a) {
+      if (json && a.body() != null && a.body().isObject()) {
+        term.err().println(Printer.compact(a.body()));
+      } else {
+        String message = a.serverMessage().isEmpty() ? "" : ": " + a.serverMessage();
+        term.err().println("datapilot: error: " + a.code() + message + " (HTTP " + a.status()
+            + (a.requestId() == null ? "" : ", request id " + a.requestId()) + ")");
+      }
+      return API_ERROR;
+    }
+    if (e instanceof UsageException || e instanceof IllegalArgumentException) {
+      term.err().println("datapilot: " + e.getMessage());
+      return USAGE;
+    }
+    if (e instanceof NoSuchFileException || e.getCause() instanceof NoSuchFileException) {
+      Throwable missing = e instanceof NoSuchFileException ? e : e.getCause();
+      term.err().println("datapilot: no such file: " + missing.getMessage());
+      return USAGE;
+    }
+    term.err().println("datapilot: " + e);
+    return API_ERROR;
+  }
+
+  /** Builds commands and mixins, handing the {@link Terminal} to those whose constructor takes one. */
+  private static final class Factory implements CommandLine.IFactory {
+    private final Terminal term;
+
+    Factory(Terminal term) {
+      this.term = term;
+    }
+
+    @Override
+    public <K> K create(Class<K> cls) throws Exception {
+      try {
+        Constructor<K> c = cls.getDeclaredConstructor(Terminal.class);
+        c.setAccessible(true);
+        return c.newInstance(term);
+      } catch (NoSuchMethodException e) {
+        return CommandLine.defaultFactory().create(cls);
+      }
+    }
+  }
+
+  /** The version of the running build. */
+  static final class Version implements CommandLine.IVersionProvider {
+    @Override
+    public String[] getVersion() {
+      String v = Main.class.getPackage().getImplementationVersion();
+      return new String[] {"datapilot " + (v == null ? "0.1.0-SNAPSHOT" : v)};
+    }
+  }
+}

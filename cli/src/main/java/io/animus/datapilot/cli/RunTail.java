@@ -1,0 +1,248 @@
+package io.animus.datapilot.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.sdk.AnimusTransportException;
+import io.animus.sdk.ExperimentsClient;
+import io.animus.sdk.RunStream;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/**
+ * {@code datapilot runs tail}: follows a run's live stream (status changes, events, latest metric values) until
+ * the run ends; exits 0 when it succeeded and 1 when it failed or was canceled, so CI can wait on it.
+ */
+@Command(name = "tail", mixinStandardHelpOptions = true,
+    description = {"Follow a run live until it ends: status, events and the latest metrics.",
+        "Exit code 0 when the run succeeded, 1 when it failed or was canceled."},
+    footerHeading = "%nExamples:%n",
+    footer = {"  datapilot runs tail 7d1e... && echo trained", "  datapilot runs tail 7d1e... --json | jq -c 'select(.event==\"metrics\")'"})
+final class RunTail implements Callable<Integer> {
+  private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "canceled");
+  private static final int RECONNECTS = 5;
+  private static final Object END = new Object();
+
+  @Mixin ClientOptions opts;
+  @Parameters(paramLabel = "RUN_ID")
+  String runId;
+  @Option(names = "--after-event-id", paramLabel = "ID", defaultValue = "0",
+      description = "replay only events after this id (default: the run's whole event history)")
+  long afterEventId;
+
+  @Override
+  public Integer call() throws InterruptedException {
+    return follow(opts, runId, afterEventId);
+  }
+
+  /** Follows {@code runId} until it ends; answers 0 when it succeeded, else 1. */
+  static int follow(ClientOptions opts, String runId, long afterEventId) throws InterruptedException {
+    ExperimentsClient client = opts.experiments();
+    JsonNode run = client.getRun(runId);
+    View view = new View(opts, run);
+    long lastEventId = afterEventId;
+    int failures = 0;
+    while (true) {
+      RunStream stream;
+      try {
+        stream = client.streamRun(runId, lastEventId);
+      } catch (AnimusTransportException e) {
+        if (++failures > RECONNECTS) {
+          throw e;
+        }
+        Thread.sleep(500L * failures);
+        continue;
+      }
+      BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
+      Thread reader = new Thread(() -> read(stream, frames), "datapilot-tail");
+      reader.setDaemon(true);
+      reader.start();
+      try {
+        Object item;
+        boolean ended = false;
+        // after the final status, wait for the trailing events (job log lines) until the stream is quiet
+        while ((item = frames.poll(view.terminal() ? 700 : 1000, TimeUnit.MILLISECONDS)) != null || !view.terminal()) {
+          if (item == null) {
+            view.tick();
+            continue;
+          }
+          if (item == END || item instanceof RuntimeException || isError(item)) {
+            ended = true;
+            if (item instanceof AnimusTransportException e && ++failures > RECONNECTS) {
+              throw e;
+            }
+            break;
+          }
+          RunStream.Frame f = (RunStream.Frame) item;
+          failures = 0;
+          if ("event".equals(f.event()) && f.data() != null) {
+            lastEventId = Math.max(lastEventId, f.data().path("event_id").asLong());
+          }
+          view.frame(f);
+        }
+        if (!ended || view.terminal()) {
+          return view.finish();
+        }
+      } finally {
+        stream.close();
+      }
+      Thread.sleep(300);
+    }
+  }
+
+  private static boolean isError(Object item) {
+    return item instanceof RunStream.Frame f && "error".equals(f.event());
+  }
+
+  private static void read(RunStream stream, BlockingQueue<Object> frames) {
+    try {
+      while (stream.hasNext()) {
+        frames.add(stream.next());
+      }
+      frames.add(END);
+    } catch (RuntimeException e) {
+      frames.add(e);
+    }
+  }
+
+  /** Shows frames: JSON lines, plain lines when piped, or a live status line under the events on a terminal. */
+  private static final class View {
+    private final boolean json;
+    private final boolean live;
+    private final PrintStream out;
+    private final Printer printer;
+    private final String runId;
+    private final Instant started;
+    private final Map<String, JsonNode> metrics = new LinkedHashMap<>();
+    private String status;
+    private long step = -1;
+    private Instant ended;
+
+    View(ClientOptions opts, JsonNode run) {
+      this.json = opts.json;
+      this.live = opts.term().interactive() && !opts.json;
+      this.out = opts.term().out();
+      this.printer = opts.printer();
+      this.runId = Printer.text(run, "run_id");
+      this.started = Human.instant(run.path("started_at"));
+      this.status = Printer.text(run, "status");
+      if (live) {
+        out.println("Following run " + runId + " (Ctrl-C stops following, not the run)");
+        drawStatus();
+      }
+    }
+
+    boolean terminal() {
+      return TERMINAL.contains(status);
+    }
+
+    void frame(RunStream.Frame f) {
+      if (json) {
+        ObjectNode line = Printer.JSON.createObjectNode().put("event", f.event());
+        line.put("id", f.id());
+        line.set("data", f.data());
+        printer.jsonLine(line);
+      }
+      switch (f.event()) {
+        case "status" -> {
+          String s = Printer.text(f.data(), "status");
+          boolean changed = !s.equals(status);
+          status = s;
+          if (terminal() && ended == null) {
+            ended = Human.instant(f.data().path("observed_at"));
+          }
+          if (!json && !live && changed) {
+            out.println("status: " + s);
+          }
+        }
+        case "metrics" -> {
+          StringBuilder plain = new StringBuilder();
+          for (JsonNode sample : f.data().path("samples")) {
+            metrics.put(Printer.text(sample, "name"), sample.path("value"));
+            step = Math.max(step, sample.path("step").asLong());
+            plain.append(' ').append(Printer.text(sample, "name")).append('=').append(Human.number(sample.path("value")));
+          }
+          if (!json && !live) {
+            out.println("metrics: step=" + step + plain);
+          }
+        }
+        case "event" -> {
+          if (!json) {
+            clearStatus();
+            out.println(eventLine(f.data()));
+          }
+        }
+        default -> { }
+      }
+      drawStatus();
+    }
+
+    void tick() {
+      drawStatus();
+    }
+
+    int finish() {
+      if (live) {
+        drawStatus();
+        out.println();
+      }
+      if (!json) {
+        out.println("Run " + runId + " " + status + (started == null ? "" : " after " + elapsed()));
+      }
+      out.flush();
+      return "succeeded".equals(status) ? 0 : 1;
+    }
+
+    private String elapsed() {
+      return Human.duration(Duration.between(started, ended != null ? ended : Instant.now()));
+    }
+
+    private void clearStatus() {
+      if (live) {
+        out.print("\r\u001b[K");
+      }
+    }
+
+    private void drawStatus() {
+      if (!live) {
+        return;
+      }
+      StringBuilder s = new StringBuilder("\r\u001b[K").append("● ").append(status);
+      if (started != null) {
+        s.append("  ").append(elapsed());
+      }
+      if (step >= 0) {
+        s.append("  step ").append(step);
+      }
+      int shown = 0;
+      for (Map.Entry<String, JsonNode> m : metrics.entrySet()) {
+        if (shown++ == 6) {
+          s.append(" …");
+          break;
+        }
+        s.append("  ").append(m.getKey()).append('=').append(Human.number(m.getValue()));
+      }
+      out.print(s);
+      out.flush();
+    }
+
+    private static String eventLine(JsonNode e) {
+      String at = Printer.text(e, "occurred_at");
+      String time = at.length() >= 19 ? at.substring(11, 19) : at;
+      return time + "  " + String.format(Locale.ROOT, "%-5s", Printer.text(e, "level").toUpperCase(Locale.ROOT))
+          + "  " + Printer.text(e, "message");
+    }
+  }
+}

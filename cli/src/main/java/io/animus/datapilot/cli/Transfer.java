@@ -1,0 +1,115 @@
+package io.animus.datapilot.cli;
+
+import io.animus.sdk.TransferProgress;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.Locale;
+
+/**
+ * Watches one upload or download: draws a progress bar (bytes, rate, ETA) on standard error when a person is
+ * watching, and holds the transfer to {@code --limit-rate} by sleeping in the SDK's progress callback.
+ */
+final class Transfer implements TransferProgress {
+  private static final int BAR = 24;
+  private static final long REDRAW_NANOS = 100_000_000L;
+
+  private final String label;
+  private final PrintStream err;
+  private final boolean draw;
+  private final long limitBytesPerSecond;
+  private long startNanos = -1;
+  private long startBytes;
+  private long lastDraw;
+  private long done;
+  private long total = -1;
+
+  Transfer(String label, Terminal term, boolean json, long limitBytesPerSecond) {
+    this.label = label;
+    this.err = term.err();
+    this.draw = term.interactive() && !json;
+    this.limitBytesPerSecond = limitBytesPerSecond;
+  }
+
+  @Override
+  public void update(long done, long total) {
+    long now = System.nanoTime();
+    if (startNanos < 0) {
+      startNanos = now;
+      startBytes = done;
+    }
+    this.done = done;
+    this.total = total;
+    throttle(now);
+    if (draw && now - lastDraw >= REDRAW_NANOS) {
+      lastDraw = now;
+      err.print("\r" + render(System.nanoTime()) + "\u001b[K");
+      err.flush();
+    }
+  }
+
+  private void throttle(long now) {
+    if (limitBytesPerSecond <= 0) {
+      return;
+    }
+    long dueNanos = (long) ((done - startBytes) * 1e9 / limitBytesPerSecond);
+    long aheadNanos = dueNanos - (now - startNanos);
+    if (aheadNanos > 0) {
+      try {
+        Thread.sleep(aheadNanos / 1_000_000, (int) (aheadNanos % 1_000_000));
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  /** Draws the last state and ends the line (only if a bar was drawn). */
+  void finish() {
+    if (draw && startNanos >= 0) {
+      err.print("\r" + render(System.nanoTime()) + "\u001b[K\n");
+      err.flush();
+    }
+  }
+
+  /** {@code label [=====>    ]  45%  45 MiB / 100 MiB  12 MiB/s  ETA 4s}. */
+  String render(long nowNanos) {
+    double seconds = Math.max(1e-3, (nowNanos - startNanos) / 1e9);
+    double rate = (done - startBytes) / seconds;
+    StringBuilder s = new StringBuilder(label).append("  ");
+    if (total > 0) {
+      int filled = (int) (BAR * Math.min(1.0, (double) done / total));
+      s.append('[').append("=".repeat(filled)).append(filled < BAR ? ">" + " ".repeat(BAR - filled - 1) : "")
+          .append("] ").append(String.format(Locale.ROOT, "%3d%%", done * 100 / total)).append("  ")
+          .append(Human.bytes(done)).append(" / ").append(Human.bytes(total));
+    } else {
+      s.append(Human.bytes(done));
+    }
+    s.append("  ").append(Human.bytes((long) rate)).append("/s");
+    if (total > 0 && done < total && rate > 0) {
+      s.append("  ETA ").append(Human.duration(Duration.ofSeconds((long) Math.ceil((total - done) / rate))));
+    }
+    return s.toString();
+  }
+
+  /** Parses {@code --limit-rate}: bytes per second with an optional K, M or G suffix (binary units); 0 = none. */
+  static long parseRate(String text) {
+    if (text == null || text.isBlank()) {
+      return 0;
+    }
+    String t = text.strip().toUpperCase(Locale.ROOT);
+    long unit = 1;
+    char last = t.charAt(t.length() - 1);
+    if (last == 'K' || last == 'M' || last == 'G') {
+      unit = last == 'K' ? 1L << 10 : last == 'M' ? 1L << 20 : 1L << 30;
+      t = t.substring(0, t.length() - 1);
+    }
+    try {
+      double v = Double.parseDouble(t);
+      if (v < 0 || Double.isNaN(v) || Double.isInfinite(v)) {
+        throw new NumberFormatException();
+      }
+      return (long) (v * unit);
+    } catch (NumberFormatException e) {
+      throw new UsageException("--limit-rate must be a number of bytes per second such as 500K or 20M, got " + text);
+    }
+  }
+}
