@@ -60,12 +60,13 @@ final class ArtifactsCommand {
 
     @Override
     public Integer call() {
+      long rate = Transfer.parseRate(limitRate);
       ExperimentsClient client = opts.experiments();
       JsonNode a = client.getRunArtifact(runId, artifactId);
       String name = Printer.text(a, "filename");
       Path dest = output != null ? output : Path.of(name.isEmpty() ? "artifact.bin" : Path.of(name).getFileName().toString());
       long resumedFrom = DatasetsCommand.partialSize(dest);
-      Transfer progress = new Transfer("get " + dest.getFileName(), opts.term(), opts.json, Transfer.parseRate(limitRate));
+      Transfer progress = new Transfer("get " + dest.getFileName(), opts.term(), opts.json, rate);
       DownloadResult r;
       try {
         r = client.downloadRunArtifact(runId, artifactId, dest, progress, true);
@@ -96,8 +97,9 @@ final class ArtifactsCommand {
 
     @Override
     public Integer call() {
+      long rate = Transfer.parseRate(limitRate);
       Args.existingFile(file);
-      Transfer progress = new Transfer("put " + file.getFileName(), opts.term(), opts.json, Transfer.parseRate(limitRate));
+      Transfer progress = new Transfer("put " + file.getFileName(), opts.term(), opts.json, rate);
       JsonNode answer;
       try {
         answer = opts.experiments().uploadRunArtifact(runId, kind, file, name, Args.object(metadata, "--metadata"),

@@ -137,11 +137,12 @@ final class DatasetsCommand {
 
     @Override
     public Integer call() {
+      long rate = Transfer.parseRate(limitRate);
       Args.existingFile(file);
       Map<String, Object> meta = Args.object(metadata, "--metadata");
       DatasetRegistryClient client = opts.datasets();
       String datasetId = Printer.text(find(client, dataset), "dataset_id");
-      Transfer progress = new Transfer("push " + file.getFileName(), opts.term(), opts.json, Transfer.parseRate(limitRate));
+      Transfer progress = new Transfer("push " + file.getFileName(), opts.term(), opts.json, rate);
       JsonNode v;
       try {
         v = client.uploadDatasetVersion(datasetId, file, meta, qualityRule, progress);
@@ -170,12 +171,13 @@ final class DatasetsCommand {
 
     @Override
     public Integer call() {
+      long rate = Transfer.parseRate(limitRate);
       DatasetRegistryClient client = opts.datasets();
       JsonNode version = client.getDatasetVersion(versionId);
       String name = Printer.text(version.path("metadata"), "filename");
       Path dest = output != null ? output : Path.of(name.isEmpty() ? "dataset.bin" : Path.of(name).getFileName().toString());
       long resumedFrom = partialSize(dest);
-      Transfer progress = new Transfer("pull " + dest.getFileName(), opts.term(), opts.json, Transfer.parseRate(limitRate));
+      Transfer progress = new Transfer("pull " + dest.getFileName(), opts.term(), opts.json, rate);
       DownloadResult r;
       try {
         r = client.downloadDatasetVersion(versionId, dest, progress, true);

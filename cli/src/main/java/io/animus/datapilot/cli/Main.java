@@ -6,6 +6,9 @@ import java.io.PrintWriter;
 import java.lang.reflect.Constructor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.NoSuchFileException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -17,7 +20,8 @@ import picocli.CommandLine.Command;
  */
 @Command(name = "datapilot", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
     description = {"Animus DataPilot: the control plane for ML training.",
-        "Client commands talk to the server at ANIMUS_GATEWAY_URL (or --url) with ANIMUS_AUTH_TOKEN (or --token)."},
+        "Client commands talk to the server at ANIMUS_GATEWAY_URL (or --url) with ANIMUS_AUTH_TOKEN (or --token).",
+        "Their options --url, --token, --project and --json may also come before the command."},
     subcommands = {io.animus.datapilot.Main.Serve.class, TokensCommand.class, ProjectsCommand.class,
         ExperimentsCommand.class, RunsCommand.class, DatasetsCommand.class, ArtifactsCommand.class,
         ImagesCommand.class, CiCommand.class, ExecuteCommand.class},
@@ -40,7 +44,39 @@ public final class Main {
 
   /** Runs one command line; answers its exit code. */
   public static int run(Terminal term, String... args) {
-    return commandLine(term).execute(args);
+    return commandLine(term).execute(clientOptionsLast(args));
+  }
+
+  /**
+   * Client options written before the command ({@code datapilot --json runs list}) are moved behind it (before a
+   * {@code --}), where the command's own options are parsed; {@code serve} keeps its options to itself.
+   */
+  static String[] clientOptionsLast(String[] args) {
+    List<String> leading = new ArrayList<>();
+    int i = 0;
+    while (i < args.length && isClientOption(args[i])) {
+      leading.add(args[i]);
+      if (!args[i].contains("=") && !"--json".equals(args[i]) && i + 1 < args.length) {
+        leading.add(args[++i]);
+      }
+      i++;
+    }
+    if (leading.isEmpty()) {
+      return args;
+    }
+    List<String> rest = new ArrayList<>(Arrays.asList(args).subList(i, args.length));
+    int dashes = rest.indexOf("--");
+    rest.addAll(dashes < 0 ? rest.size() : dashes, leading);
+    return rest.toArray(String[]::new);
+  }
+
+  private static boolean isClientOption(String arg) {
+    for (String name : List.of("--url", "--token", "--project")) {
+      if (arg.equals(name) || arg.startsWith(name + "=")) {
+        return true;
+      }
+    }
+    return "--json".equals(arg);
   }
 
   static CommandLine commandLine(Terminal term) {
@@ -50,15 +86,25 @@ public final class Main {
         .description("Print a bash/zsh completion script: source <(datapilot completion)");
     cmd.setOut(new PrintWriter(term.out(), true, StandardCharsets.UTF_8));
     cmd.setErr(new PrintWriter(term.err(), true, StandardCharsets.UTF_8));
-    cmd.setExecutionExceptionHandler((e, line, parsed) -> failure(e, term, parsed.hasMatchedOption("--json")));
+    cmd.setExecutionExceptionHandler((e, line, parsed) -> failure(e, term, wantsJson(parsed)));
     return cmd;
+  }
+
+  private static boolean wantsJson(CommandLine.ParseResult parsed) {
+    for (CommandLine.ParseResult p = parsed; p != null; p = p.hasSubcommand() ? p.subcommand() : null) {
+      if (p.hasMatchedOption("--json")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Prints what went wrong on standard error and answers the exit code. */
   static int failure(Exception e, Terminal term, boolean json) {
     if (e instanceof AnimusTransportException t) {
-      term.err().println("datapilot: network error: " + t.serverMessage()
-          + " (is the server running? check --url or ANIMUS_GATEWAY_URL)");
+      String detail = t.getCause() instanceof java.net.ConnectException ? "connection refused" : t.serverMessage();
+      term.err().println("datapilot: network error: cannot reach the server: " + detail
+          + " (is it running? check --url or ANIMUS_GATEWAY_URL)");
       return NETWORK;
     }
     if (e instanceof AnimusApiException a) {
