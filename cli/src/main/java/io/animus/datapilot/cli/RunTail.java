@@ -219,12 +219,12 @@ final class RunTail implements Callable<Integer> {
       if (!live) {
         return;
       }
-      StringBuilder s = new StringBuilder("\r\u001b[K").append("● ").append(status);
+      StringBuilder s = new StringBuilder("\r\u001b[K").append("status: ").append(status);
       if (started != null) {
-        s.append("  ").append(elapsed());
+        s.append(" | ").append(elapsed());
       }
       if (step >= 0) {
-        s.append("  step ").append(step);
+        s.append(" | step ").append(step);
       }
       int shown = 0;
       for (Map.Entry<String, JsonNode> m : metrics.entrySet()) {
@@ -232,7 +232,7 @@ final class RunTail implements Callable<Integer> {
           s.append(" …");
           break;
         }
-        s.append("  ").append(m.getKey()).append('=').append(Human.number(m.getValue()));
+        s.append(shown == 1 ? " | " : " ").append(m.getKey()).append('=').append(Human.number(m.getValue()));
       }
       out.print(s);
       out.flush();
