@@ -1,6 +1,7 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.sdk.Artifact;
+import io.animus.sdk.Page;
 import io.animus.sdk.DownloadResult;
 import io.animus.sdk.ExperimentsClient;
 import java.nio.file.Path;
@@ -30,13 +31,13 @@ final class ArtifactsCommand {
 
     @Override
     public Integer call() {
-      JsonNode page = opts.experiments().listRunArtifacts(runId, kind);
-      opts.print(page, () -> {
+      Page<Artifact> page = opts.experiments().listRunArtifacts(runId, kind);
+      opts.print(Printer.list("artifacts", page), () -> {
         Instant now = Instant.now();
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode a : page.path("artifacts")) {
-          rows.add(List.of(Printer.text(a, "artifact_id"), Printer.text(a, "kind"), Printer.text(a, "name"),
-              Printer.text(a, "filename"), Human.bytes(a.path("size_bytes").asLong()), Human.ago(a.path("created_at"), now)));
+        for (Artifact a : page.items()) {
+          rows.add(Printer.row(a.artifactId(), a.kind(), a.name(), a.filename(), Human.bytes(a.sizeBytes()),
+              Human.ago(a.createdAt(), now)));
         }
         opts.printer().table("artifacts", List.of("ARTIFACT ID", "KIND", "NAME", "FILE", "SIZE", "CREATED"), rows);
       });
@@ -62,8 +63,8 @@ final class ArtifactsCommand {
     public Integer call() {
       long rate = Transfer.parseRate(limitRate);
       ExperimentsClient client = opts.experiments();
-      JsonNode a = client.getRunArtifact(runId, artifactId);
-      String name = Printer.text(a, "filename");
+      Artifact a = client.getRunArtifact(runId, artifactId);
+      String name = Printer.value(a.filename());
       Path dest = output != null ? output : Path.of(name.isEmpty() ? "artifact.bin" : Path.of(name).getFileName().toString());
       long resumedFrom = DatasetsCommand.partialSize(dest);
       Transfer progress = new Transfer("get " + dest.getFileName(), opts.term(), opts.json, rate);
@@ -73,7 +74,7 @@ final class ArtifactsCommand {
       } finally {
         progress.finish();
       }
-      DatasetsCommand.printDownload(opts, dest, r, resumedFrom, Printer.text(a, "sha256"));
+      DatasetsCommand.printDownload(opts, dest, r, resumedFrom, a.sha256());
       return 0;
     }
   }
@@ -100,17 +101,18 @@ final class ArtifactsCommand {
       long rate = Transfer.parseRate(limitRate);
       Args.existingFile(file);
       Transfer progress = new Transfer("put " + file.getFileName(), opts.term(), opts.json, rate);
-      JsonNode answer;
+      Artifact a;
       try {
-        answer = opts.experiments().uploadRunArtifact(runId, kind, file, name, Args.object(metadata, "--metadata"),
+        a = opts.experiments().uploadRunArtifact(runId, kind, file, name, Args.object(metadata, "--metadata"),
             null, null, progress);
       } finally {
         progress.finish();
       }
-      JsonNode a = answer.path("artifact");
-      opts.print(answer, () -> opts.printer().line("Uploaded " + file.getFileName() + " as " + Printer.text(a, "kind")
-          + " artifact " + Printer.text(a, "artifact_id") + " (" + Human.bytes(a.path("size_bytes").asLong())
-          + ", sha256 " + Printer.text(a, "sha256") + ")"));
+      // the server's answer wraps the artifact: {"artifact":{...}}
+      com.fasterxml.jackson.databind.node.ObjectNode json = Printer.JSON.createObjectNode();
+      json.set("artifact", a.raw());
+      opts.print(json, () -> opts.printer().line("Uploaded " + file.getFileName() + " as " + a.kind() + " artifact "
+          + a.artifactId() + " (" + Human.bytes(a.sizeBytes()) + ", sha256 " + a.sha256() + ")"));
       return 0;
     }
   }

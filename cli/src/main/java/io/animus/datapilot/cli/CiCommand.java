@@ -3,7 +3,9 @@ package io.animus.datapilot.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.sdk.CiContext;
 import io.animus.sdk.CiSignature;
+import io.animus.sdk.ModelImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -99,8 +101,8 @@ final class CiCommand {
     public Integer call() {
       Map<String, Object> body = payloadObject(payload);
       secret(opts);
-      JsonNode r = opts.experiments().postCiReport(body);
-      opts.print(r, () -> opts.printer().line("Image " + Printer.text(r, "image_digest") + ": " + Printer.text(r, "status")));
+      ModelImage r = opts.experiments().postCiReport(body);
+      opts.print(Printer.tree(r), () -> opts.printer().line("Image " + r.imageDigest() + ": " + r.status()));
       return 0;
     }
   }
@@ -117,9 +119,9 @@ final class CiCommand {
     public Integer call() {
       Map<String, Object> body = payloadObject(payload);
       secret(opts);
-      JsonNode r = opts.experiments().postCiWebhook(body);
-      opts.print(r, () -> opts.printer().line("CI context " + Printer.text(r, "context_id") + " for run "
-          + Printer.text(r, "run_id") + (r.has("status") ? ": " + Printer.text(r, "status") : ": stored")));
+      CiContext r = opts.experiments().postCiWebhook(body);
+      opts.print(Printer.tree(r), () -> opts.printer().line("CI context " + r.contextId() + " for run " + r.runId()
+          + (r.status() != null ? ": " + r.status() : ": stored")));
       return 0;
     }
   }

@@ -1,6 +1,8 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.sdk.Dataset;
+import io.animus.sdk.DatasetVersion;
+import io.animus.sdk.Page;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.sdk.AnimusApiException;
 import io.animus.sdk.DatasetRegistryClient;
@@ -12,7 +14,6 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -28,19 +29,19 @@ import picocli.CommandLine.Parameters;
 final class DatasetsCommand {
 
   /** A dataset by id, or by exact name in the project (datasets are listed page by page). */
-  static JsonNode find(DatasetRegistryClient client, String idOrName) {
+  static Dataset find(DatasetRegistryClient client, String idOrName) {
     if (Args.isId(idOrName)) {
       return client.getDataset(idOrName);
     }
     String token = null;
     do {
-      JsonNode page = client.listDatasets(500, token);
-      for (JsonNode d : page.path("datasets")) {
-        if (idOrName.equals(Printer.text(d, "name"))) {
+      Page<Dataset> page = client.listDatasets(500, token);
+      for (Dataset d : page.items()) {
+        if (idOrName.equals(d.name())) {
           return d;
         }
       }
-      token = page.hasNonNull("next_page_token") ? page.path("next_page_token").asText() : null;
+      token = page.hasNext() ? page.nextPageToken() : null;
     } while (token != null);
     throw new AnimusApiException(404, "not_found", null,
         Printer.JSON.createObjectNode().put("error", "not_found").put("message", "no dataset named " + idOrName));
@@ -59,11 +60,11 @@ final class DatasetsCommand {
 
     @Override
     public Integer call() {
-      JsonNode d = opts.datasets().createDataset(name, description, Args.object(metadata, "--metadata"));
-      opts.print(d, () -> opts.printer().details(List.of(Map.entry("Dataset id", Printer.text(d, "dataset_id")),
-          Map.entry("Name", Printer.text(d, "name")), Map.entry("Project", Printer.text(d, "project_id")),
-          Map.entry("Description", Printer.text(d, "description")),
-          Map.entry("Created", Printer.text(d, "created_at") + " by " + Printer.text(d, "created_by")))));
+      Dataset d = opts.datasets().createDataset(name, description, Args.object(metadata, "--metadata"));
+      opts.print(d.raw(), () -> opts.printer().details(List.of(Printer.field("Dataset id", d.datasetId()),
+          Printer.field("Name", d.name()), Printer.field("Project", d.projectId()),
+          Printer.field("Description", d.description()),
+          Printer.field("Created", Human.time(d.createdAt()) + " by " + d.createdBy()))));
       return 0;
     }
   }
@@ -77,13 +78,12 @@ final class DatasetsCommand {
 
     @Override
     public Integer call() {
-      JsonNode page = opts.datasets().listDatasets(limit, null);
-      opts.print(page, () -> {
+      Page<Dataset> page = opts.datasets().listDatasets(limit, null);
+      opts.print(Printer.list("datasets", page), () -> {
         Instant now = Instant.now();
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode d : page.path("datasets")) {
-          rows.add(List.of(Printer.text(d, "dataset_id"), Printer.text(d, "name"), Human.ago(d.path("created_at"), now),
-              Printer.text(d, "description")));
+        for (Dataset d : page.items()) {
+          rows.add(Printer.row(d.datasetId(), d.name(), Human.ago(d.createdAt(), now), d.description()));
         }
         opts.printer().table("datasets", List.of("DATASET ID", "NAME", "CREATED", "DESCRIPTION"), rows);
       });
@@ -103,14 +103,13 @@ final class DatasetsCommand {
     @Override
     public Integer call() {
       DatasetRegistryClient client = opts.datasets();
-      JsonNode page = client.listDatasetVersions(Printer.text(find(client, dataset), "dataset_id"), limit, null);
-      opts.print(page, () -> {
+      Page<DatasetVersion> page = client.listDatasetVersions(find(client, dataset).datasetId(), limit, null);
+      opts.print(Printer.list("versions", page), () -> {
         Instant now = Instant.now();
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode v : page.path("versions")) {
-          rows.add(List.of(Printer.text(v, "version_id"), Printer.text(v, "ordinal"),
-              Human.bytes(v.path("size_bytes").asLong()), Human.shortHash(Printer.text(v, "content_sha256")),
-              Printer.text(v.path("metadata"), "filename"), Human.ago(v.path("created_at"), now)));
+        for (DatasetVersion v : page.items()) {
+          rows.add(Printer.row(v.versionId(), v.ordinal(), Human.bytes(v.sizeBytes()), Human.shortHash(v.contentSha256()),
+              v.metadata().get("filename"), Human.ago(v.createdAt(), now)));
         }
         opts.printer().table("versions", List.of("VERSION ID", "#", "SIZE", "SHA256", "FILE", "CREATED"), rows);
       });
@@ -141,17 +140,16 @@ final class DatasetsCommand {
       Args.existingFile(file);
       Map<String, Object> meta = Args.object(metadata, "--metadata");
       DatasetRegistryClient client = opts.datasets();
-      String datasetId = Printer.text(find(client, dataset), "dataset_id");
+      String datasetId = find(client, dataset).datasetId();
       Transfer progress = new Transfer("push " + file.getFileName(), opts.term(), opts.json, rate);
-      JsonNode v;
+      DatasetVersion v;
       try {
         v = client.uploadDatasetVersion(datasetId, file, meta, qualityRule, progress);
       } finally {
         progress.finish();
       }
-      opts.print(v, () -> opts.printer().line("Pushed " + file.getFileName() + " as version " + Printer.text(v, "ordinal")
-          + " " + Printer.text(v, "version_id") + " (" + Human.bytes(v.path("size_bytes").asLong()) + ", sha256 "
-          + Printer.text(v, "content_sha256") + ")"));
+      opts.print(v.raw(), () -> opts.printer().line("Pushed " + file.getFileName() + " as version " + v.ordinal() + " "
+          + v.versionId() + " (" + Human.bytes(v.sizeBytes()) + ", sha256 " + v.contentSha256() + ")"));
       return 0;
     }
   }
@@ -173,8 +171,8 @@ final class DatasetsCommand {
     public Integer call() {
       long rate = Transfer.parseRate(limitRate);
       DatasetRegistryClient client = opts.datasets();
-      JsonNode version = client.getDatasetVersion(versionId);
-      String name = Printer.text(version.path("metadata"), "filename");
+      DatasetVersion version = client.getDatasetVersion(versionId);
+      String name = Printer.value(version.metadata().get("filename"));
       Path dest = output != null ? output : Path.of(name.isEmpty() ? "dataset.bin" : Path.of(name).getFileName().toString());
       long resumedFrom = partialSize(dest);
       Transfer progress = new Transfer("pull " + dest.getFileName(), opts.term(), opts.json, rate);
@@ -184,7 +182,7 @@ final class DatasetsCommand {
       } finally {
         progress.finish();
       }
-      printDownload(opts, dest, r, resumedFrom, Printer.text(version, "content_sha256"));
+      printDownload(opts, dest, r, resumedFrom, version.contentSha256());
       return 0;
     }
   }
@@ -201,7 +199,7 @@ final class DatasetsCommand {
 
   /** Reports a finished download; a sha256 other than the one the server recorded is an error (exit 1). */
   static void printDownload(ClientOptions opts, Path dest, DownloadResult r, long resumedFrom, String expectedSha) {
-    if (!expectedSha.isEmpty() && !expectedSha.equalsIgnoreCase(r.sha256())) {
+    if (expectedSha != null && !expectedSha.isEmpty() && !expectedSha.equalsIgnoreCase(r.sha256())) {
       throw new AnimusApiException(0, "checksum_mismatch", null, Printer.JSON.createObjectNode()
           .put("error", "checksum_mismatch").put("message", dest + " hashes to " + r.sha256() + ", expected " + expectedSha));
     }

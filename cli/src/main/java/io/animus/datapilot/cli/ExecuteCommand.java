@@ -1,6 +1,6 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.sdk.ExecuteRunResult;
 import io.animus.sdk.ExperimentsClient;
 import java.util.List;
 import java.util.Map;
@@ -44,18 +44,18 @@ final class ExecuteCommand implements Callable<Integer> {
     Map<String, Object> r = Args.pairs(resources, "--resource");
     Map<String, String> e = Args.textPairs(env, "--env");
     ExperimentsClient client = opts.experiments();
-    String experimentId = Printer.text(ExperimentsCommand.find(client, experiment), "experiment_id");
-    JsonNode started = client.executeRun(experimentId, datasetVersion, image, p, r, command, e, gitCommit);
-    String runId = Printer.text(started, "run_id");
+    String experimentId = ExperimentsCommand.find(client, experiment).experimentId();
+    ExecuteRunResult started = client.executeRun(experimentId, datasetVersion, image, p, r, command, e, gitCommit);
+    String runId = started.runId();
     if (follow) {
       if (!opts.json) {
         opts.printer().line("Started run " + runId);
       }
       return RunTail.follow(opts, runId, 0);
     }
-    opts.print(started, () -> opts.printer().details(List.of(Map.entry("Run id", runId),
-        Map.entry("Execution id", Printer.text(started, "execution_id")), Map.entry("Status", Printer.text(started, "status")),
-        Map.entry("Follow with", "datapilot runs tail " + runId))));
+    opts.print(Printer.tree(started), () -> opts.printer().details(List.of(Printer.field("Run id", runId),
+        Printer.field("Execution id", started.executionId()), Printer.field("Status", started.status()),
+        Printer.field("Follow with", "datapilot runs tail " + runId))));
     return 0;
   }
 }

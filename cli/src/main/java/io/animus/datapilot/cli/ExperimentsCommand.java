@@ -1,12 +1,12 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.sdk.Experiment;
+import io.animus.sdk.Page;
 import io.animus.sdk.AnimusApiException;
 import io.animus.sdk.ExperimentsClient;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -21,11 +21,11 @@ import picocli.CommandLine.Parameters;
 final class ExperimentsCommand {
 
   /** An experiment by id, or by exact name in the project. */
-  static JsonNode find(ExperimentsClient client, String idOrName) {
+  static Experiment find(ExperimentsClient client, String idOrName) {
     if (Args.isId(idOrName)) {
       return client.getExperiment(idOrName);
     }
-    for (JsonNode e : client.listExperiments(1, idOrName).path("experiments")) {
+    for (Experiment e : client.listExperiments(1, idOrName).items()) {
       return e;
     }
     throw new AnimusApiException(404, "not_found", null,
@@ -43,13 +43,13 @@ final class ExperimentsCommand {
 
     @Override
     public Integer call() {
-      JsonNode page = opts.experiments().listExperiments(limit, name);
-      opts.print(page, () -> {
+      Page<Experiment> page = opts.experiments().listExperiments(limit, name);
+      opts.print(Printer.list("experiments", page), () -> {
         Instant now = Instant.now();
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode e : page.path("experiments")) {
-          rows.add(List.of(Printer.text(e, "experiment_id"), Printer.text(e, "name"), Printer.text(e, "run_count"),
-              Human.ago(e.path("last_run_at"), now), Human.ago(e.path("created_at"), now)));
+        for (Experiment e : page.items()) {
+          rows.add(Printer.row(e.experimentId(), e.name(), e.runCount(), Human.ago(e.lastRunAt(), now),
+              Human.ago(e.createdAt(), now)));
         }
         opts.printer().table("experiments", List.of("EXPERIMENT ID", "NAME", "RUNS", "LAST RUN", "CREATED"), rows);
       });
@@ -71,8 +71,8 @@ final class ExperimentsCommand {
 
     @Override
     public Integer call() {
-      JsonNode e = opts.experiments().createExperiment(name, description, Args.object(metadata, "--metadata"));
-      opts.print(e, () -> show(opts.printer(), e));
+      Experiment e = opts.experiments().createExperiment(name, description, Args.object(metadata, "--metadata"));
+      opts.print(e.raw(), () -> show(opts.printer(), e));
       return 0;
     }
   }
@@ -86,16 +86,16 @@ final class ExperimentsCommand {
 
     @Override
     public Integer call() {
-      JsonNode e = find(opts.experiments(), experiment);
-      opts.print(e, () -> show(opts.printer(), e));
+      Experiment e = find(opts.experiments(), experiment);
+      opts.print(e.raw(), () -> show(opts.printer(), e));
       return 0;
     }
   }
 
-  static void show(Printer p, JsonNode e) {
-    p.details(List.of(Map.entry("Experiment id", Printer.text(e, "experiment_id")),
-        Map.entry("Name", Printer.text(e, "name")), Map.entry("Project", Printer.text(e, "project_id")),
-        Map.entry("Description", Printer.text(e, "description")), Map.entry("Metadata", Printer.pairs(e.path("metadata"))),
-        Map.entry("Created", Printer.text(e, "created_at") + " by " + Printer.text(e, "created_by"))));
+  static void show(Printer p, Experiment e) {
+    p.details(List.of(Printer.field("Experiment id", e.experimentId()), Printer.field("Name", e.name()),
+        Printer.field("Project", e.projectId()), Printer.field("Description", e.description()),
+        Printer.field("Metadata", Printer.pairs(e.metadata())),
+        Printer.field("Created", Human.time(e.createdAt()) + " by " + e.createdBy())));
   }
 }

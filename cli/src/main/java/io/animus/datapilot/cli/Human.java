@@ -1,11 +1,9 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 
 /** Sizes, times and durations as people read them in tables. */
@@ -45,8 +43,7 @@ final class Human {
   }
 
   /** A past time relative to {@code now}: {@code 5s ago}, {@code 3m ago}; a date beyond 30 days; "" when absent. */
-  static String ago(JsonNode time, Instant now) {
-    Instant t = instant(time);
+  static String ago(Instant t, Instant now) {
     if (t == null) {
       return "";
     }
@@ -59,27 +56,22 @@ final class Human {
     return amount + " ago";
   }
 
-  /** The RFC 3339 text of a node as an Instant, or null when absent or unreadable. */
-  static Instant instant(JsonNode time) {
-    if (time == null || !time.isTextual() || time.asText().isEmpty()) {
-      return null;
-    }
-    try {
-      return Instant.parse(time.asText());
-    } catch (DateTimeParseException e) {
-      return null;
-    }
+  /** A time as RFC 3339 text, "" when absent. */
+  static String time(Instant t) {
+    return t == null ? "" : t.toString();
   }
 
-  /** A metric value as the server wrote it (a number or "NaN"/"Infinity"), compactly. */
-  static String number(JsonNode v) {
-    if (v == null || v.isNull() || v.isMissingNode()) {
-      return "";
+  /** A metric value compactly: integers as such, 4 decimals at most, NaN and infinities by name. */
+  static String number(double d, boolean fractional) {
+    if (Double.isNaN(d)) {
+      return "NaN";
     }
-    if (v.isTextual() || v.isIntegralNumber()) {
-      return v.asText();
+    if (Double.isInfinite(d)) {
+      return d > 0 ? "Infinity" : "-Infinity";
     }
-    double d = v.asDouble();
+    if (!fractional && d == Math.rint(d) && Math.abs(d) < 1e15) {
+      return Long.toString((long) d);
+    }
     double abs = Math.abs(d);
     if (abs != 0 && (abs < 1e-3 || abs >= 1e6)) {
       return String.format(Locale.ROOT, "%.4g", d);

@@ -1,6 +1,7 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.sdk.ModelImage;
+import io.animus.sdk.Page;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,13 +31,13 @@ final class ImagesCommand {
 
     @Override
     public Integer call() {
-      JsonNode page = opts.experiments().listModelImages(repo, commit, limit);
-      opts.print(page, () -> {
+      Page<ModelImage> page = opts.experiments().listModelImages(repo, commit, limit);
+      opts.print(Printer.list("model_images", page), () -> {
         Instant now = Instant.now();
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode i : page.path("model_images")) {
-          rows.add(List.of(Printer.text(i, "image_digest"), Printer.text(i, "repo"), Printer.text(i, "commit_sha"),
-              Printer.text(i, "pipeline_id"), Printer.text(i, "provider"), Human.ago(i.path("received_at"), now)));
+        for (ModelImage i : page.items()) {
+          rows.add(Printer.row(i.imageDigest(), i.repo(), i.commitSha(), i.pipelineId(), Printer.value(i.provider()),
+              Human.ago(i.receivedAt(), now)));
         }
         opts.printer().table("images", List.of("DIGEST", "REPO", "COMMIT", "PIPELINE", "PROVIDER", "RECEIVED"), rows);
       });
@@ -53,12 +54,12 @@ final class ImagesCommand {
 
     @Override
     public Integer call() {
-      JsonNode i = opts.experiments().getModelImage(digest);
-      opts.print(i, () -> opts.printer().details(List.of(Map.entry("Digest", Printer.text(i, "image_digest")),
-          Map.entry("Repo", Printer.text(i, "repo")), Map.entry("Commit", Printer.text(i, "commit_sha")),
-          Map.entry("Pipeline", Printer.text(i, "pipeline_id")), Map.entry("Provider", Printer.text(i, "provider")),
-          Map.entry("Received", Printer.text(i, "received_at") + " by " + Printer.text(i, "received_by")),
-          Map.entry("Payload", Printer.compact(i.path("payload"))))));
+      ModelImage i = opts.experiments().getModelImage(digest);
+      opts.print(Printer.tree(i), () -> opts.printer().details(List.of(Printer.field("Digest", i.imageDigest()),
+          Printer.field("Repo", i.repo()), Printer.field("Commit", i.commitSha()), Printer.field("Pipeline", i.pipelineId()),
+          Printer.field("Provider", Printer.value(i.provider())),
+          Printer.field("Received", Human.time(i.receivedAt()) + " by " + i.receivedBy()),
+          Printer.field("Payload", Printer.value(i.payload())))));
       return 0;
     }
   }

@@ -1,15 +1,26 @@
 package io.animus.datapilot.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.animus.sdk.Artifact;
+import io.animus.sdk.Dataset;
+import io.animus.sdk.DatasetVersion;
+import io.animus.sdk.Experiment;
+import io.animus.sdk.Page;
+import io.animus.sdk.Run;
+import java.util.Collection;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -17,6 +28,11 @@ import java.util.Map;
 final class Printer {
   static final ObjectMapper JSON = JsonMapper.builder().enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).build();
   private static final ObjectMapper PRETTY = JSON.copy().enable(SerializationFeature.INDENT_OUTPUT);
+  /** SDK records as the wire writes them: snake_case, RFC 3339 times, absent values left out, NaN as "NaN". */
+  private static final ObjectMapper RECORDS = JsonMapper.builder().addModule(new JavaTimeModule())
+      .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+      .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
+      .serializationInclusion(JsonInclude.Include.NON_NULL).build();
 
   private final PrintStream out;
   private final PrintStream err;
@@ -107,26 +123,78 @@ final class Printer {
     err.println(text);
   }
 
-  /** An object's fields as {@code k=v} pairs ({@code {}} when empty), for params and metrics cells. */
-  static String pairs(JsonNode object) {
-    if (object == null || !object.isObject() || object.isEmpty()) {
+  /** A value of the SDK as JSON: the server's own object where the record keeps it, else the record's fields. */
+  static JsonNode tree(Object value) {
+    if (value instanceof Run r) {
+      return r.raw();
+    } else if (value instanceof Experiment e) {
+      return e.raw();
+    } else if (value instanceof Dataset d) {
+      return d.raw();
+    } else if (value instanceof DatasetVersion v) {
+      return v.raw();
+    } else if (value instanceof Artifact a) {
+      return a.raw();
+    }
+    return RECORDS.valueToTree(value);
+  }
+
+  /** A list as the server answers it: {@code {"<key>":[...],"next_page_token"?}}. */
+  static ObjectNode list(String key, Collection<?> items, String nextPageToken) {
+    ObjectNode out = JSON.createObjectNode();
+    ArrayNode array = out.putArray(key);
+    items.forEach(i -> array.add(tree(i)));
+    if (nextPageToken != null && !nextPageToken.isEmpty()) {
+      out.put("next_page_token", nextPageToken);
+    }
+    return out;
+  }
+
+  /** {@link #list(String, Collection, String)} of one page. */
+  static ObjectNode list(String key, Page<?> page) {
+    return list(key, page.items(), page.nextPageToken());
+  }
+
+  /** A map's entries as {@code k=v} pairs ("" when empty), for params and metrics cells. */
+  static String pairs(Map<String, ?> map) {
+    if (map == null || map.isEmpty()) {
       return "";
     }
     StringBuilder s = new StringBuilder();
-    for (Iterator<Map.Entry<String, JsonNode>> it = object.fields(); it.hasNext(); ) {
-      Map.Entry<String, JsonNode> e = it.next();
+    for (Map.Entry<String, ?> e : map.entrySet()) {
       if (s.length() > 0) {
         s.append(' ');
       }
-      JsonNode v = e.getValue();
-      s.append(e.getKey()).append('=').append(v.isNumber() || v.isTextual() ? Human.number(v) : compact(v));
+      s.append(e.getKey()).append('=').append(value(e.getValue()));
     }
     return s.toString();
   }
 
-  /** The text of a field, "" when absent. */
-  static String text(JsonNode node, String field) {
-    JsonNode v = node.path(field);
-    return v.isMissingNode() || v.isNull() ? "" : v.asText();
+  /** One line of {@link #details(List)}; an absent value leaves the line out. */
+  static Map.Entry<String, String> field(String name, Object value) {
+    return Map.entry(name, value(value));
+  }
+
+  /** One table row: each cell through {@link #value(Object)}, so absent values are empty cells. */
+  static List<String> row(Object... cells) {
+    List<String> out = new ArrayList<>(cells.length);
+    for (Object c : cells) {
+      out.add(value(c));
+    }
+    return out;
+  }
+
+  /** A value for a cell: numbers compactly, text as is, anything else as compact JSON; null is "". */
+  static String value(Object v) {
+    if (v == null) {
+      return "";
+    }
+    if (v instanceof Number n) {
+      return Human.number(n.doubleValue(), n instanceof Double || n instanceof Float);
+    }
+    if (v instanceof String || v instanceof Boolean) {
+      return v.toString();
+    }
+    return compact(JSON.valueToTree(v));
   }
 }

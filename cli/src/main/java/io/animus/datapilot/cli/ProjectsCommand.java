@@ -1,6 +1,6 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.sdk.Project;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,13 +22,13 @@ final class ProjectsCommand {
 
     @Override
     public Integer call() {
-      JsonNode page = opts.experiments().listProjects();
-      opts.print(page, () -> {
+      List<Project> projects = opts.experiments().listProjects();
+      opts.print(Printer.list("projects", projects, null), () -> {
         Instant now = Instant.now();
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode p : page.path("projects")) {
-          rows.add(List.of(Printer.text(p, "project_id"), Printer.text(p, "experiment_count"),
-              Printer.text(p, "dataset_count"), Human.ago(p.path("last_activity_at"), now)));
+        for (Project p : projects) {
+          rows.add(Printer.row(p.projectId(), Long.toString(p.experimentCount()), Long.toString(p.datasetCount()),
+              Human.ago(p.lastActivityAt(), now)));
         }
         opts.printer().table("projects", List.of("PROJECT", "EXPERIMENTS", "DATASETS", "LAST ACTIVITY"), rows);
       });

@@ -4,7 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.sdk.AnimusTransportException;
 import io.animus.sdk.ExperimentsClient;
+import io.animus.sdk.MetricPoint;
+import io.animus.sdk.Run;
+import io.animus.sdk.RunEvent;
 import io.animus.sdk.RunStream;
+import io.animus.sdk.StreamFrame;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
@@ -50,7 +54,7 @@ final class RunTail implements Callable<Integer> {
   /** Follows {@code runId} until it ends; answers 0 when it succeeded, else 1. */
   static int follow(ClientOptions opts, String runId, long afterEventId) throws InterruptedException {
     ExperimentsClient client = opts.experiments();
-    JsonNode run = client.getRun(runId);
+    Run run = client.getRun(runId);
     View view = new View(opts, run);
     long lastEventId = afterEventId;
     int failures = 0;
@@ -85,10 +89,10 @@ final class RunTail implements Callable<Integer> {
             }
             break;
           }
-          RunStream.Frame f = (RunStream.Frame) item;
+          StreamFrame f = (StreamFrame) item;
           failures = 0;
-          if ("event".equals(f.event()) && f.data() != null) {
-            lastEventId = Math.max(lastEventId, f.data().path("event_id").asLong());
+          if (f instanceof StreamFrame.Event e) {
+            lastEventId = Math.max(lastEventId, e.event().eventId());
           }
           view.frame(f);
         }
@@ -103,7 +107,7 @@ final class RunTail implements Callable<Integer> {
   }
 
   private static boolean isError(Object item) {
-    return item instanceof RunStream.Frame f && "error".equals(f.event());
+    return item instanceof StreamFrame.Error;
   }
 
   private static void read(RunStream stream, BlockingQueue<Object> frames) {
@@ -125,19 +129,19 @@ final class RunTail implements Callable<Integer> {
     private final Printer printer;
     private final String runId;
     private final Instant started;
-    private final Map<String, JsonNode> metrics = new LinkedHashMap<>();
+    private final Map<String, Double> metrics = new LinkedHashMap<>();
     private String status;
     private long step = -1;
     private Instant ended;
 
-    View(ClientOptions opts, JsonNode run) {
+    View(ClientOptions opts, Run run) {
       this.json = opts.json;
       this.live = opts.term().interactive() && !opts.json;
       this.out = opts.term().out();
       this.printer = opts.printer();
-      this.runId = Printer.text(run, "run_id");
-      this.started = Human.instant(run.path("started_at"));
-      this.status = Printer.text(run, "status");
+      this.runId = run.runId();
+      this.started = run.startedAt();
+      this.status = run.status();
       if (live) {
         out.println("Following run " + runId + " (Ctrl-C stops following, not the run)");
         drawStatus();
@@ -148,45 +152,55 @@ final class RunTail implements Callable<Integer> {
       return TERMINAL.contains(status);
     }
 
-    void frame(RunStream.Frame f) {
+    void frame(StreamFrame f) {
       if (json) {
-        ObjectNode line = Printer.JSON.createObjectNode().put("event", f.event());
-        line.put("id", f.id());
-        line.set("data", f.data());
-        printer.jsonLine(line);
+        printer.jsonLine(jsonLine(f));
       }
-      switch (f.event()) {
-        case "status" -> {
-          String s = Printer.text(f.data(), "status");
-          boolean changed = !s.equals(status);
-          status = s;
-          if (terminal() && ended == null) {
-            ended = Human.instant(f.data().path("observed_at"));
-          }
-          if (!json && !live && changed) {
-            out.println("status: " + s);
-          }
+      if (f instanceof StreamFrame.Status s) {
+        boolean changed = !s.state().status().equals(status);
+        status = s.state().status();
+        if (terminal() && ended == null) {
+          ended = s.state().observedAt();
         }
-        case "metrics" -> {
-          StringBuilder plain = new StringBuilder();
-          for (JsonNode sample : f.data().path("samples")) {
-            metrics.put(Printer.text(sample, "name"), sample.path("value"));
-            step = Math.max(step, sample.path("step").asLong());
-            plain.append(' ').append(Printer.text(sample, "name")).append('=').append(Human.number(sample.path("value")));
-          }
-          if (!json && !live) {
-            out.println("metrics: step=" + step + plain);
-          }
+        if (!json && !live && changed) {
+          out.println("status: " + status);
         }
-        case "event" -> {
-          if (!json) {
-            clearStatus();
-            out.println(eventLine(f.data()));
-          }
+      } else if (f instanceof StreamFrame.Metrics m) {
+        StringBuilder plain = new StringBuilder();
+        for (MetricPoint sample : m.samples()) {
+          metrics.put(sample.name(), sample.value());
+          step = Math.max(step, sample.step());
+          plain.append(' ').append(sample.name()).append('=').append(Human.number(sample.value(), true));
         }
-        default -> { }
+        if (!json && !live) {
+          out.println("metrics: step=" + step + plain);
+        }
+      } else if (f instanceof StreamFrame.Event e && !json) {
+        clearStatus();
+        out.println(eventLine(e.event()));
       }
       drawStatus();
+    }
+
+    /** {@code {"event":<name>,"id":<event id or null>,"data":<the frame's object>}}. */
+    private static ObjectNode jsonLine(StreamFrame f) {
+      ObjectNode line = Printer.JSON.createObjectNode().put("event", f.name());
+      JsonNode data;
+      if (f instanceof StreamFrame.Status s) {
+        data = Printer.tree(s.state());
+      } else if (f instanceof StreamFrame.Event e) {
+        line.put("id", e.event().eventId());
+        data = Printer.tree(e.event());
+      } else if (f instanceof StreamFrame.Error e) {
+        data = Printer.JSON.createObjectNode().put("error", e.code());
+      } else if (f instanceof StreamFrame.Other o) {
+        line.put("event", o.name());
+        data = o.data();
+      } else {
+        data = Printer.tree(f);
+      }
+      line.set("data", data);
+      return line;
     }
 
     void tick() {
@@ -227,22 +241,22 @@ final class RunTail implements Callable<Integer> {
         s.append(" | step ").append(step);
       }
       int shown = 0;
-      for (Map.Entry<String, JsonNode> m : metrics.entrySet()) {
+      for (Map.Entry<String, Double> m : metrics.entrySet()) {
         if (shown++ == 6) {
           s.append(" …");
           break;
         }
-        s.append(shown == 1 ? " | " : " ").append(m.getKey()).append('=').append(Human.number(m.getValue()));
+        s.append(shown == 1 ? " | " : " ").append(m.getKey()).append('=').append(Human.number(m.getValue(), true));
       }
       out.print(s);
       out.flush();
     }
 
-    private static String eventLine(JsonNode e) {
-      String at = Printer.text(e, "occurred_at");
+    private static String eventLine(RunEvent e) {
+      String at = Human.time(e.occurredAt());
       String time = at.length() >= 19 ? at.substring(11, 19) : at;
-      return time + "  " + String.format(Locale.ROOT, "%-5s", Printer.text(e, "level").toUpperCase(Locale.ROOT))
-          + "  " + Printer.text(e, "message");
+      return time + "  " + String.format(Locale.ROOT, "%-5s", Printer.value(e.level()).toUpperCase(Locale.ROOT))
+          + "  " + e.message();
     }
   }
 }

@@ -1,10 +1,17 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.sdk.CancelResult;
+import io.animus.sdk.MetricPoint;
+import io.animus.sdk.Page;
+import io.animus.sdk.Run;
+import io.animus.sdk.RunProgress;
+import io.animus.sdk.RunState;
 import io.animus.sdk.ExperimentsClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -40,19 +47,17 @@ final class RunsCommand {
     @Override
     public Integer call() {
       ExperimentsClient client = opts.experiments();
-      String experimentId = experiment == null ? null : Printer.text(ExperimentsCommand.find(client, experiment),
-          "experiment_id");
+      String experimentId = experiment == null ? null : ExperimentsCommand.find(client, experiment).experimentId();
       if (experimentId == null && (orderBy != null || order != null)) {
         throw new UsageException("--order-by and --order need --experiment");
       }
-      JsonNode page = client.listRuns(experimentId, limit, status, orderBy, order, experimentId != null, null);
-      opts.print(page, () -> {
+      Page<Run> page = client.listRuns(experimentId, limit, status, orderBy, order, experimentId != null, null);
+      opts.print(Printer.list("runs", page), () -> {
         Instant now = Instant.now();
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode r : page.path("runs")) {
-          rows.add(List.of(Printer.text(r, "run_id"), Printer.text(r, "status") + (r.path("stale").asBoolean() ? " (stale)" : ""),
-              Human.ago(r.path("started_at"), now), duration(r, now), Printer.pairs(r.path("params")),
-              Printer.pairs(r.path("latest_metrics"))));
+        for (Run r : page.items()) {
+          rows.add(Printer.row(r.runId(), r.status() + (r.stale() ? " (stale)" : ""), Human.ago(r.startedAt(), now),
+              duration(r, now), Printer.pairs(r.params()), Printer.pairs(r.latestMetrics())));
         }
         opts.printer().table("runs", List.of("RUN ID", "STATUS", "STARTED", "DURATION", "PARAMS", "METRICS"), rows);
       });
@@ -61,13 +66,11 @@ final class RunsCommand {
   }
 
   /** How long the run ran (or has been running). */
-  static String duration(JsonNode run, Instant now) {
-    Instant start = Human.instant(run.path("started_at"));
-    if (start == null) {
+  static String duration(Run run, Instant now) {
+    if (run.startedAt() == null) {
       return "";
     }
-    Instant end = Human.instant(run.path("ended_at"));
-    return Human.duration(Duration.between(start, end == null ? now : end));
+    return Human.duration(Duration.between(run.startedAt(), run.endedAt() == null ? now : run.endedAt()));
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a run: status, git, params, latest metrics.",
@@ -80,38 +83,35 @@ final class RunsCommand {
     @Override
     public Integer call() {
       ExperimentsClient client = opts.experiments();
-      JsonNode r = client.getRun(runId);
+      Run r = client.getRun(runId);
       if (opts.json) {
-        opts.printer().json(r);
+        opts.printer().json(r.raw());
         return 0;
       }
-      StringBuilder metrics = new StringBuilder();
-      for (JsonNode s : client.listMetrics(runId, null, 200).path("samples")) {
-        metrics.append(metrics.length() == 0 ? "" : " ").append(Printer.text(s, "name")).append('=')
-            .append(Human.number(s.path("value")));
+      Map<String, Double> latest = new LinkedHashMap<>();
+      for (MetricPoint s : client.listMetrics(runId, null, 1000).items()) {
+        latest.put(s.name(), s.value());
       }
-      JsonNode progress = r.path("progress");
-      String git = String.join(" ", Printer.text(r, "git_repo"), Printer.text(r, "git_ref"), Printer.text(r, "git_commit")).strip();
-      opts.printer().details(List.of(Map.entry("Run id", Printer.text(r, "run_id")),
-          Map.entry("Experiment", Printer.text(r, "experiment_id")), Map.entry("Project", Printer.text(r, "project_id")),
-          Map.entry("Status", Printer.text(r, "status") + (r.path("stale").asBoolean() ? " (stale)" : "")),
-          Map.entry("Reported", Printer.text(r, "reported_status")),
-          Map.entry("Progress", progress.isObject() ? progressText(progress) : ""),
-          Map.entry("Started", Printer.text(r, "started_at")), Map.entry("Ended", Printer.text(r, "ended_at")),
-          Map.entry("Duration", duration(r, Instant.now())), Map.entry("Dataset version", Printer.text(r, "dataset_version_id")),
-          Map.entry("Git", git), Map.entry("Params", Printer.pairs(r.path("params"))),
-          Map.entry("Metrics", metrics.toString())));
+      String git = (Printer.value(r.gitRepo()) + " " + Printer.value(r.gitRef()) + " " + Printer.value(r.gitCommit()))
+          .strip().replaceAll(" +", " ");
+      opts.printer().details(List.of(Printer.field("Run id", r.runId()), Printer.field("Experiment", r.experimentId()),
+          Printer.field("Project", r.projectId()), Printer.field("Status", r.status() + (r.stale() ? " (stale)" : "")),
+          Printer.field("Reported", r.reportedStatus()), Printer.field("Progress", progressText(r.progress())),
+          Printer.field("Started", Human.time(r.startedAt())), Printer.field("Ended", Human.time(r.endedAt())),
+          Printer.field("Duration", duration(r, Instant.now())), Printer.field("Dataset version", r.datasetVersionId()),
+          Printer.field("Git", git), Printer.field("Params", Printer.pairs(r.params())),
+          Printer.field("Metrics", Printer.pairs(latest))));
       return 0;
     }
   }
 
-  static String progressText(JsonNode progress) {
-    String s = "step " + Printer.text(progress, "step");
-    if (progress.has("total_steps")) {
-      s += "/" + Printer.text(progress, "total_steps");
+  static String progressText(RunProgress progress) {
+    if (progress == null) {
+      return "";
     }
-    if (progress.has("percent")) {
-      s += String.format(java.util.Locale.ROOT, " (%.0f%%)", progress.path("percent").asDouble() * 100);
+    String s = "step " + progress.step() + (progress.totalSteps() == null ? "" : "/" + progress.totalSteps());
+    if (progress.percent() != null) {
+      s += String.format(java.util.Locale.ROOT, " (%.0f%%)", progress.percent() * 100);
     }
     return s;
   }
@@ -133,23 +133,23 @@ final class RunsCommand {
     public Integer call() {
       ExperimentsClient client = opts.experiments();
       if (set != null) {
-        JsonNode r = client.setRunStatus(runId, set, message);
-        opts.print(r, () -> opts.printer().line("Run " + runId + " is " + Printer.text(r, "status")));
+        Run r = client.setRunStatus(runId, set, message);
+        opts.print(r.raw(), () -> opts.printer().line("Run " + runId + " is " + r.status()));
         return 0;
       }
       if (message != null) {
         throw new UsageException("--message goes with --set");
       }
-      JsonNode states = client.listRunStates(runId);
-      JsonNode run = client.getRun(runId);
-      com.fasterxml.jackson.databind.node.ObjectNode out = Printer.JSON.createObjectNode();
-      out.put("run_id", runId).put("status", Printer.text(run, "status")).set("states", states.path("states"));
+      List<RunState> states = client.listRunStates(runId);
+      Run run = client.getRun(runId);
+      ObjectNode out = Printer.JSON.createObjectNode().put("run_id", runId).put("status", run.status());
+      out.set("states", Printer.list("states", states, null).get("states"));
       opts.print(out, () -> {
         Printer p = opts.printer();
-        p.line("Status: " + Printer.text(run, "status"));
+        p.line("Status: " + run.status());
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode s : states.path("states")) {
-          rows.add(List.of(Printer.text(s, "status"), Printer.text(s, "observed_at"), Printer.pairs(s.path("details"))));
+        for (RunState s : states) {
+          rows.add(Printer.row(s.status(), Human.time(s.observedAt()), Printer.pairs(s.details())));
         }
         p.table("states", List.of("STATUS", "OBSERVED", "DETAILS"), rows);
       });
@@ -167,8 +167,8 @@ final class RunsCommand {
 
     @Override
     public Integer call() {
-      JsonNode r = opts.experiments().cancelRun(runId);
-      opts.print(r, () -> opts.printer().line("Run " + runId + " is " + Printer.text(r, "status")));
+      CancelResult r = opts.experiments().cancelRun(runId);
+      opts.print(Printer.tree(r), () -> opts.printer().line("Run " + runId + " is " + r.status()));
       return 0;
     }
   }

@@ -1,6 +1,8 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.sdk.ApiToken;
+import io.animus.sdk.CreatedApiToken;
+import io.animus.sdk.Page;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -33,13 +35,15 @@ final class TokensCommand {
 
     @Override
     public Integer call() {
-      JsonNode t = opts.experiments().createApiToken(name, role, Args.timeOrDuration(expires, "--expires-in",
-          Instant.now()));
-      opts.print(t, () -> {
+      CreatedApiToken created = opts.experiments().createApiToken(name, role, Args.timeOrDuration(expires,
+          "--expires-in", Instant.now()));
+      ApiToken t = created.token();
+      // the server's shape: the token object with the secret in "token"
+      ObjectNode json = ((ObjectNode) Printer.tree(t)).put("token", created.secret());
+      opts.print(json, () -> {
         Printer p = opts.printer();
-        p.details(List.of(Map.entry("Token id", Printer.text(t, "token_id")), Map.entry("Name", Printer.text(t, "name")),
-            Map.entry("Role", Printer.text(t, "role")), Map.entry("Expires", Printer.text(t, "expires_at")),
-            Map.entry("Token", Printer.text(t, "token"))));
+        p.details(List.of(Printer.field("Token id", t.tokenId()), Printer.field("Name", t.name()), Printer.field("Role", t.role()),
+            Printer.field("Expires", Human.time(t.expiresAt())), Printer.field("Token", created.secret())));
         p.note("Store the token now: it is not shown again.");
       });
       return 0;
@@ -55,14 +59,13 @@ final class TokensCommand {
 
     @Override
     public Integer call() {
-      JsonNode page = opts.experiments().listApiTokens(limit);
-      opts.print(page, () -> {
+      Page<ApiToken> page = opts.experiments().listApiTokens(limit);
+      opts.print(Printer.list("tokens", page), () -> {
         Instant now = Instant.now();
         List<List<String>> rows = new ArrayList<>();
-        for (JsonNode t : page.path("tokens")) {
-          rows.add(List.of(Printer.text(t, "token_id"), Printer.text(t, "name"), Printer.text(t, "role"),
-              Printer.text(t, "token_prefix"), Human.ago(t.path("created_at"), now),
-              Printer.text(t, "expires_at"), Human.ago(t.path("last_used_at"), now)));
+        for (ApiToken t : page.items()) {
+          rows.add(Printer.row(t.tokenId(), t.name(), t.role(), t.tokenPrefix(), Human.ago(t.createdAt(), now),
+              Human.time(t.expiresAt()), Human.ago(t.lastUsedAt(), now)));
         }
         opts.printer().table("tokens", List.of("TOKEN ID", "NAME", "ROLE", "PREFIX", "CREATED", "EXPIRES", "LAST USED"),
             rows);

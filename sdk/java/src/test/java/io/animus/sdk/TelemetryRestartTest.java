@@ -2,7 +2,6 @@ package io.animus.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.App;
 import io.animus.datapilot.config.ConfigLoader;
 import java.net.InetAddress;
@@ -32,8 +31,8 @@ class TelemetryRestartTest {
     App app = start(dir, port);
     String url = "http://127.0.0.1:" + port;
     ExperimentsClient client = ExperimentsClient.builder().gatewayUrl(url).build();
-    String exp = client.createExperiment("restart", "", null).path("experiment_id").asText();
-    String run = client.createRun(exp, NewRun.withStatus("running")).path("run_id").asText();
+    String exp = client.createExperiment("restart", "", null).experimentId();
+    String run = client.createRun(exp, NewRun.withStatus("running")).runId();
     int points = 200_000;
     int events = 2_000;
     try {
@@ -58,17 +57,17 @@ class TelemetryRestartTest {
         // The sender really met the stopped server (refused connections or cut requests) and retried.
         assertThat(logger.stats().retries()).isPositive();
       }
-      JsonNode series = client.getMetricSeries(run, "loss", 10);
-      assertThat(series.path("total_points").asLong()).isEqualTo(points);
+      MetricSeries series = client.getMetricSeries(run, "loss", 10);
+      assertThat(series.totalPoints()).isEqualTo(points);
       long seen = 0;
       Long before = null;
       while (true) {
-        JsonNode page = client.listRunEvents(run, 1000, before);
-        seen += page.path("events").size();
-        if (page.path("events").size() < 1000) {
+        EventPage page = client.listRunEvents(run, 1000, before);
+        seen += page.events().size();
+        if (page.events().size() < 1000) {
           break;
         }
-        before = page.path("next_before_event_id").asLong();
+        before = page.nextBeforeEventId();
       }
       assertThat(seen).isEqualTo(events);
     } finally {
