@@ -26,6 +26,12 @@ final class Args {
     return UUID.matcher(text).matches();
   }
 
+  /** A 404 {@code not_found} found by the CLI itself (a name that matches nothing): exit code 1. */
+  static io.animus.sdk.AnimusApiException notFound(String message) {
+    return new io.animus.sdk.AnimusApiException(404, "not_found", null,
+        Printer.JSON.createObjectNode().put("error", "not_found").put("message", message));
+  }
+
   /** A JSON object given as text ({@code --metadata '{"rows":3}'}); null stays null. */
   static Map<String, Object> object(String json, String option) {
     if (json == null) {

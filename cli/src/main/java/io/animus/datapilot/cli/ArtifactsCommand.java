@@ -5,9 +5,8 @@ import io.animus.sdk.Page;
 import io.animus.sdk.DownloadResult;
 import io.animus.sdk.ExperimentsClient;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,15 +31,8 @@ final class ArtifactsCommand {
     @Override
     public Integer call() {
       Page<Artifact> page = opts.experiments().listRunArtifacts(runId, kind);
-      opts.print(Printer.list("artifacts", page), () -> {
-        Instant now = Instant.now();
-        List<List<String>> rows = new ArrayList<>();
-        for (Artifact a : page.items()) {
-          rows.add(Printer.row(a.artifactId(), a.kind(), a.name(), a.filename(), Human.bytes(a.sizeBytes()),
-              Human.ago(a.createdAt(), now)));
-        }
-        opts.printer().table("artifacts", List.of("ARTIFACT ID", "KIND", "NAME", "FILE", "SIZE", "CREATED"), rows);
-      });
+      opts.printTable("artifacts", page, List.of("ARTIFACT ID", "KIND", "NAME", "FILE", "SIZE", "CREATED"),
+          (a, now) -> Printer.row(a.artifactId(), a.kind(), a.name(), a.filename(), Human.bytes(a.sizeBytes()), Human.ago(a.createdAt(), now)));
       return 0;
     }
   }
@@ -56,24 +48,17 @@ final class ArtifactsCommand {
     String artifactId;
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "where to write (default: the artifact's file name)")
     Path output;
-    @Option(names = "--limit-rate", paramLabel = "RATE", description = "at most this many bytes/s, e.g. 500K, 20M")
-    String limitRate;
+    @Mixin Transfer.Options transfer;
 
     @Override
     public Integer call() {
-      long rate = Transfer.parseRate(limitRate);
       ExperimentsClient client = opts.experiments();
       Artifact a = client.getRunArtifact(runId, artifactId);
       String name = Printer.value(a.filename());
       Path dest = output != null ? output : Path.of(name.isEmpty() ? "artifact.bin" : Path.of(name).getFileName().toString());
       long resumedFrom = DatasetsCommand.partialSize(dest);
-      Transfer progress = new Transfer("get " + dest.getFileName(), opts.term(), opts.json, rate);
-      DownloadResult r;
-      try {
-        r = client.downloadRunArtifact(runId, artifactId, dest, progress, true);
-      } finally {
-        progress.finish();
-      }
+      DownloadResult r = Transfer.run("get " + dest.getFileName(), opts, transfer.rate,
+          progress -> client.downloadRunArtifact(runId, artifactId, dest, progress, true));
       DatasetsCommand.printDownload(opts, dest, r, resumedFrom, a.sha256());
       return 0;
     }
@@ -93,21 +78,15 @@ final class ArtifactsCommand {
     String name;
     @Option(names = "--metadata", paramLabel = "JSON", description = "a JSON object")
     String metadata;
-    @Option(names = "--limit-rate", paramLabel = "RATE", description = "at most this many bytes/s, e.g. 500K, 20M")
-    String limitRate;
+    @Mixin Transfer.Options transfer;
 
     @Override
     public Integer call() {
-      long rate = Transfer.parseRate(limitRate);
       Args.existingFile(file);
-      Transfer progress = new Transfer("put " + file.getFileName(), opts.term(), opts.json, rate);
-      Artifact a;
-      try {
-        a = opts.experiments().uploadRunArtifact(runId, kind, file, name, Args.object(metadata, "--metadata"),
-            null, null, progress);
-      } finally {
-        progress.finish();
-      }
+      Map<String, Object> meta = Args.object(metadata, "--metadata");
+      Artifact a = Transfer.run("put " + file.getFileName(), opts, transfer.rate,
+          progress -> opts.experiments().uploadRunArtifact(runId, kind, file, name, meta,
+            null, null, progress));
       // the server's answer wraps the artifact: {"artifact":{...}}
       com.fasterxml.jackson.databind.node.ObjectNode json = Printer.JSON.createObjectNode();
       json.set("artifact", a.raw());

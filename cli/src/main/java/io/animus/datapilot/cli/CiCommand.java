@@ -3,9 +3,8 @@ package io.animus.datapilot.cli;
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.animus.sdk.CiContext;
+import io.animus.sdk.ExperimentsClient;
 import io.animus.sdk.CiSignature;
-import io.animus.sdk.ModelImage;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -15,6 +14,8 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -76,6 +77,16 @@ final class CiCommand {
     }
   }
 
+  /** Checks the payload and the secret, sends the signed call and prints the answer. */
+  static <T> int send(ClientOptions opts, Payload payload, BiFunction<ExperimentsClient, Map<String, Object>, T> call,
+      Function<T, String> human) {
+    Map<String, Object> body = payloadObject(payload);
+    secret(opts);
+    T answer = call.apply(opts.experiments(), body);
+    opts.print(Printer.tree(answer), () -> opts.printer().line(human.apply(answer)));
+    return 0;
+  }
+
   static Map<String, Object> payloadObject(Payload payload) {
     byte[] body = Args.body(payload.data, payload.file, System.in);
     try {
@@ -99,12 +110,10 @@ final class CiCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = payloadObject(payload);
-      secret(opts);
-      ModelImage r = opts.experiments().postCiReport(body);
-      opts.print(Printer.tree(r), () -> opts.printer().line("Image " + r.imageDigest() + ": " + r.status()));
-      return 0;
+      return send(opts, payload, (client, body) -> client.postCiReport(body),
+          r -> "Image " + r.imageDigest() + ": " + r.status());
     }
+  }
   }
 
   @Command(name = "webhook", mixinStandardHelpOptions = true,
@@ -117,12 +126,9 @@ final class CiCommand {
 
     @Override
     public Integer call() {
-      Map<String, Object> body = payloadObject(payload);
-      secret(opts);
-      CiContext r = opts.experiments().postCiWebhook(body);
-      opts.print(Printer.tree(r), () -> opts.printer().line("CI context " + r.contextId() + " for run " + r.runId()
-          + (r.status() != null ? ": " + r.status() : ": stored")));
-      return 0;
+      return send(opts, payload, (client, body) -> client.postCiWebhook(body),
+          r -> "CI context " + r.contextId() + " for run " + r.runId() + ": " + (r.status() != null ? r.status() : "stored"));
     }
+  }
   }
 }

@@ -11,8 +11,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -43,24 +41,18 @@ final class DatasetsCommand {
       }
       token = page.hasNext() ? page.nextPageToken() : null;
     } while (token != null);
-    throw new AnimusApiException(404, "not_found", null,
-        Printer.JSON.createObjectNode().put("error", "not_found").put("message", "no dataset named " + idOrName));
+    throw Args.notFound("no dataset named " + idOrName);
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a dataset.",
       footerHeading = "%nExample:%n", footer = "  datapilot datasets create fraud-train --description 'card transactions'")
   static final class Create implements Callable<Integer> {
     @Mixin ClientOptions opts;
-    @Parameters(paramLabel = "NAME", description = "unique in the project")
-    String name;
-    @Option(names = "--description", defaultValue = "", description = "free text")
-    String description;
-    @Option(names = "--metadata", paramLabel = "JSON", description = "a JSON object")
-    String metadata;
+    @Mixin NewResource resource;
 
     @Override
     public Integer call() {
-      Dataset d = opts.datasets().createDataset(name, description, Args.object(metadata, "--metadata"));
+      Dataset d = opts.datasets().createDataset(resource.name, resource.description, resource.metadataObject());
       opts.print(d.raw(), () -> opts.printer().details(List.of(Printer.field("Dataset id", d.datasetId()),
           Printer.field("Name", d.name()), Printer.field("Project", d.projectId()),
           Printer.field("Description", d.description()),
@@ -79,14 +71,8 @@ final class DatasetsCommand {
     @Override
     public Integer call() {
       Page<Dataset> page = opts.datasets().listDatasets(limit, null);
-      opts.print(Printer.list("datasets", page), () -> {
-        Instant now = Instant.now();
-        List<List<String>> rows = new ArrayList<>();
-        for (Dataset d : page.items()) {
-          rows.add(Printer.row(d.datasetId(), d.name(), Human.ago(d.createdAt(), now), d.description()));
-        }
-        opts.printer().table("datasets", List.of("DATASET ID", "NAME", "CREATED", "DESCRIPTION"), rows);
-      });
+      opts.printTable("datasets", page, List.of("DATASET ID", "NAME", "CREATED", "DESCRIPTION"),
+          (d, now) -> Printer.row(d.datasetId(), d.name(), Human.ago(d.createdAt(), now), d.description()));
       return 0;
     }
   }
@@ -104,15 +90,8 @@ final class DatasetsCommand {
     public Integer call() {
       DatasetRegistryClient client = opts.datasets();
       Page<DatasetVersion> page = client.listDatasetVersions(find(client, dataset).datasetId(), limit, null);
-      opts.print(Printer.list("versions", page), () -> {
-        Instant now = Instant.now();
-        List<List<String>> rows = new ArrayList<>();
-        for (DatasetVersion v : page.items()) {
-          rows.add(Printer.row(v.versionId(), v.ordinal(), Human.bytes(v.sizeBytes()), Human.shortHash(v.contentSha256()),
-              v.metadata().get("filename"), Human.ago(v.createdAt(), now)));
-        }
-        opts.printer().table("versions", List.of("VERSION ID", "#", "SIZE", "SHA256", "FILE", "CREATED"), rows);
-      });
+      opts.printTable("versions", page, List.of("VERSION ID", "#", "SIZE", "SHA256", "FILE", "CREATED"),
+          (v, now) -> Printer.row(v.versionId(), v.ordinal(), Human.bytes(v.sizeBytes()), Human.shortHash(v.contentSha256()), v.metadata().get("filename"), Human.ago(v.createdAt(), now)));
       return 0;
     }
   }
@@ -131,23 +110,16 @@ final class DatasetsCommand {
     String metadata;
     @Option(names = "--quality-rule", paramLabel = "RULE_ID", description = "the quality rule this version must pass")
     String qualityRule;
-    @Option(names = "--limit-rate", paramLabel = "RATE", description = "at most this many bytes/s, e.g. 500K, 20M")
-    String limitRate;
+    @Mixin Transfer.Options transfer;
 
     @Override
     public Integer call() {
-      long rate = Transfer.parseRate(limitRate);
       Args.existingFile(file);
       Map<String, Object> meta = Args.object(metadata, "--metadata");
       DatasetRegistryClient client = opts.datasets();
       String datasetId = find(client, dataset).datasetId();
-      Transfer progress = new Transfer("push " + file.getFileName(), opts.term(), opts.json, rate);
-      DatasetVersion v;
-      try {
-        v = client.uploadDatasetVersion(datasetId, file, meta, qualityRule, progress);
-      } finally {
-        progress.finish();
-      }
+      DatasetVersion v = Transfer.run("push " + file.getFileName(), opts, transfer.rate,
+          progress -> client.uploadDatasetVersion(datasetId, file, meta, qualityRule, progress));
       opts.print(v.raw(), () -> opts.printer().line("Pushed " + file.getFileName() + " as version " + v.ordinal() + " "
           + v.versionId() + " (" + Human.bytes(v.sizeBytes()) + ", sha256 " + v.contentSha256() + ")"));
       return 0;
@@ -164,24 +136,17 @@ final class DatasetsCommand {
     String versionId;
     @Option(names = {"-o", "--output"}, paramLabel = "FILE", description = "where to write (default: the uploaded file name)")
     Path output;
-    @Option(names = "--limit-rate", paramLabel = "RATE", description = "at most this many bytes/s, e.g. 500K, 20M")
-    String limitRate;
+    @Mixin Transfer.Options transfer;
 
     @Override
     public Integer call() {
-      long rate = Transfer.parseRate(limitRate);
       DatasetRegistryClient client = opts.datasets();
       DatasetVersion version = client.getDatasetVersion(versionId);
       String name = Printer.value(version.metadata().get("filename"));
       Path dest = output != null ? output : Path.of(name.isEmpty() ? "dataset.bin" : Path.of(name).getFileName().toString());
       long resumedFrom = partialSize(dest);
-      Transfer progress = new Transfer("pull " + dest.getFileName(), opts.term(), opts.json, rate);
-      DownloadResult r;
-      try {
-        r = client.downloadDatasetVersion(versionId, dest, progress, true);
-      } finally {
-        progress.finish();
-      }
+      DownloadResult r = Transfer.run("pull " + dest.getFileName(), opts, transfer.rate,
+          progress -> client.downloadDatasetVersion(versionId, dest, progress, true));
       printDownload(opts, dest, r, resumedFrom, version.contentSha256());
       return 0;
     }

@@ -2,10 +2,7 @@ package io.animus.datapilot.cli;
 
 import io.animus.sdk.Experiment;
 import io.animus.sdk.Page;
-import io.animus.sdk.AnimusApiException;
 import io.animus.sdk.ExperimentsClient;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -28,8 +25,7 @@ final class ExperimentsCommand {
     for (Experiment e : client.listExperiments(1, idOrName).items()) {
       return e;
     }
-    throw new AnimusApiException(404, "not_found", null,
-        Printer.JSON.createObjectNode().put("error", "not_found").put("message", "no experiment named " + idOrName));
+    throw Args.notFound("no experiment named " + idOrName);
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List the project's experiments, newest first.",
@@ -44,15 +40,8 @@ final class ExperimentsCommand {
     @Override
     public Integer call() {
       Page<Experiment> page = opts.experiments().listExperiments(limit, name);
-      opts.print(Printer.list("experiments", page), () -> {
-        Instant now = Instant.now();
-        List<List<String>> rows = new ArrayList<>();
-        for (Experiment e : page.items()) {
-          rows.add(Printer.row(e.experimentId(), e.name(), e.runCount(), Human.ago(e.lastRunAt(), now),
-              Human.ago(e.createdAt(), now)));
-        }
-        opts.printer().table("experiments", List.of("EXPERIMENT ID", "NAME", "RUNS", "LAST RUN", "CREATED"), rows);
-      });
+      opts.printTable("experiments", page, List.of("EXPERIMENT ID", "NAME", "RUNS", "LAST RUN", "CREATED"),
+          (e, now) -> Printer.row(e.experimentId(), e.name(), e.runCount(), Human.ago(e.lastRunAt(), now), Human.ago(e.createdAt(), now)));
       return 0;
     }
   }
@@ -62,16 +51,11 @@ final class ExperimentsCommand {
       footer = "  datapilot experiments create baseline --description 'Baseline' --metadata '{\"team\":\"ml\"}'")
   static final class Create implements Callable<Integer> {
     @Mixin ClientOptions opts;
-    @Parameters(paramLabel = "NAME", description = "unique in the project")
-    String name;
-    @Option(names = "--description", defaultValue = "", description = "free text")
-    String description;
-    @Option(names = "--metadata", paramLabel = "JSON", description = "a JSON object")
-    String metadata;
+    @Mixin NewResource resource;
 
     @Override
     public Integer call() {
-      Experiment e = opts.experiments().createExperiment(name, description, Args.object(metadata, "--metadata"));
+      Experiment e = opts.experiments().createExperiment(resource.name, resource.description, resource.metadataObject());
       opts.print(e.raw(), () -> show(opts.printer(), e));
       return 0;
     }

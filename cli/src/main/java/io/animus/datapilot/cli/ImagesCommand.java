@@ -2,10 +2,7 @@ package io.animus.datapilot.cli;
 
 import io.animus.sdk.ModelImage;
 import io.animus.sdk.Page;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -32,15 +29,8 @@ final class ImagesCommand {
     @Override
     public Integer call() {
       Page<ModelImage> page = opts.experiments().listModelImages(repo, commit, limit);
-      opts.print(Printer.list("model_images", page), () -> {
-        Instant now = Instant.now();
-        List<List<String>> rows = new ArrayList<>();
-        for (ModelImage i : page.items()) {
-          rows.add(Printer.row(i.imageDigest(), i.repo(), i.commitSha(), i.pipelineId(), Printer.value(i.provider()),
-              Human.ago(i.receivedAt(), now)));
-        }
-        opts.printer().table("images", List.of("DIGEST", "REPO", "COMMIT", "PIPELINE", "PROVIDER", "RECEIVED"), rows);
-      });
+      opts.printTable("model_images", page, List.of("DIGEST", "REPO", "COMMIT", "PIPELINE", "PROVIDER", "RECEIVED"),
+          (i, now) -> Printer.row(i.imageDigest(), i.repo(), i.commitSha(), i.pipelineId(), Printer.value(i.provider()), Human.ago(i.receivedAt(), now)));
       return 0;
     }
   }

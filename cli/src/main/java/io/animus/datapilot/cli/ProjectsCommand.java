@@ -1,8 +1,6 @@
 package io.animus.datapilot.cli;
 
 import io.animus.sdk.Project;
-import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -23,15 +21,8 @@ final class ProjectsCommand {
     @Override
     public Integer call() {
       List<Project> projects = opts.experiments().listProjects();
-      opts.print(Printer.list("projects", projects, null), () -> {
-        Instant now = Instant.now();
-        List<List<String>> rows = new ArrayList<>();
-        for (Project p : projects) {
-          rows.add(Printer.row(p.projectId(), Long.toString(p.experimentCount()), Long.toString(p.datasetCount()),
-              Human.ago(p.lastActivityAt(), now)));
-        }
-        opts.printer().table("projects", List.of("PROJECT", "EXPERIMENTS", "DATASETS", "LAST ACTIVITY"), rows);
-      });
+      opts.printTable("projects", projects, null, List.of("PROJECT", "EXPERIMENTS", "DATASETS", "LAST ACTIVITY"),
+          (p, now) -> Printer.row(p.projectId(), p.experimentCount(), p.datasetCount(), Human.ago(p.lastActivityAt(), now)));
       return 0;
     }
   }

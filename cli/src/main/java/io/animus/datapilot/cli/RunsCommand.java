@@ -52,15 +52,8 @@ final class RunsCommand {
         throw new UsageException("--order-by and --order need --experiment");
       }
       Page<Run> page = client.listRuns(experimentId, limit, status, orderBy, order, experimentId != null, null);
-      opts.print(Printer.list("runs", page), () -> {
-        Instant now = Instant.now();
-        List<List<String>> rows = new ArrayList<>();
-        for (Run r : page.items()) {
-          rows.add(Printer.row(r.runId(), r.status() + (r.stale() ? " (stale)" : ""), Human.ago(r.startedAt(), now),
-              duration(r, now), Printer.pairs(r.params()), Printer.pairs(r.latestMetrics())));
-        }
-        opts.printer().table("runs", List.of("RUN ID", "STATUS", "STARTED", "DURATION", "PARAMS", "METRICS"), rows);
-      });
+      opts.printTable("runs", page, List.of("RUN ID", "STATUS", "STARTED", "DURATION", "PARAMS", "METRICS"),
+          (r, now) -> Printer.row(r.runId(), r.status() + (r.stale() ? " (stale)" : ""), Human.ago(r.startedAt(), now), duration(r, now), Printer.pairs(r.params()), Printer.pairs(r.latestMetrics())));
       return 0;
     }
   }

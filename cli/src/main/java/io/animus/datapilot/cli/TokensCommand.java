@@ -5,9 +5,7 @@ import io.animus.sdk.CreatedApiToken;
 import io.animus.sdk.Page;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -60,16 +58,8 @@ final class TokensCommand {
     @Override
     public Integer call() {
       Page<ApiToken> page = opts.experiments().listApiTokens(limit);
-      opts.print(Printer.list("tokens", page), () -> {
-        Instant now = Instant.now();
-        List<List<String>> rows = new ArrayList<>();
-        for (ApiToken t : page.items()) {
-          rows.add(Printer.row(t.tokenId(), t.name(), t.role(), t.tokenPrefix(), Human.ago(t.createdAt(), now),
-              Human.time(t.expiresAt()), Human.ago(t.lastUsedAt(), now)));
-        }
-        opts.printer().table("tokens", List.of("TOKEN ID", "NAME", "ROLE", "PREFIX", "CREATED", "EXPIRES", "LAST USED"),
-            rows);
-      });
+      opts.printTable("tokens", page, List.of("TOKEN ID", "NAME", "ROLE", "PREFIX", "CREATED", "EXPIRES", "LAST USED"),
+          (t, now) -> Printer.row(t.tokenId(), t.name(), t.role(), t.tokenPrefix(), Human.ago(t.createdAt(), now), Human.time(t.expiresAt()), Human.ago(t.lastUsedAt(), now)));
       return 0;
     }
   }

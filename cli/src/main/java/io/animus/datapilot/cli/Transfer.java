@@ -4,6 +4,9 @@ import io.animus.sdk.TransferProgress;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.Function;
+import picocli.CommandLine;
+import picocli.CommandLine.Option;
 
 /**
  * Watches one upload or download: draws a progress bar (bytes, rate, ETA) on standard error when a person is
@@ -88,6 +91,35 @@ final class Transfer implements TransferProgress {
       s.append("  ETA ").append(Human.duration(Duration.ofSeconds((long) Math.ceil((total - done) / rate))));
     }
     return s.toString();
+  }
+
+  /** Runs one transfer, drawing its bar and holding it to {@code rate} (0: no limit); the bar's line is ended. */
+  static <T> T run(String label, ClientOptions opts, long rate, Function<TransferProgress, T> work) {
+    Transfer progress = new Transfer(label, opts.term(), opts.json, rate);
+    try {
+      return work.apply(progress);
+    } finally {
+      progress.finish();
+    }
+  }
+
+  /** The {@code --limit-rate} option of the transfer commands (a bad value is a usage error). */
+  static final class Options {
+    @Option(names = "--limit-rate", paramLabel = "RATE", converter = RateConverter.class,
+        description = "at most this many bytes/s, e.g. 500K, 20M (default: no limit)")
+    long rate;
+  }
+
+  /** Reads {@code --limit-rate}. */
+  static final class RateConverter implements CommandLine.ITypeConverter<Long> {
+    @Override
+    public Long convert(String value) {
+      try {
+        return parseRate(value);
+      } catch (UsageException e) {
+        throw new CommandLine.TypeConversionException(e.getMessage());
+      }
+    }
   }
 
   /** Parses {@code --limit-rate}: bytes per second with an optional K, M or G suffix (binary units); 0 = none. */
