@@ -114,7 +114,6 @@ final class CiCommand {
           r -> "Image " + r.imageDigest() + ": " + r.status());
     }
   }
-  }
 
   @Command(name = "webhook", mixinStandardHelpOptions = true,
       description = {"Attach CI context to a run: a JSON object with run_id (signed POST /ci/webhook)."},
@@ -129,6 +128,5 @@ final class CiCommand {
       return send(opts, payload, (client, body) -> client.postCiWebhook(body),
           r -> "CI context " + r.contextId() + " for run " + r.runId() + ": " + (r.status() != null ? r.status() : "stored"));
     }
-  }
   }
 }

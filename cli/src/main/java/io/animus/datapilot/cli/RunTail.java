@@ -70,9 +70,7 @@ final class RunTail implements Callable<Integer> {
         continue;
       }
       BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
-      Thread reader = new Thread(() -> read(stream, frames), "datapilot-tail");
-      reader.setDaemon(true);
-      reader.start();
+      stream.listen(frames::add, failure -> frames.add(failure == null ? END : failure));
       try {
         Object item;
         boolean ended = false;
@@ -108,17 +106,6 @@ final class RunTail implements Callable<Integer> {
 
   private static boolean isError(Object item) {
     return item instanceof StreamFrame.Error;
-  }
-
-  private static void read(RunStream stream, BlockingQueue<Object> frames) {
-    try {
-      while (stream.hasNext()) {
-        frames.add(stream.next());
-      }
-      frames.add(END);
-    } catch (RuntimeException e) {
-      frames.add(e);
-    }
   }
 
   /** Shows frames: JSON lines, plain lines when piped, or a live status line under the events on a terminal. */
