@@ -13,6 +13,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -56,6 +57,8 @@ final class RunTail implements Callable<Integer> {
     ExperimentsClient client = opts.experiments();
     Run run = client.getRun(runId);
     View view = new View(opts, run);
+    // the stream pushes only new samples: start from the latest value of each metric
+    view.seed(client.listMetrics(runId, null, 1000).items());
     long lastEventId = afterEventId;
     int failures = 0;
     while (true) {
@@ -133,6 +136,14 @@ final class RunTail implements Callable<Integer> {
         out.println("Following run " + runId + " (Ctrl-C stops following, not the run)");
         drawStatus();
       }
+    }
+
+    void seed(List<MetricPoint> latest) {
+      for (MetricPoint p : latest) {
+        metrics.put(p.name(), p.value());
+        step = Math.max(step, p.step());
+      }
+      drawStatus();
     }
 
     boolean terminal() {
