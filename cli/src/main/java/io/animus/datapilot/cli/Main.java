@@ -39,6 +39,11 @@ public final class Main {
   static final int NETWORK = 3;
 
   public static void main(String[] args) {
+    if (args.length > 0 && "serve".equals(args[0])) {
+      // the server's own command line, exactly as before, without building the client commands first
+      io.animus.datapilot.Main.main(args);
+      return;
+    }
     System.exit(run(Terminal.system(), args));
   }
 
