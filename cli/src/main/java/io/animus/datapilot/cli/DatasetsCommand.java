@@ -32,17 +32,8 @@ final class DatasetsCommand {
     if (Args.isId(idOrName)) {
       return client.getDataset(idOrName);
     }
-    String token = null;
-    do {
-      Page<Dataset> page = client.listDatasets(500, token);
-      for (Dataset d : page.items()) {
-        if (idOrName.equals(d.name())) {
-          return d;
-        }
-      }
-      token = page.hasNext() ? page.nextPageToken() : null;
-    } while (token != null);
-    throw Args.notFound("no dataset named " + idOrName);
+    return Page.all(token -> client.listDatasets(500, token)).filter(d -> idOrName.equals(d.name())).findFirst()
+        .orElseThrow(() -> Args.notFound("no dataset named " + idOrName));
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a dataset.",

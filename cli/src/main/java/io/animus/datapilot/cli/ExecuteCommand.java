@@ -1,6 +1,8 @@
 package io.animus.datapilot.cli;
 
 import io.animus.sdk.ExecuteRunResult;
+import io.animus.sdk.GitMetadata;
+import io.animus.sdk.NewExecution;
 import io.animus.sdk.ExperimentsClient;
 import java.util.List;
 import java.util.Map;
@@ -27,6 +29,10 @@ final class ExecuteCommand implements Callable<Integer> {
   String image;
   @Option(names = "--git-commit", paramLabel = "SHA", description = "required unless the image was registered by ci report")
   String gitCommit;
+  @Option(names = "--git-repo", paramLabel = "REPO", description = "the code's repository, e.g. github.com/acme/train")
+  String gitRepo;
+  @Option(names = "--detect-git", description = "take repo, commit and ref from CI variables or git in the current directory")
+  boolean detectGit;
   @Option(names = "--param", paramLabel = "KEY=VALUE", description = "a run parameter (repeatable; JSON values keep their type)")
   List<String> params;
   @Option(names = "--resource", paramLabel = "KEY=VALUE", description = "gpus=1, cpu=2, memory=4Gi (repeatable)")
@@ -45,7 +51,15 @@ final class ExecuteCommand implements Callable<Integer> {
     Map<String, String> e = Args.textPairs(env, "--env");
     ExperimentsClient client = opts.experiments();
     String experimentId = ExperimentsCommand.find(client, experiment).experimentId();
-    ExecuteRunResult started = client.executeRun(experimentId, datasetVersion, image, p, r, command, e, gitCommit);
+    NewExecution job = NewExecution.of(experimentId, datasetVersion, image).params(p).resources(r).command(command)
+        .env(e);
+    GitMetadata git = detectGit ? GitMetadata.detect(opts.term().env(), null).orElse(null) : null;
+    if (git != null || gitCommit != null || gitRepo != null) {
+      job.git(new GitMetadata(gitRepo != null ? gitRepo : git == null ? null : git.repo(),
+          gitCommit != null ? gitCommit : git == null ? null : git.commit(), git == null ? null : git.ref(),
+          git == null ? "cli" : git.source()));
+    }
+    ExecuteRunResult started = client.executeRun(job);
     String runId = started.runId();
     if (follow) {
       if (!opts.json) {

@@ -314,34 +314,14 @@ public final class ExperimentsClient {
 
   /** {@link #executeRun(String, String, String)} with params and resources (either may be null). */
   public ExecuteRunResult executeRun(String experimentId, String datasetVersionId, String imageRef,
-      Map<String, ?> params,
-      Map<String, ?> resources) {
-    return executeRun(experimentId, datasetVersionId, imageRef, params, resources, null, null, null);
+      Map<String, ?> params, Map<String, ?> resources) {
+    return executeRun(NewExecution.of(experimentId, datasetVersionId, imageRef).params(params)
+        .resources(resources));
   }
 
-  /**
-   * {@link #executeRun(String, String, String, Map, Map)} with this server's extensions: the job's
-   * {@code command} and extra {@code env}, and the {@code gitCommit} an unregistered image needs; each may be null.
-   */
-  public ExecuteRunResult executeRun(String experimentId, String datasetVersionId, String imageRef,
-      Map<String, ?> params, Map<String, ?> resources, List<String> command, Map<String, String> jobEnv,
-      String gitCommit) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("experiment_id", requireText(experimentId, "experimentId"));
-    body.put("dataset_version_id", requireText(datasetVersionId, "datasetVersionId"));
-    body.put("image_ref", requireText(imageRef, "imageRef"));
-    body.put("params", params == null ? Map.of() : params);
-    body.put("resources", resources == null ? Map.of() : resources);
-    if (command != null && !command.isEmpty()) {
-      body.put("command", command);
-    }
-    if (jobEnv != null && !jobEnv.isEmpty()) {
-      body.put("env", jobEnv);
-    }
-    if (gitCommit != null && !gitCommit.isBlank()) {
-      body.put("git_commit", gitCommit);
-    }
-    return ExecuteRunResult.fromJson(http.callJson("POST", PREFIX + "/experiments/runs:execute", null, body));
+  /** {@code POST /experiments/runs:execute} with every field of the request (git metadata, command, env...). */
+  public ExecuteRunResult executeRun(NewExecution job) {
+    return ExecuteRunResult.fromJson(http.callJson("POST", PREFIX + "/experiments/runs:execute", null, job.body()));
   }
 
   /** {@code GET …/execution}: how an executed run was started; 404 {@code not_found} for a run never executed. */

@@ -3,6 +3,7 @@ package io.animus.sdk;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 import java.util.Map;
+import java.util.OptionalDouble;
 
 /**
  * A run (PROTOCOL.md §3.2–3.3, §4.4) with its effective status.
@@ -45,6 +46,22 @@ public record Run(String runId, String experimentId, String projectId, String da
         Wire.text(n, "artifacts_prefix"), Wire.instant(n, "last_heartbeat_at"), Wire.instant(n, "last_seen_at"),
         Wire.bool(n, "stale"), Wire.text(n, "reported_status"), RunProgress.fromJson(n == null ? null
             : n.get("progress")), n);
+  }
+
+  /**
+   * A summary metric given at creation as a double ({@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}
+   * included), or empty when the run has no such metric or its value is not a number.
+   */
+  public OptionalDouble summaryMetric(String name) {
+    JsonNode v = raw == null ? null : raw.path("metrics").get(name);
+    if (v == null || !(v.isNumber() || v.isTextual())) {
+      return OptionalDouble.empty();
+    }
+    try {
+      return OptionalDouble.of(Json.number(v));
+    } catch (NumberFormatException e) {
+      return OptionalDouble.empty();
+    }
   }
 
   /** True for {@code succeeded}, {@code failed} and {@code canceled}: the run will not change any more. */

@@ -46,6 +46,7 @@ class ClientOperationsTest {
           assertThat(e.status()).isEqualTo(409);
           assertThat(e.code()).isEqualTo("experiment_name_exists");
           assertThat(e.body().path("details").path("experiment_id").asText()).isEqualTo(id);
+          assertThat(e.details().path("experiment_id").asText()).isEqualTo(id);
           assertThat(e.requestId()).isNotBlank();
         });
   }
@@ -88,6 +89,8 @@ class ClientOperationsTest {
     assertThat(first.hasNext()).isTrue();
     Page<Run> second = client.listRuns(exp, 1, null, "started_at", "asc", false, first.nextPageToken());
     assertThat(second.items()).extracting(Run::runId).containsExactly(runB);
+    assertThat(Page.all(token -> client.listRuns(exp, 1, null, "started_at", "asc", false, token)).map(Run::runId))
+        .containsExactly(runA, runB);
     List<MetricPoint> samples = client.listMetrics(runA, "acc", 10).items();
     assertThat(samples).extracting(MetricPoint::step).containsExactly(1L, 2L);
     assertThat(samples).extracting(MetricPoint::value).containsExactly(0.5, 0.9);

@@ -64,6 +64,19 @@ class ExtensionsTest {
   }
 
   @Test
+  void summaryMetricsReadNonFiniteValuesBack() {
+    String exp = client.createExperiment(LiveServer.unique("summary"), "", null).experimentId();
+    Run created = client.createRun(exp, NewRun.withStatus("succeeded").metrics(Map.of("loss", Double.NaN,
+        "best", Double.POSITIVE_INFINITY, "acc", 0.75, "note", "text")));
+    Run run = client.getRun(created.runId());
+    assertThat(run.summaryMetric("loss").orElseThrow()).isNaN();
+    assertThat(run.summaryMetric("best")).hasValue(Double.POSITIVE_INFINITY);
+    assertThat(run.summaryMetric("acc")).hasValue(0.75);
+    assertThat(run.summaryMetric("note")).isEmpty();
+    assertThat(run.summaryMetric("missing")).isEmpty();
+  }
+
+  @Test
   void jobVariablesNameTheRunAndTheDataset() throws Exception {
     DatasetVersion v = newVersion("job", null);
     Map<String, String> env = Map.of("DATAPILOT_URL", LiveServer.url(), "RUN_ID", "run-from-env",
@@ -107,6 +120,39 @@ class ExtensionsTest {
     String plain = client.createRun(exp, NewRun.withStatus("running")).runId();
     assertThatThrownBy(() -> client.getExecution(plain)).isInstanceOfSatisfying(AnimusApiException.class,
         e -> assertThat(e.status()).isEqualTo(404));
+  }
+
+  @Test
+  void anUnregisteredImageNeedsGitMetadataAndTheJobGetsItsCommandAndEnv() throws Exception {
+    String version = newVersion("unreg", null).versionId();
+    String exp = client.createExperiment(LiveServer.unique("unreg"), "", null).experimentId();
+    String image = "local/train@sha256:" + HexFormat.of().formatHex(java.security.MessageDigest
+        .getInstance("SHA-256").digest(LiveServer.unique("unregistered").getBytes()));
+    assertThatThrownBy(() -> client.executeRun(exp, version, image)).isInstanceOfSatisfying(
+        AnimusApiException.class, e -> {
+          assertThat(e.status()).isEqualTo(400);
+          assertThat(e.code()).isEqualTo("git_commit_required");
+        });
+    Path marker = tmp.resolve("marker.txt");
+    ExecuteRunResult started = client.executeRun(NewExecution.of(exp, version, image)
+        .git(new GitMetadata("github.com/acme/local", "0123abcd", "refs/heads/dev", "test"))
+        .params(Map.of("lr", 0.5))
+        .command(List.of("sh", "-c", "printf '%s' \"$MARKER_TEXT:$RUN_ID\" > \"$MARKER_PATH\""))
+        .env(Map.of("MARKER_TEXT", "hello", "MARKER_PATH", marker.toString())));
+    Run run = client.getRun(started.runId());
+    assertThat(run.gitRepo()).isEqualTo("github.com/acme/local");
+    assertThat(run.gitCommit()).isEqualTo("0123abcd");
+    assertThat(run.gitRef()).isEqualTo("refs/heads/dev");
+    assertThat(run.params()).containsEntry("lr", 0.5);
+    assertThat(client.getExecution(started.runId()).command()).containsExactly("sh", "-c",
+        "printf '%s' \"$MARKER_TEXT:$RUN_ID\" > \"$MARKER_PATH\"");
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (!Files.exists(marker) && System.nanoTime() < deadline) {
+      Thread.sleep(100);
+    }
+    assertThat(Files.readString(marker)).isEqualTo("hello:" + started.runId());
+    assertThatThrownBy(() -> NewExecution.of(exp, version, image).command(List.of()))
+        .isInstanceOf(IllegalArgumentException.class);
   }
 
   @Test

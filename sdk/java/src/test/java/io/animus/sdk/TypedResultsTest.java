@@ -80,6 +80,17 @@ class TypedResultsTest {
     assertThat(page.items()).extracting(Dataset::datasetId).containsExactly("d1");
     assertThat(page.hasNext()).isTrue();
     assertThat(Wire.page(json("{}"), "datasets", Dataset::fromJson).hasNext()).isFalse();
+    // all() follows the tokens, skips empty pages and stops on the last one
+    Map<String, Page<Integer>> pages = new java.util.HashMap<>();
+    pages.put("", new Page<>(List.of(1, 2), "t1"));
+    pages.put("t1", new Page<>(List.of(), "t2"));
+    pages.put("t2", new Page<>(List.of(3), null));
+    List<String> asked = new java.util.ArrayList<>();
+    assertThat(Page.all(token -> {
+      asked.add(String.valueOf(token));
+      return pages.get(token == null ? "" : token);
+    })).containsExactly(1, 2, 3);
+    assertThat(asked).containsExactly("null", "t1", "t2");
 
     StreamFrame metrics = StreamFrame.of("metrics", null, json("{\"samples\":[{\"name\":\"loss\",\"step\":4,"
         + "\"value\":\"-Infinity\",\"recorded_at\":\"2026-01-05T10:11:13Z\"}]}"));
