@@ -1,9 +1,8 @@
 package io.animus.datapilot.cli;
 
 import io.animus.sdk.Artifact;
-import io.animus.sdk.Page;
-import io.animus.sdk.DownloadResult;
 import io.animus.sdk.ExperimentsClient;
+import io.animus.sdk.Page;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -54,12 +53,8 @@ final class ArtifactsCommand {
     public Integer call() {
       ExperimentsClient client = opts.experiments();
       Artifact a = client.getRunArtifact(runId, artifactId);
-      String name = Printer.value(a.filename());
-      Path dest = output != null ? output : Path.of(name.isEmpty() ? "artifact.bin" : Path.of(name).getFileName().toString());
-      long resumedFrom = DatasetsCommand.partialSize(dest);
-      DownloadResult r = Transfer.run("get " + dest.getFileName(), opts, transfer.rate,
-          progress -> client.downloadRunArtifact(runId, artifactId, dest, progress, true));
-      DatasetsCommand.printDownload(opts, dest, r, resumedFrom, a.sha256());
+      Transfer.download(opts, "get", output, a.filename(), "artifact.bin", transfer.rate, a.sha256(),
+          (dest, progress) -> client.downloadRunArtifact(runId, artifactId, dest, progress, true));
       return 0;
     }
   }

@@ -1,15 +1,9 @@
 package io.animus.datapilot.cli;
 
 import io.animus.sdk.Dataset;
+import io.animus.sdk.DatasetRegistryClient;
 import io.animus.sdk.DatasetVersion;
 import io.animus.sdk.Page;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.animus.sdk.AnimusApiException;
-import io.animus.sdk.DatasetRegistryClient;
-import io.animus.sdk.DownloadResult;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -134,36 +128,10 @@ final class DatasetsCommand {
     public Integer call() {
       DatasetRegistryClient client = opts.datasets();
       DatasetVersion version = client.getDatasetVersion(versionId);
-      String name = Printer.value(version.metadata().get("filename"));
-      Path dest = output != null ? output : Path.of(name.isEmpty() ? "dataset.bin" : Path.of(name).getFileName().toString());
-      long resumedFrom = partialSize(dest);
-      DownloadResult r = Transfer.run("pull " + dest.getFileName(), opts, transfer.rate,
-          progress -> client.downloadDatasetVersion(versionId, dest, progress, true));
-      printDownload(opts, dest, r, resumedFrom, version.contentSha256());
+      Transfer.download(opts, "pull", output, Printer.value(version.metadata().get("filename")), "dataset.bin",
+          transfer.rate, version.contentSha256(), (dest, progress) -> client.downloadDatasetVersion(versionId, dest,
+              progress, true));
       return 0;
     }
-  }
-
-  /** The bytes an earlier, interrupted download left in {@code <dest>.tmp}. */
-  static long partialSize(Path dest) {
-    Path tmp = dest.toAbsolutePath().resolveSibling(dest.getFileName() + ".tmp");
-    try {
-      return Files.isRegularFile(tmp) ? Files.size(tmp) : 0;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /** Reports a finished download; a sha256 other than the one the server recorded is an error (exit 1). */
-  static void printDownload(ClientOptions opts, Path dest, DownloadResult r, long resumedFrom, String expectedSha) {
-    if (expectedSha != null && !expectedSha.isEmpty() && !expectedSha.equalsIgnoreCase(r.sha256())) {
-      throw new AnimusApiException(0, "checksum_mismatch", null, Printer.JSON.createObjectNode()
-          .put("error", "checksum_mismatch").put("message", dest + " hashes to " + r.sha256() + ", expected " + expectedSha));
-    }
-    ObjectNode out = Printer.JSON.createObjectNode().put("path", dest.toAbsolutePath().toString())
-        .put("size_bytes", r.sizeBytes()).put("sha256", r.sha256()).put("content_type", r.contentType())
-        .put("resumed_from_bytes", resumedFrom).put("verified", true);
-    opts.print(out, () -> opts.printer().line("Saved " + dest + " (" + Human.bytes(r.sizeBytes()) + ", sha256 "
-        + r.sha256() + " verified" + (resumedFrom > 0 ? ", resumed at " + Human.bytes(resumedFrom) : "") + ")"));
   }
 }

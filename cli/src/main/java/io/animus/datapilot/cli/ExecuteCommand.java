@@ -1,9 +1,9 @@
 package io.animus.datapilot.cli;
 
 import io.animus.sdk.ExecuteRunResult;
+import io.animus.sdk.ExperimentsClient;
 import io.animus.sdk.GitMetadata;
 import io.animus.sdk.NewExecution;
-import io.animus.sdk.ExperimentsClient;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;

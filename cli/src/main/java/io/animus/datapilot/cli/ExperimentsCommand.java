@@ -1,8 +1,8 @@
 package io.animus.datapilot.cli;
 
 import io.animus.sdk.Experiment;
-import io.animus.sdk.Page;
 import io.animus.sdk.ExperimentsClient;
+import io.animus.sdk.Page;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;

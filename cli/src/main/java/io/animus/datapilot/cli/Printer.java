@@ -17,10 +17,10 @@ import io.animus.sdk.DatasetVersion;
 import io.animus.sdk.Experiment;
 import io.animus.sdk.Page;
 import io.animus.sdk.Run;
-import java.util.Collection;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 

@@ -2,12 +2,12 @@ package io.animus.datapilot.cli;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.sdk.CancelResult;
+import io.animus.sdk.ExperimentsClient;
 import io.animus.sdk.MetricPoint;
 import io.animus.sdk.Page;
 import io.animus.sdk.Run;
 import io.animus.sdk.RunProgress;
 import io.animus.sdk.RunState;
-import io.animus.sdk.ExperimentsClient;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;

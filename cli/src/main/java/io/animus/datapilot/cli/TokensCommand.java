@@ -1,9 +1,9 @@
 package io.animus.datapilot.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.sdk.ApiToken;
 import io.animus.sdk.CreatedApiToken;
 import io.animus.sdk.Page;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.Callable;

@@ -1,12 +1,20 @@
 package io.animus.datapilot.cli;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.sdk.AnimusApiException;
+import io.animus.sdk.DownloadResult;
 import io.animus.sdk.TransferProgress;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.function.Function;
-import picocli.CommandLine;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 
 /**
  * Watches one upload or download: draws a progress bar (bytes, rate, ETA) on standard error when a person is
@@ -122,6 +130,42 @@ final class Transfer implements TransferProgress {
     }
   }
 
+  /**
+   * Downloads to {@code output} (default: the last segment of {@code name}, else {@code fallback}) with a bar,
+   * resuming what an interrupted download left, and reports the file; a sha256 other than {@code expectedSha}
+   * (the one the server recorded) is an error (exit 1).
+   */
+  static void download(ClientOptions opts, String verb, Path output, String name, String fallback, long rate,
+      String expectedSha, BiFunction<Path, TransferProgress, DownloadResult> fetch) {
+    Path dest = output != null ? output
+        : Path.of(name == null || name.isEmpty() ? fallback : Path.of(name).getFileName().toString());
+    long resumedFrom = partialSize(dest);
+    DownloadResult r = run(verb + " " + dest.getFileName(), opts, rate, progress -> fetch.apply(dest, progress));
+    printDownload(opts, dest, r, resumedFrom, expectedSha);
+  }
+
+  /** The bytes an earlier, interrupted download left in {@code <dest>.tmp}. */
+  private static long partialSize(Path dest) {
+    Path tmp = dest.toAbsolutePath().resolveSibling(dest.getFileName() + ".tmp");
+    try {
+      return Files.isRegularFile(tmp) ? Files.size(tmp) : 0;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reports a finished download; a sha256 other than the one the server recorded is an error (exit 1). */
+  private static void printDownload(ClientOptions opts, Path dest, DownloadResult r, long resumedFrom, String expectedSha) {
+    if (expectedSha != null && !expectedSha.isEmpty() && !expectedSha.equalsIgnoreCase(r.sha256())) {
+      throw new AnimusApiException(0, "checksum_mismatch", null, Printer.JSON.createObjectNode()
+          .put("error", "checksum_mismatch").put("message", dest + " hashes to " + r.sha256() + ", expected " + expectedSha));
+    }
+    ObjectNode out = Printer.JSON.createObjectNode().put("path", dest.toAbsolutePath().toString())
+        .put("size_bytes", r.sizeBytes()).put("sha256", r.sha256()).put("content_type", r.contentType())
+        .put("resumed_from_bytes", resumedFrom).put("verified", true);
+    opts.print(out, () -> opts.printer().line("Saved " + dest + " (" + Human.bytes(r.sizeBytes()) + ", sha256 "
+        + r.sha256() + " verified" + (resumedFrom > 0 ? ", resumed at " + Human.bytes(resumedFrom) : "") + ")"));
+  }
   /** Parses {@code --limit-rate}: bytes per second with an optional K, M or G suffix (binary units); 0 = none. */
   static long parseRate(String text) {
     if (text == null || text.isBlank()) {
