@@ -140,7 +140,20 @@ final class Transfer implements TransferProgress {
     Path dest = output != null ? output
         : Path.of(name == null || name.isEmpty() ? fallback : Path.of(name).getFileName().toString());
     long resumedFrom = partialSize(dest);
-    DownloadResult r = run(verb + " " + dest.getFileName(), opts, rate, progress -> fetch.apply(dest, progress));
+    // Ctrl-C: end the bar's line and say how to go on (the partial file stays)
+    Thread onInterrupt = new Thread(() -> opts.term().err().println("\ndatapilot: interrupted; "
+        + Human.bytes(partialSize(dest)) + " kept in " + dest + ".tmp: run the same command again to resume"));
+    Runtime.getRuntime().addShutdownHook(onInterrupt);
+    DownloadResult r;
+    try {
+      r = run(verb + " " + dest.getFileName(), opts, rate, progress -> fetch.apply(dest, progress));
+    } finally {
+      try {
+        Runtime.getRuntime().removeShutdownHook(onInterrupt);
+      } catch (IllegalStateException shuttingDown) {
+        // the hook is running or about to
+      }
+    }
     printDownload(opts, dest, r, resumedFrom, expectedSha);
   }
 

@@ -100,6 +100,25 @@ class CliTmuxIT {
         .contains("Run " + runId + " succeeded after").contains("EXIT=0");
   }
 
+  @Test
+  void pullInterruptedWithCtrlCResumesWhenRunAgain() throws Exception {
+    Path source = dir.resolve("pull-src.bin");
+    CliTransferTest.writeRandom(source, 24L << 20);
+    String dataset = Cli.unique("tmux-pull");
+    assertThat(cli.run("datasets", "create", dataset).exit()).isZero();
+    String version = cli.run("datasets", "push", dataset, source.toString(), "--json").json().path("version_id").asText();
+    String pull = ROOT.resolve("datapilot") + " datasets pull " + version + " -o pulled.bin";
+    send("clear; " + pull + " --limit-rate 3M");
+    waitFor(screen -> Pattern.compile("pull pulled\\.bin\\s+\\[=*>?\\s*\\]\\s+[1-9]\\d?%").matcher(screen).find());
+    tmux("send-keys", "-t", "cli", "C-c");
+    String interrupted = waitFor(screen -> screen.contains("run the same command again to resume"));
+    assertThat(interrupted).containsPattern("interrupted; [\\d.]+ MiB kept in pulled\\.bin\\.tmp");
+    send("clear; " + pull + "; echo EXIT=$?");
+    String resumed = waitFor(screen -> screen.contains("EXIT="));
+    assertThat(resumed).contains("EXIT=0").containsPattern("verified, resumed at [\\d.]+ MiB\\)");
+    assertThat(CliTransferTest.sha256(dir.resolve("pulled.bin"))).isEqualTo(CliTransferTest.sha256(source));
+  }
+
   private static String waitFor(Predicate<String> done) throws Exception {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(240);
     String screen = "";
