@@ -27,6 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTmuxIT {
   private static final Path ROOT = Path.of(System.getProperty("datapilot.repoRoot", "..")).toAbsolutePath().normalize();
   private static final String SOCKET = "datapilot-it-" + ProcessHandle.current().pid();
+  /** The echoed exit status (the typed command line shows {@code EXIT=$?}, never a digit). */
+  private static final Pattern EXITED = Pattern.compile("EXIT=\\d");
   private static final Pattern BAR = Pattern.compile(
       "push big\\.bin\\s+\\[=*>?\\s*\\]\\s+(\\d+)%\\s+[\\d.]+ [KMG]?i?B / 24 MiB\\s+[\\d.]+ [KMG]?i?B/s");
 
@@ -64,7 +66,7 @@ class CliTmuxIT {
       while (m.find()) {
         percents.add(Integer.parseInt(m.group(1)));
       }
-      return screen.contains("EXIT=");
+      return EXITED.matcher(screen).find();
     });
     assertThat(last).contains("EXIT=0").contains("Pushed big.bin as version 1");
     assertThat(percents).as(last).anyMatch(p -> p > 0 && p < 100);
@@ -90,7 +92,7 @@ class CliTmuxIT {
           && Pattern.compile("status: running \\| \\d+s \\| step \\d \\| \\w+=[\\d.]+ \\w+=[\\d.]+").matcher(screen).find()) {
         live.add(screen);
       }
-      return screen.contains("EXIT=");
+      return EXITED.matcher(screen).find();
     });
     assertThat(live).as(last).isNotEmpty();
     // while running, the status line sits under the newest event
@@ -109,13 +111,13 @@ class CliTmuxIT {
     String version = cli.run("datasets", "push", dataset, source.toString(), "--json").json().path("version_id").asText();
     String pull = ROOT.resolve("datapilot") + " datasets pull " + version + " -o pulled.bin";
     send("clear; " + pull + " --limit-rate 3M");
-    waitFor(screen -> Pattern.compile("pull pulled\\.bin\\s+\\[=*>?\\s*\\]\\s+[1-9]\\d?%").matcher(screen).find());
+    waitFor(screen -> Pattern.compile("pull pulled\\.bin\\s+\\[=*>?\\s*\\]\\s+([5-9]|[1-9]\\d)%").matcher(screen).find());
     tmux("send-keys", "-t", "cli", "C-c");
     String interrupted = waitFor(screen -> screen.contains("run the same command again to resume"));
-    assertThat(interrupted).containsPattern("interrupted; [\\d.]+ MiB kept in pulled\\.bin\\.tmp");
+    assertThat(interrupted).containsPattern("interrupted; [\\d.]+ (KiB|MiB) kept in pulled\\.bin\\.tmp");
     send("clear; " + pull + "; echo EXIT=$?");
-    String resumed = waitFor(screen -> screen.contains("EXIT="));
-    assertThat(resumed).contains("EXIT=0").containsPattern("verified, resumed at [\\d.]+ MiB\\)");
+    String resumed = waitFor(screen -> EXITED.matcher(screen).find());
+    assertThat(resumed).contains("EXIT=0").containsPattern("verified, resumed at [\\d.]+ (KiB|MiB)\\)");
     assertThat(CliTransferTest.sha256(dir.resolve("pulled.bin"))).isEqualTo(CliTransferTest.sha256(source));
   }
 
