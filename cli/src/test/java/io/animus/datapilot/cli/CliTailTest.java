@@ -16,7 +16,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** {@code execute} and {@code runs tail} of runs executed by the local executor (python3 jobs). */
 class CliTailTest {
-  /** A job that reports metrics and events over about two seconds, then exits with its first argument. */
+  /**
+   * A job that reports metrics and events over about two seconds, then exits with its first argument; with
+   * {@code WAIT_FOR} it starts only once that file exists.
+   */
   static final String TRAIN = """
       import json, os, sys, time, urllib.request
       base = os.environ["DATAPILOT_URL"] + "/api/experiments/experiment-runs/" + os.environ["RUN_ID"]
@@ -24,6 +27,8 @@ class CliTailTest {
           req = urllib.request.Request(base + path, data=json.dumps(body).encode(), method="POST",
               headers={"Content-Type": "application/json", "Authorization": "Bearer " + os.environ["TOKEN"]})
           urllib.request.urlopen(req).read()
+      while os.environ.get("WAIT_FOR") and not os.path.exists(os.environ["WAIT_FOR"]):
+          time.sleep(0.1)
       for step in range(int(os.environ.get("STEPS", "4"))):
           post("/metrics", {"step": step, "metrics": {"loss": 1.0 / (step + 1), "acc": 0.5 + step / 10}})
           post("/events", {"message": "epoch %d done" % step})

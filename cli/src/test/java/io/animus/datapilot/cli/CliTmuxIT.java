@@ -27,8 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class CliTmuxIT {
   private static final Path ROOT = Path.of(System.getProperty("datapilot.repoRoot", "..")).toAbsolutePath().normalize();
   private static final String SOCKET = "datapilot-it-" + ProcessHandle.current().pid();
-  /** The echoed exit status (the typed command line shows {@code EXIT=$?}, never a digit). */
-  private static final Pattern EXITED = Pattern.compile("EXIT=\\d");
+  private static int commands;
   private static final Pattern BAR = Pattern.compile(
       "push big\\.bin\\s+\\[=*>?\\s*\\]\\s+(\\d+)%\\s+[\\d.]+ [KMG]?i?B / 24 MiB\\s+[\\d.]+ [KMG]?i?B/s");
 
@@ -59,16 +58,14 @@ class CliTmuxIT {
     CliTransferTest.writeRandom(dir.resolve("big.bin"), 24L << 20);
     String dataset = Cli.unique("tmux");
     assertThat(cli.run("datasets", "create", dataset).exit()).isZero();
-    send("clear; " + ROOT.resolve("datapilot") + " datasets push " + dataset + " big.bin --limit-rate 4M; echo EXIT=$?");
     List<Integer> percents = new ArrayList<>();
-    String last = waitFor(screen -> {
+    String last = runInPane(ROOT.resolve("datapilot") + " datasets push " + dataset + " big.bin --limit-rate 4M", screen -> {
       Matcher m = BAR.matcher(screen);
       while (m.find()) {
         percents.add(Integer.parseInt(m.group(1)));
       }
-      return EXITED.matcher(screen).find();
     });
-    assertThat(last).contains("EXIT=0").contains("Pushed big.bin as version 1");
+    assertThat(last).contains("Pushed big.bin as version 1");
     assertThat(percents).as(last).anyMatch(p -> p > 0 && p < 100);
     assertThat(percents).contains(100);
     assertThat(last).containsPattern("\\[={24}\\]\\s+100%\\s+24 MiB / 24 MiB");
@@ -81,25 +78,32 @@ class CliTmuxIT {
     String experiment = Cli.unique("tmux");
     assertThat(cli.run("experiments", "create", experiment).exit()).isZero();
     String version = CliTailTest.pushDataset(cli, dir);
+    Path go = dir.resolve("go");
     Cli.Result started = cli.run("execute", "-e", experiment, "--dataset-version", version, "--image", "local/train:dev",
-        "--git-commit", "deadbeef", "--env", "STEPS=8", "--env", "PAUSE=1", "--json", "--", "python3", "-u",
-        script.toString(), "0");
+        "--git-commit", "deadbeef", "--env", "STEPS=8", "--env", "PAUSE=1", "--env", "WAIT_FOR=" + go, "--json",
+        "--", "python3", "-u", script.toString(), "0");
     String runId = started.json().path("run_id").asText();
-    send("clear; " + ROOT.resolve("datapilot") + " runs tail " + runId + "; echo EXIT=$?");
     List<String> live = new ArrayList<>();
-    String last = waitFor(screen -> {
+    String last = runInPane(ROOT.resolve("datapilot") + " runs tail " + runId, screen -> {
+      // the job trains only once the tail is following, so the live view is on screen while it runs
+      if (screen.contains("Following run " + runId) && !Files.exists(go)) {
+        try {
+          Files.createFile(go);
+        } catch (java.io.IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }
       if (screen.contains("Following run " + runId) && screen.contains("epoch 0 done")
           && Pattern.compile("status: running \\| \\d+s \\| step \\d \\| \\w+=[\\d.]+ \\w+=[\\d.]+").matcher(screen).find()) {
         live.add(screen);
       }
-      return EXITED.matcher(screen).find();
     });
     assertThat(live).as(last).isNotEmpty();
     // while running, the status line sits under the newest event
     String during = live.get(0);
     assertThat(during.indexOf("epoch 0 done")).isLessThan(during.indexOf("status: running"));
     assertThat(last).contains("epoch 7 done").contains("training finished").containsPattern("status: succeeded \\| \\d+s \\| step 7")
-        .contains("Run " + runId + " succeeded after").contains("EXIT=0");
+        .contains("Run " + runId + " succeeded after");
   }
 
   @Test
@@ -115,10 +119,25 @@ class CliTmuxIT {
     tmux("send-keys", "-t", "cli", "C-c");
     String interrupted = waitFor(screen -> screen.contains("run the same command again to resume"));
     assertThat(interrupted).containsPattern("interrupted; [\\d.]+ (KiB|MiB) kept in pulled\\.bin\\.tmp");
-    send("clear; " + pull + "; echo EXIT=$?");
-    String resumed = waitFor(screen -> EXITED.matcher(screen).find());
-    assertThat(resumed).contains("EXIT=0").containsPattern("verified, resumed at [\\d.]+ (KiB|MiB)\\)");
+    String resumed = runInPane(pull, screen -> { });
+    assertThat(resumed).containsPattern("verified, resumed at [\\d.]+ (KiB|MiB)\\)");
     assertThat(CliTransferTest.sha256(dir.resolve("pulled.bin"))).isEqualTo(CliTransferTest.sha256(source));
+  }
+
+  /**
+   * Runs {@code command} in the pane on a cleared screen, showing each captured screen to {@code observe}, until
+   * the command has ended; asserts that it exited 0 and answers the last screen.
+   */
+  private static String runInPane(String command, java.util.function.Consumer<String> observe) throws Exception {
+    String marker = "DONE" + (++commands);
+    send("clear; " + command + "; echo " + marker + "=$?");
+    Pattern done = Pattern.compile(marker + "=(\\d+)");
+    String last = waitFor(screen -> {
+      observe.accept(screen);
+      return done.matcher(screen).find();
+    });
+    assertThat(last).as(last).contains(marker + "=0");
+    return last;
   }
 
   private static String waitFor(Predicate<String> done) throws Exception {
