@@ -28,6 +28,7 @@ class CliTmuxIT {
   private static final Path ROOT = Path.of(System.getProperty("datapilot.repoRoot", "..")).toAbsolutePath().normalize();
   private static final String SOCKET = "datapilot-it-" + ProcessHandle.current().pid();
   private static int commands;
+  private static Path socketPath;
   private static final Pattern BAR = Pattern.compile(
       "push big\\.bin\\s+\\[=*>?\\s*\\]\\s+(\\d+)%\\s+[\\d.]+ [KMG]?i?B / 24 MiB\\s+[\\d.]+ [KMG]?i?B/s");
 
@@ -42,6 +43,7 @@ class CliTmuxIT {
     server = TestServer.start(Map.of("DATAPILOT_EXECUTOR", "local"));
     cli = new Cli(server.baseUrl());
     tmux("new-session", "-d", "-s", "cli", "-x", "200", "-y", "50", "bash", "--norc", "--noprofile");
+    socketPath = Path.of(tmux("display-message", "-p", "#{socket_path}").strip());
     send("export LANG=C.UTF-8 PS1='$ ' ANIMUS_GATEWAY_URL=" + server.baseUrl() + "; cd " + dir);
   }
 
@@ -49,6 +51,7 @@ class CliTmuxIT {
   static void stop() throws Exception {
     if (server != null) {
       tmux("kill-server");
+      Files.deleteIfExists(socketPath);
       server.close();
     }
   }
