@@ -1,23 +1,21 @@
 package io.animus.sdk;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -58,9 +56,6 @@ public final class RunTelemetryLogger implements AutoCloseable {
       .withZone(ZoneOffset.UTC);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
-  /** A metric point; {@code time} is epoch milliseconds. */
-  private record Point(long step, String name, double value, long time) {}
-
   /** Several metrics of one step with metadata, sent through the single-step endpoint. */
   private record Group(long step, Map<String, Double> metrics, Map<String, Object> metadata) {}
 
@@ -76,6 +71,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
       long queued) {}
 
   private final Transport http;
+  private final Duration requestTimeout;
   private final String runId;
   private final String base;
   private final int capacity;
@@ -87,10 +83,12 @@ public final class RunTelemetryLogger implements AutoCloseable {
   private final long heartbeatIntervalNanos;
   private final int wakeAt;
 
-  private final ConcurrentLinkedQueue<Object> metrics = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
-  /** Items queued or being sent; bounded by {@link #capacity}. */
-  private final AtomicInteger pending = new AtomicInteger();
+  /** Points, events and metric groups in call order; the sender is its only consumer. */
+  private final TelemetryRing ring;
+  /** Every slot below this index was sent or dropped (written by the sender only). */
+  private volatile long settled;
+  /** True while the sender is parked waiting for data; a producer that fills {@link #wakeAt} slots wakes it. */
+  private final AtomicBoolean sleeping = new AtomicBoolean();
   private final AtomicLong eventSeq = new AtomicLong();
   private final String eventPrefix;
   private final AtomicBoolean heartbeatRequested = new AtomicBoolean();
@@ -131,9 +129,11 @@ public final class RunTelemetryLogger implements AutoCloseable {
     }
     this.http = new Transport(b.gatewayUrl == null ? Transport.DEFAULT_GATEWAY_URL : b.gatewayUrl, b.authToken,
         b.timeout);
+    this.requestTimeout = b.timeout;
     this.runId = b.runId.strip();
     this.base = "/api/experiments/experiment-runs/" + Transport.segment(runId);
     this.capacity = b.maxQueue;
+    this.ring = new TelemetryRing(capacity);
     this.maxRetries = b.maxRetries;
     this.batchPoints = Math.min(b.batchMaxPoints, SERVER_MAX_POINTS);
     this.flushIntervalNanos = b.flushInterval.toNanos();
@@ -195,7 +195,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
   /** A snapshot of the counters. */
   public Stats stats() {
     return new Stats(pointsSent.get(), eventsSent.get(), rejected.sum(), dropped.sum(), retries.get(),
-        requests.get(), pending.get());
+        requests.get(), Math.max(0, ring.claimed() - settled));
   }
 
   // -- logging calls (never block) ---------------------------------------------------------------------
@@ -206,10 +206,12 @@ public final class RunTelemetryLogger implements AutoCloseable {
       throw new IllegalArgumentException("step must be >= 0");
     }
     String n = metricName(name);
-    if (!reserve(1)) {
+    long at = claim(1);
+    if (at < 0) {
       return false;
     }
-    metrics.offer(new Point(step, n, value, System.currentTimeMillis()));
+    ring.put(at, n, step, Double.doubleToRawLongBits(value), System.currentTimeMillis());
+    wakeIfFull(at + 1);
     return true;
   }
 
@@ -237,20 +239,18 @@ public final class RunTelemetryLogger implements AutoCloseable {
       clean.putIfAbsent(metricName(e.getKey()), e.getValue().doubleValue());
     }
     if (metadata != null && !metadata.isEmpty()) {
-      Map<String, Object> meta = new LinkedHashMap<>(metadata);
-      if (!reserve(clean.size())) {
-        return false;
-      }
-      metrics.offer(new Group(step, clean, meta));
-      return true;
+      return offer(new Group(step, clean, new LinkedHashMap<>(metadata)));
     }
-    if (!reserve(clean.size())) {
+    long at = claim(clean.size());
+    if (at < 0) {
       return false;
     }
     long now = System.currentTimeMillis();
+    long i = at;
     for (Map.Entry<String, Double> e : clean.entrySet()) {
-      metrics.offer(new Point(step, e.getKey(), e.getValue(), now));
+      ring.put(i++, e.getKey(), step, Double.doubleToRawLongBits(e.getValue()), now);
     }
+    wakeIfFull(i);
     return true;
   }
 
@@ -330,29 +330,35 @@ public final class RunTelemetryLogger implements AutoCloseable {
   }
 
   private boolean queueEvent(String level, String message, Map<String, Object> metadata) {
-    if (!reserve(1)) {
+    return offer(new Event(eventPrefix + "-" + eventSeq.incrementAndGet(), level, message, metadata,
+        System.currentTimeMillis()));
+  }
+
+  /** Queues an event or a metric group in one slot. */
+  private boolean offer(Object item) {
+    long at = claim(1);
+    if (at < 0) {
       return false;
     }
-    events.offer(new Event(eventPrefix + "-" + eventSeq.incrementAndGet(), level, message, metadata,
-        System.currentTimeMillis()));
+    ring.put(at, item);
+    wakeIfFull(at + 1);
     return true;
   }
 
-  private boolean reserve(int n) {
-    if (closed) {
+  /** Claims {@code n} slots, or counts them rejected (full or closed) and answers -1. */
+  private long claim(int n) {
+    long at = closed ? -1 : ring.claim(n);
+    if (at < 0) {
       rejected.add(n);
-      return false;
     }
-    int after = pending.addAndGet(n);
-    if (after > capacity) {
-      pending.addAndGet(-n);
-      rejected.add(n);
-      return false;
-    }
-    if (after >= wakeAt && after - n < wakeAt) {
+    return at;
+  }
+
+  /** Wakes a parked sender once {@link #wakeAt} slots wait before {@code end}. */
+  private void wakeIfFull(long end) {
+    if (sleeping.get() && end - ring.consumed() >= wakeAt && sleeping.compareAndSet(true, false)) {
       LockSupport.unpark(sender);
     }
-    return true;
   }
 
   private static String metricName(String name) {
@@ -376,15 +382,16 @@ public final class RunTelemetryLogger implements AutoCloseable {
   /** Waits until everything queued so far was sent or dropped; true when that happened within {@code timeout}. */
   public boolean flush(Duration timeout) {
     long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    long target = ring.claimed();
     while (true) {
-      if (pending.get() == 0) {
+      if (settled >= target) {
         return true;
       }
       if (!sender.isAlive() || System.nanoTime() - deadline >= 0) {
         return false;
       }
       LockSupport.unpark(sender);
-      LockSupport.parkNanos(2_000_000);
+      LockSupport.parkNanos(1_000_000);
     }
   }
 
@@ -414,12 +421,13 @@ public final class RunTelemetryLogger implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    int left = pending.get();
-    if (!sender.isAlive() && left > 0) {
-      dropped.add(left);
-      pending.addAndGet(-left);
-      metrics.clear();
-      events.clear();
+    if (!sender.isAlive()) {
+      // Slots the sender never took (claimed by a call that raced with close) are dropped.
+      long left = ring.claimed() - settled;
+      if (left > 0) {
+        dropped.add(left);
+        settled = ring.claimed();
+      }
     }
     return drained;
   }
@@ -429,14 +437,19 @@ public final class RunTelemetryLogger implements AutoCloseable {
   private void runSender() {
     long nextHeartbeat = heartbeatIntervalNanos > 0 ? System.nanoTime() : Long.MAX_VALUE;
     while (!stopping) {
-      if (pending.get() == 0 && !heartbeatRequested.get()) {
-        LockSupport.parkNanos(this, flushIntervalNanos);
+      if (!hasData() && !heartbeatRequested.get()) {
+        sleeping.set(true);
+        if (!hasData() && !heartbeatRequested.get() && !stopping) {
+          long wait = Math.min(flushIntervalNanos, Math.max(1, nextHeartbeat - System.nanoTime()));
+          LockSupport.parkNanos(this, wait);
+        }
+        sleeping.set(false);
       }
       if (Thread.interrupted() && abort) {
         break;
       }
       try {
-        while (pending.get() > 0 && !abort) {
+        while (hasData() && !abort) {
           sendRound();
         }
         if (heartbeatIntervalNanos > 0 && System.nanoTime() - nextHeartbeat >= 0 && !abort) {
@@ -444,7 +457,8 @@ public final class RunTelemetryLogger implements AutoCloseable {
           nextHeartbeat = System.nanoTime() + heartbeatIntervalNanos;
         }
         if (heartbeatRequested.getAndSet(false) && !abort) {
-          Transport.Response r = post("/heartbeat", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          byte[] empty = {'{', '}'};
+          Transport.Response r = post("/heartbeat", empty, empty.length);
           if (r != null && r.status() >= 300) {
             lastError = Transport.apiError(r);
           }
@@ -456,58 +470,98 @@ public final class RunTelemetryLogger implements AutoCloseable {
     }
   }
 
-  private void sendRound() {
-    Object head = metrics.peek();
-    if (head instanceof Group) {
-      Group g = (Group) metrics.poll();
-      sendSingle(g.step(), g.metrics(), g.metadata());
-    } else if (head != null) {
-      List<Point> batch = new ArrayList<>(Math.min(batchPoints, pending.get()));
-      while (batch.size() < batchPoints && metrics.peek() instanceof Point) {
-        batch.add((Point) metrics.poll());
-      }
-      sendPoints(batch);
-    }
-    if (!events.isEmpty()) {
-      List<Event> batch = new ArrayList<>();
-      Event e;
-      while (batch.size() < MAX_EVENTS_PER_BATCH && (e = events.poll()) != null) {
-        batch.add(e);
-      }
-      sendEvents(batch);
-    }
+  private boolean hasData() {
+    return ring.ref(ring.consumed()) != null;
   }
 
-  private void done(long n) {
-    pending.addAndGet((int) -n);
+  // The sender's own batch, copied out of the ring so that the ring's slots are free while a request is in flight.
+  private String[] bNames;
+  private long[] bSteps;
+  private double[] bValues;
+  private long[] bTimes;
+  private int bSize;
+  private final List<Event> bEvents = new ArrayList<>();
+  private final Body body = new Body();
+  private final Map<String, byte[]> nameBytes = new HashMap<>();
+
+  /**
+   * Takes the published slots (up to one batch of points, one batch of events, or one metric group) out of the
+   * ring, frees them, sends them, and marks them settled. Points always leave before a group queued after them.
+   */
+  private void sendRound() {
+    if (bNames == null) {
+      bNames = new String[batchPoints];
+      bSteps = new long[batchPoints];
+      bValues = new double[batchPoints];
+      bTimes = new long[batchPoints];
+    }
+    bSize = 0;
+    bEvents.clear();
+    Group group = null;
+    long pos = ring.consumed();
+    long bytes = 0;
+    while (bSize < batchPoints && bEvents.size() < MAX_EVENTS_PER_BATCH) {
+      Object ref = ring.ref(pos);
+      if (ref == null) {
+        break;
+      }
+      if (ref instanceof String name) {
+        byte[] encoded = encodedName(name);
+        if (bSize > 0 && bytes + encoded.length + POINT_OVERHEAD > MAX_BODY_BYTES) {
+          break;
+        }
+        bytes += encoded.length + POINT_OVERHEAD;
+        bNames[bSize] = name;
+        bSteps[bSize] = ring.step(pos);
+        bValues[bSize] = ring.value(pos);
+        bTimes[bSize] = ring.time(pos);
+        bSize++;
+      } else if (ref instanceof Event e) {
+        bEvents.add(e);
+      } else {
+        if (bSize > 0) {
+          break;
+        }
+        group = (Group) ref;
+        ring.clear(pos++);
+        break;
+      }
+      ring.clear(pos++);
+    }
+    ring.release(pos);
+    if (bSize > 0) {
+      sendPoints();
+    }
+    if (group != null) {
+      sendSingle(group.step(), group.metrics(), group.metadata());
+    }
+    if (!bEvents.isEmpty()) {
+      sendEvents(new ArrayList<>(bEvents));
+    }
+    settled = pos;
   }
+
+  /** Upper bound of a point's bytes in a batch body besides its name. */
+  private static final int POINT_OVERHEAD = 128;
 
   private void drop(long n) {
     dropped.add(n);
-    done(n);
   }
 
-  private void sendPoints(List<Point> points) {
-    while (!points.isEmpty()) {
+  private void sendPoints() {
+    while (bSize > 0) {
       if (!metricsBatch) {
-        sendPointsSingly(points);
+        sendPointsSingly();
         return;
       }
-      byte[] body = pointsBody(points);
-      if (body.length > MAX_BODY_BYTES && points.size() > 1) {
-        int half = points.size() / 2;
-        sendPoints(new ArrayList<>(points.subList(0, half)));
-        points = new ArrayList<>(points.subList(half, points.size()));
-        continue;
-      }
-      Transport.Response resp = post("/metrics:batch", body);
+      writePoints();
+      Transport.Response resp = post("/metrics:batch", body.bytes(), body.size());
       if (resp == null) {
-        drop(points.size());
+        drop(bSize);
         return;
       }
       if (resp.status() < 300) {
-        pointsSent.addAndGet(points.size());
-        done(points.size());
+        pointsSent.addAndGet(bSize);
         return;
       }
       AnimusApiException error = Transport.apiError(resp);
@@ -516,22 +570,26 @@ public final class RunTelemetryLogger implements AutoCloseable {
         continue;
       }
       lastError = error;
-      int bad = badIndex(error, points.size());
+      int bad = badIndex(error, bSize);
       if (resp.status() == 400 && bad >= 0) {
         drop(1);
-        points = new ArrayList<>(points);
-        points.remove(bad);
+        int tail = bSize - bad - 1;
+        System.arraycopy(bNames, bad + 1, bNames, bad, tail);
+        System.arraycopy(bSteps, bad + 1, bSteps, bad, tail);
+        System.arraycopy(bValues, bad + 1, bValues, bad, tail);
+        System.arraycopy(bTimes, bad + 1, bTimes, bad, tail);
+        bSize--;
         continue;
       }
-      drop(points.size());
+      drop(bSize);
       return;
     }
   }
 
-  private void sendPointsSingly(List<Point> points) {
+  private void sendPointsSingly() {
     Map<Long, Map<String, Double>> byStep = new LinkedHashMap<>();
-    for (Point p : points) {
-      byStep.computeIfAbsent(p.step(), k -> new LinkedHashMap<>()).putIfAbsent(p.name(), p.value());
+    for (int i = 0; i < bSize; i++) {
+      byStep.computeIfAbsent(bSteps[i], k -> new LinkedHashMap<>()).putIfAbsent(bNames[i], bValues[i]);
     }
     int grouped = 0;
     for (Map.Entry<Long, Map<String, Double>> e : byStep.entrySet()) {
@@ -539,10 +597,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
       sendSingle(e.getKey(), e.getValue(), null);
     }
     // Same-step same-name repeats were merged (the server keeps the first write anyway).
-    if (points.size() > grouped) {
-      pointsSent.addAndGet(points.size() - grouped);
-      done(points.size() - grouped);
-    }
+    pointsSent.addAndGet(bSize - grouped);
   }
 
   private void sendSingle(long step, Map<String, Double> values, Map<String, Object> metadata) {
@@ -555,7 +610,6 @@ public final class RunTelemetryLogger implements AutoCloseable {
     Transport.Response resp = post("/metrics", Json.canonicalBytes(payload));
     if (resp != null && resp.status() < 300) {
       pointsSent.addAndGet(values.size());
-      done(values.size());
     } else {
       if (resp != null) {
         lastError = Transport.apiError(resp);
@@ -571,7 +625,6 @@ public final class RunTelemetryLogger implements AutoCloseable {
           Transport.Response resp = post("/events", Json.canonicalBytes(eventWire(e, false)));
           if (resp != null && resp.status() < 300) {
             eventsSent.incrementAndGet();
-            done(1);
           } else {
             if (resp != null) {
               lastError = Transport.apiError(resp);
@@ -585,21 +638,20 @@ public final class RunTelemetryLogger implements AutoCloseable {
       for (Event e : batch) {
         wire.add(eventWire(e, true));
       }
-      byte[] body = Json.canonicalBytes(Map.of("events", wire));
-      if (body.length > MAX_BODY_BYTES && batch.size() > 1) {
+      byte[] bytes = Json.canonicalBytes(Map.of("events", wire));
+      if (bytes.length > MAX_BODY_BYTES && batch.size() > 1) {
         int half = batch.size() / 2;
         sendEvents(new ArrayList<>(batch.subList(0, half)));
         batch = new ArrayList<>(batch.subList(half, batch.size()));
         continue;
       }
-      Transport.Response resp = post("/events:batch", body);
+      Transport.Response resp = post("/events:batch", bytes);
       if (resp == null) {
         drop(batch.size());
         return;
       }
       if (resp.status() < 300) {
         eventsSent.addAndGet(batch.size());
-        done(batch.size());
         return;
       }
       AnimusApiException error = Transport.apiError(resp);
@@ -611,7 +663,6 @@ public final class RunTelemetryLogger implements AutoCloseable {
       int bad = badIndex(error, batch.size());
       if (resp.status() == 400 && bad >= 0) {
         drop(1);
-        batch = new ArrayList<>(batch);
         batch.remove(bad);
         continue;
       }
@@ -630,7 +681,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
     if (!e.metadata().isEmpty()) {
       n.set("metadata", Json.MAPPER.valueToTree(e.metadata()));
     }
-    n.put("occurred_at", iso(e.time()));
+    n.put("occurred_at", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(e.time())));
     return n;
   }
 
@@ -642,52 +693,147 @@ public final class RunTelemetryLogger implements AutoCloseable {
     return -1;
   }
 
-  private long isoSecond = Long.MIN_VALUE;
-  private String isoPrefix = "";
+  // -- the metrics:batch body, written straight from the batch arrays -----------------------------------
 
-  private byte[] pointsBody(List<Point> points) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(points.size() * 96 + 16);
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeArrayFieldStart("points");
-      for (Point p : points) {
-        g.writeStartObject();
-        g.writeStringField("name", p.name());
-        g.writeNumberField("step", p.step());
-        g.writeStringField("timestamp", isoCached(p.time()));
-        g.writeNumberField("value", p.value());
-        g.writeEndObject();
+  /** A reusable body buffer whose bytes are sent without a copy. */
+  private static final class Body extends ByteArrayOutputStream {
+    Body() {
+      super(1 << 16);
+    }
+
+    byte[] bytes() {
+      return buf;
+    }
+
+    void ascii(String s) {
+      for (int i = 0; i < s.length(); i++) {
+        write(s.charAt(i));
       }
-      g.writeEndArray();
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+
+    void number(long v) {
+      if (v == Long.MIN_VALUE) {
+        ascii(Long.toString(v));
+        return;
+      }
+      if (v < 0) {
+        write('-');
+        v = -v;
+      }
+      if (v >= 10) {
+        number(v / 10);
+      }
+      write((int) ('0' + v % 10));
+    }
+
+    void twoDigits(int v) {
+      write('0' + v / 10);
+      write('0' + v % 10);
+    }
   }
 
-  private String isoCached(long millis) {
-    long sec = Math.floorDiv(millis, 1000);
-    if (sec != isoSecond) {
-      isoSecond = sec;
-      isoPrefix = SECOND.format(Instant.ofEpochSecond(sec));
-    }
-    int ms = (int) Math.floorMod(millis, 1000);
-    return isoPrefix + '.' + (char) ('0' + ms / 100) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10) + 'Z';
+  private static final byte[] POINTS_OPEN = ascii("{\"points\":[");
+  private static final byte[] NAME = ascii("{\"name\":\"");
+  private static final byte[] STEP = ascii("\",\"step\":");
+  private static final byte[] TIMESTAMP = ascii(",\"timestamp\":\"");
+  private static final byte[] VALUE = ascii("Z\",\"value\":");
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static String iso(long millis) {
-    return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(millis));
+  private long isoSecond = Long.MIN_VALUE;
+  private byte[] isoPrefix = new byte[0];
+
+  /**
+   * Writes {@code {"points":[{"name":..,"step":..,"timestamp":..,"value":..},..]}} for the batch: keys in the
+   * SDK's sorted order, names escaped once per logger, no object tree per point.
+   */
+  private void writePoints() {
+    Body b = body;
+    b.reset();
+    b.writeBytes(POINTS_OPEN);
+    for (int i = 0; i < bSize; i++) {
+      if (i > 0) {
+        b.write(',');
+      }
+      b.writeBytes(NAME);
+      b.writeBytes(encodedName(bNames[i]));
+      b.writeBytes(STEP);
+      b.number(bSteps[i]);
+      b.writeBytes(TIMESTAMP);
+      long millis = bTimes[i];
+      long sec = Math.floorDiv(millis, 1000);
+      if (sec != isoSecond) {
+        isoSecond = sec;
+        isoPrefix = ascii(SECOND.format(Instant.ofEpochSecond(sec)));
+      }
+      b.writeBytes(isoPrefix);
+      int ms = (int) Math.floorMod(millis, 1000);
+      b.write('.');
+      b.write('0' + ms / 100);
+      b.twoDigits(ms % 100);
+      b.writeBytes(VALUE);
+      double v = bValues[i];
+      if (Double.isNaN(v)) {
+        b.ascii("NaN");
+      } else if (Double.isInfinite(v)) {
+        b.ascii(v > 0 ? "Infinity" : "-Infinity");
+      } else if (v == (long) v && Math.abs(v) < 1e15 && (v != 0 || 1 / v > 0)) {
+        b.number((long) v);
+      } else {
+        b.ascii(Double.toString(v));
+      }
+      b.write('}');
+    }
+    b.write(']');
+    b.write('}');
+  }
+
+  /** The JSON string body of {@code name} (non-ASCII and control characters as {@code \\uXXXX}), cached. */
+  private byte[] encodedName(String name) {
+    byte[] cached = nameBytes.get(name);
+    if (cached != null) {
+      return cached;
+    }
+    if (nameBytes.size() >= 100_000) {
+      nameBytes.clear();
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(name.length() + 8);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.write('\\');
+        out.write(c);
+      } else if (c < 0x20 || c > 0x7e) {
+        String hex = Integer.toHexString(c);
+        out.writeBytes(ascii("\\u" + "0".repeat(4 - hex.length()) + hex));
+      } else {
+        out.write(c);
+      }
+    }
+    byte[] encoded = out.toByteArray();
+    nameBytes.put(name, encoded);
+    return encoded;
   }
 
   /** POSTs with retries on status 0, 429 and 5xx; null when the attempts ran out without any answer. */
   private Transport.Response post(String suffix, byte[] body) {
+    return post(suffix, body, body.length);
+  }
+
+  /** {@link #post(String, byte[])} of the first {@code length} bytes of {@code body}. */
+  private Transport.Response post(String suffix, byte[] body, int length) {
     int attempt = 0;
     while (true) {
+      if (abort) {
+        return null;
+      }
       requests.incrementAndGet();
       Transport.Response resp = null;
       try {
-        resp = http.exchange("POST", base + suffix, null, body, "application/json", null);
+        resp = http.exchange("POST", base + suffix, null, HttpRequest.BodyPublishers.ofByteArray(body, 0, length),
+            "application/json", null, requestTimeout);
       } catch (AnimusApiException e) {
         lastError = e;
       }
@@ -773,7 +919,10 @@ public final class RunTelemetryLogger implements AutoCloseable {
       return this;
     }
 
-    /** Queue capacity in items (points plus events). */
+    /**
+     * Queue capacity in items waiting for the sender (a point, an event, or a metric group with metadata each take
+     * one); the sender holds at most one more batch in flight besides them.
+     */
     public Builder maxQueue(int maxQueue) {
       this.maxQueue = maxQueue;
       return this;
