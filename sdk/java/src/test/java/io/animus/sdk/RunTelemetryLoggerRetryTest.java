@@ -1,0 +1,214 @@
+package io.animus.sdk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The sender's answers to failures, against a gateway that fails on purpose. */
+class RunTelemetryLoggerRetryTest {
+  private static final String CREATED = "{\"inserted\":1,\"received\":1,\"duplicates\":0}";
+
+  private static RunTelemetryLogger.Builder logger(ScriptedGateway gw) {
+    return RunTelemetryLogger.builder().gatewayUrl(gw.url()).runId("r1").flushInterval(Duration.ofMillis(10))
+        .retryBase(Duration.ofMillis(100)).retryMax(Duration.ofMillis(400)).maxRetries(10);
+  }
+
+  private static JsonNode json(String body) throws Exception {
+    return Json.MAPPER.readTree(body);
+  }
+
+  private static List<Long> steps(ScriptedGateway.Request r) throws Exception {
+    List<Long> steps = new ArrayList<>();
+    for (JsonNode p : json(r.body()).path("points")) {
+      steps.add(p.path("step").asLong());
+    }
+    return steps;
+  }
+
+  @Test
+  @Timeout(60)
+  void status0And5xxAreRetriedWithGrowingBackoffAndTheSameBody() throws Exception {
+    // Answers: no answer (connection closed), 503, 500, 502, then 201.
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> n == 0 ? null
+        : n < 4 ? ScriptedGateway.Answer.json(500 + (n == 1 ? 3 : n == 2 ? 0 : 2), "{\"error\":\"internal\"}")
+        : ScriptedGateway.Answer.json(201, CREATED))) {
+      RunTelemetryLogger logger = logger(gw).build();
+      assertThat(logger.logMetric(7, "loss", 0.25)).isTrue();
+      assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
+      List<ScriptedGateway.Request> reqs = gw.requests();
+      assertThat(reqs).hasSize(5);
+      for (ScriptedGateway.Request r : reqs) {
+        assertThat(r.path()).isEqualTo("/api/experiments/experiment-runs/r1/metrics:batch");
+        assertThat(r.body()).isEqualTo(reqs.get(0).body());
+      }
+      assertThat(json(reqs.get(0).body()).path("points").get(0).path("value").asDouble()).isEqualTo(0.25);
+      // Wait before retry k is min(400 ms, 100 ms * 2^k) times a jitter in [0.5, 1): at least half of that.
+      long[] atLeastMillis = {50, 100, 200, 200};
+      for (int k = 0; k < 4; k++) {
+        long gapMillis = (reqs.get(k + 1).nanos() - reqs.get(k).nanos()) / 1_000_000;
+        assertThat(gapMillis).as("wait before retry %d", k + 1).isGreaterThanOrEqualTo(atLeastMillis[k]);
+      }
+      RunTelemetryLogger.Stats stats = logger.stats();
+      assertThat(stats.retries()).isEqualTo(4);
+      assertThat(stats.pointsSent()).isEqualTo(1);
+      assertThat(stats.dropped()).isZero();
+      assertThat(logger.lastError().status()).isEqualTo(502);
+      logger.close();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void retryAfterIsHonoured() throws Exception {
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> n == 0
+        ? new ScriptedGateway.Answer(429, "2", "{\"error\":\"rate_limited\"}")
+        : ScriptedGateway.Answer.json(201, CREATED))) {
+      RunTelemetryLogger logger = logger(gw).build();
+      assertThat(logger.logMetric(0, "loss", 1)).isTrue();
+      assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
+      List<ScriptedGateway.Request> reqs = gw.requests();
+      assertThat(reqs).hasSize(2);
+      // The backoff alone would wait at most 100 ms; the server asked for 2 s.
+      assertThat((reqs.get(1).nanos() - reqs.get(0).nanos()) / 1_000_000).isGreaterThanOrEqualTo(2000);
+      assertThat(logger.lastError().code()).isEqualTo("rate_limited");
+      assertThat(logger.stats().pointsSent()).isEqualTo(1);
+      logger.close();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void retriesRunOutIntoDropsAndOther4xxAreNotRetried() throws Exception {
+    AtomicInteger batches = new AtomicInteger();
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> r.path().endsWith("/metrics:batch")
+        && batches.incrementAndGet() <= 3
+        ? ScriptedGateway.Answer.json(503, "{\"error\":\"unavailable\"}")
+        : ScriptedGateway.Answer.json(403, "{\"error\":\"forbidden\",\"message\":\"no\"}"))) {
+      RunTelemetryLogger logger = logger(gw).maxRetries(2).build();
+      assertThat(logger.logMetric(0, "loss", 1)).isTrue();
+      assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
+      assertThat(gw.requests()).hasSize(3);
+      assertThat(logger.stats().dropped()).isEqualTo(1);
+      assertThat(logger.lastError().status()).isEqualTo(503);
+
+      assertThat(logger.logEvent("info", "hello")).isTrue();
+      assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
+      assertThat(gw.requests()).hasSize(4);
+      assertThat(logger.lastError().code()).isEqualTo("forbidden");
+      assertThat(logger.stats().dropped()).isEqualTo(2);
+      assertThat(logger.stats().retries()).isEqualTo(2);
+      logger.close();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void a400NamingOneItemDropsOnlyThatItem() throws Exception {
+    // The first request holding step 1 is refused with details.index naming that point.
+    AtomicInteger refusals = new AtomicInteger();
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> {
+      List<Long> steps = stepsOf(r);
+      if (steps.contains(1L) && refusals.getAndIncrement() == 0) {
+        return ScriptedGateway.Answer.json(400, "{\"error\":\"invalid_metric_value\",\"message\":\"bad\","
+            + "\"details\":{\"index\":" + steps.indexOf(1L) + "}}");
+      }
+      return ScriptedGateway.Answer.json(201, CREATED);
+    })) {
+      RunTelemetryLogger logger = logger(gw).flushInterval(Duration.ofSeconds(2)).build();
+      assertThat(logger.logMetric(0, "a", 1)).isTrue();
+      assertThat(logger.logMetric(1, "a", 2)).isTrue();
+      assertThat(logger.logMetric(2, "a", 3)).isTrue();
+      assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
+      List<ScriptedGateway.Request> reqs = gw.requests();
+      int refused = -1;
+      List<Long> delivered = new ArrayList<>();
+      for (int i = 0; i < reqs.size(); i++) {
+        List<Long> steps = steps(reqs.get(i));
+        if (refused < 0 && steps.contains(1L)) {
+          refused = i;
+        } else {
+          delivered.addAll(steps);
+        }
+      }
+      assertThat(refused).isNotNegative();
+      // The rest of the refused batch was resent at once, without the bad point; nothing else was lost.
+      assertThat(delivered).containsExactlyInAnyOrder(0L, 2L);
+      assertThat(logger.stats().pointsSent()).isEqualTo(2);
+      assertThat(logger.stats().dropped()).isEqualTo(1);
+      assertThat(logger.stats().retries()).isZero();
+      assertThat(logger.lastError().code()).isEqualTo("invalid_metric_value");
+      logger.close();
+    }
+  }
+
+  private static List<Long> stepsOf(ScriptedGateway.Request r) {
+    try {
+      return steps(r);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void withoutBatchRoutesTheSingleStepEndpointsAreUsed() throws Exception {
+    String notFound = "{\"error\":\"route_not_found\",\"message\":\"no route\"}";
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> r.path().endsWith(":batch")
+        ? ScriptedGateway.Answer.json(404, notFound) : ScriptedGateway.Answer.json(201, "{}"))) {
+      RunTelemetryLogger logger = logger(gw).build();
+      assertThat(logger.logMetric(3, "loss", 0.5)).isTrue();
+      assertThat(logger.logMetric(3, "acc", 0.9)).isTrue();
+      assertThat(logger.logEvent("warning", "careful")).isTrue();
+      assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
+      List<String> paths = gw.requests().stream().map(ScriptedGateway.Request::path).toList();
+      assertThat(paths).contains("/api/experiments/experiment-runs/r1/metrics",
+          "/api/experiments/experiment-runs/r1/events");
+      ScriptedGateway.Request event = gw.requests().stream().filter(r -> r.path().endsWith("/events")).findFirst()
+          .orElseThrow();
+      assertThat(json(event.body()).path("level").asText()).isEqualTo("warn");
+      long singleMetricPoints = 0;
+      for (ScriptedGateway.Request r : gw.requests()) {
+        if (r.path().endsWith("/metrics")) {
+          assertThat(json(r.body()).path("step").asLong()).isEqualTo(3);
+          singleMetricPoints += json(r.body()).path("metrics").size();
+        }
+      }
+      assertThat(singleMetricPoints).isEqualTo(2);
+      assertThat(logger.stats().pointsSent()).isEqualTo(2);
+      assertThat(logger.stats().eventsSent()).isEqualTo(1);
+      assertThat(logger.stats().dropped()).isZero();
+      logger.close();
+    }
+  }
+
+  @Test
+  @Timeout(60)
+  void aRetriedEventBatchKeepsItsClientEventIds() throws Exception {
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> n == 0
+        ? ScriptedGateway.Answer.json(500, "{\"error\":\"internal\"}")
+        : ScriptedGateway.Answer.json(201, "{\"received\":2,\"inserted\":2,\"duplicates\":0}"))) {
+      RunTelemetryLogger logger = logger(gw).build();
+      assertThat(logger.logEvent("info", "one")).isTrue();
+      assertThat(logger.logStatus("training")).isTrue();
+      assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
+      List<String> ids = new ArrayList<>();
+      for (ScriptedGateway.Request r : gw.requests()) {
+        for (JsonNode e : json(r.body()).path("events")) {
+          ids.add(e.path("client_event_id").asText());
+        }
+      }
+      // Every sent event carries an id; the retry resent the same ids.
+      assertThat(ids).doesNotContain("");
+      assertThat(new java.util.HashSet<>(ids)).hasSize(2);
+      assertThat(ids.size()).isGreaterThan(2);
+      assertThat(logger.stats().eventsSent()).isEqualTo(2);
+      logger.close();
+    }
+  }
+}
