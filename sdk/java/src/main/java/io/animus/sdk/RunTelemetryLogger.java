@@ -10,6 +10,7 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -695,40 +696,74 @@ public final class RunTelemetryLogger implements AutoCloseable {
 
   // -- the metrics:batch body, written straight from the batch arrays -----------------------------------
 
-  /** A reusable body buffer whose bytes are sent without a copy. */
-  private static final class Body extends ByteArrayOutputStream {
-    Body() {
-      super(1 << 16);
-    }
+  /** A reusable, unsynchronized body buffer whose bytes are sent without a copy. */
+  private static final class Body {
+    private byte[] buf = new byte[1 << 16];
+    private int count;
 
     byte[] bytes() {
       return buf;
     }
 
-    void ascii(String s) {
-      for (int i = 0; i < s.length(); i++) {
-        write(s.charAt(i));
+    int size() {
+      return count;
+    }
+
+    void reset() {
+      count = 0;
+    }
+
+    private void room(int n) {
+      if (count + n > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
       }
     }
 
+    void write(int b) {
+      room(1);
+      buf[count++] = (byte) b;
+    }
+
+    void writeBytes(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, buf, count, b.length);
+      count += b.length;
+    }
+
+    void ascii(String s) {
+      int n = s.length();
+      room(n);
+      for (int i = 0; i < n; i++) {
+        buf[count++] = (byte) s.charAt(i);
+      }
+    }
+
+    /** Writes {@code v} in decimal. */
     void number(long v) {
       if (v == Long.MIN_VALUE) {
         ascii(Long.toString(v));
         return;
       }
+      room(20);
       if (v < 0) {
-        write('-');
+        buf[count++] = '-';
         v = -v;
       }
-      if (v >= 10) {
-        number(v / 10);
+      int digits = 1;
+      for (long x = v; x >= 10; x /= 10) {
+        digits++;
       }
-      write((int) ('0' + v % 10));
+      for (int i = count + digits - 1; i >= count; i--) {
+        buf[i] = (byte) ('0' + v % 10);
+        v /= 10;
+      }
+      count += digits;
     }
 
     void twoDigits(int v) {
-      write('0' + v / 10);
-      write('0' + v % 10);
+      room(2);
+      buf[count++] = (byte) ('0' + v / 10);
+      buf[count++] = (byte) ('0' + v % 10);
     }
   }
 

@@ -211,4 +211,52 @@ class RunTelemetryLoggerRetryTest {
       logger.close();
     }
   }
+
+  @Test
+  @Timeout(60)
+  void theBatchBodyCarriesEveryPointExactly() throws Exception {
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> ScriptedGateway.Answer.json(201, CREATED))) {
+      RunTelemetryLogger logger = logger(gw).build();
+      String[] names = {"plain", "q\"uote\\back", "caf\u00e9/\u03bb", "tab\there", "x".repeat(255)};
+      double[] values = {0.1, -0.0, 123.0, 1e-7, -2.5e300, Double.MIN_VALUE, Double.NaN,
+          Double.NEGATIVE_INFINITY, 9.007199254740993E15, Long.MAX_VALUE};
+      long[] steps = {0, 1, 9, 10, 99, 12_345, 1L << 40, Long.MAX_VALUE};
+      long before = System.currentTimeMillis();
+      int logged = 0;
+      for (long step : steps) {
+        for (String name : names) {
+          for (double v : values) {
+            assertThat(logger.logMetric(step, name, v)).isTrue();
+            logged++;
+          }
+        }
+      }
+      long after = System.currentTimeMillis();
+      assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
+      List<JsonNode> points = new ArrayList<>();
+      for (ScriptedGateway.Request r : gw.requests()) {
+        JsonNode body = json(r.body());
+        assertThat(body.size()).isEqualTo(1);
+        body.path("points").forEach(points::add);
+      }
+      assertThat(points).hasSize(logged);
+      int i = 0;
+      for (long step : steps) {
+        for (String name : names) {
+          for (double v : values) {
+            JsonNode p = points.get(i++);
+            assertThat(p.path("name").asText()).isEqualTo(name);
+            assertThat(p.path("step").isIntegralNumber()).isTrue();
+            assertThat(p.path("step").asLong()).isEqualTo(step);
+            assertThat(p.path("value").isNumber()).isTrue();
+            assertThat(Double.doubleToLongBits(p.path("value").asDouble())).as(name + " " + v)
+                .isEqualTo(Double.doubleToLongBits(v));
+            long at = java.time.Instant.parse(p.path("timestamp").asText()).toEpochMilli();
+            assertThat(at).isBetween(before, after);
+          }
+        }
+      }
+      logger.close();
+    }
+  }
 }
