@@ -22,14 +22,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp "bench/target/classes:bench/target/lib/*" io.animus.datapilot.bench.LoggerLoad \
- *     [points=3000000] [names=10] [batch=10000] [queue=262144] [port=0]
+ *     [points=3000000] [names=10] [batch=10000] [queue=262144] [parallel=2] [port=0]
  * </pre>
  *
  * Starts the server in-process on loopback (embedded PostgreSQL in a temporary directory; {@code port=N} targets
  * a server already listening on 127.0.0.1:N instead), creates a run, and logs {@code points} points from one
  * thread: step-major over {@code names} metric names, retrying a call that answers "queue full" (counted, not a
- * drop; the caller then parks 20 µs). Prints the delivered rate per second while it runs (from {@code Stats.pointsSent}), the overall rate
- * from the first call until {@code flush} returned, where the CPU went, and then reads every series back
+ * drop; the caller then parks 20 µs). Prints the delivered rate per second while it runs (from
+ * {@code Stats.pointsSent}), the overall rate from the first call until {@code flush} returned, where the CPU
+ * went, and then reads every series back
  * ({@code total_points} per name) to check that all points arrived exactly once.
  */
 public final class LoggerLoad {
@@ -44,6 +45,7 @@ public final class LoggerLoad {
     int batch = Integer.parseInt(opt.getOrDefault("batch", "10000"));
     int queue = Integer.parseInt(opt.getOrDefault("queue", "262144"));
     int port = Integer.parseInt(opt.getOrDefault("port", "0"));
+    int parallel = Integer.parseInt(opt.getOrDefault("parallel", "2"));
     App app = null;
     Path dir = null;
     CpuAccounting cpu = new CpuAccounting(-1);
@@ -56,13 +58,14 @@ public final class LoggerLoad {
       port = app.port();
       cpu = new CpuAccounting(CreateRunLoad.Runner.postmasterPid(dir.resolve("pg")));
     }
-    TelemetryLoad.say("server on 127.0.0.1:%d, %d cpus, load %s; %,d points over %d names, batch %d, queue %d",
-        port, Runtime.getRuntime().availableProcessors(), TelemetryLoad.load(), points, names, batch, queue);
+    TelemetryLoad.say("server on 127.0.0.1:%d, %d cpus, load %s; %,d points over %d names, batch %d, queue %d, "
+        + "%d requests in flight", port, Runtime.getRuntime().availableProcessors(), TelemetryLoad.load(), points,
+        names, batch, queue, parallel);
     try {
       String experiment = TelemetryLoad.createExperiment(port, "logger-bench");
       // A short warm-up run (JIT of the logger, the server and the JDBC path), then the measured run.
-      deliver(port, experiment, Math.min(points, 300_000), names, batch, queue, null, false);
-      deliver(port, experiment, points, names, batch, queue, cpu, true);
+      deliver(port, experiment, Math.min(points, 300_000), names, batch, queue, parallel, null, false);
+      deliver(port, experiment, points, names, batch, queue, parallel, cpu, true);
     } finally {
       if (app != null) {
         app.close();
@@ -74,7 +77,7 @@ public final class LoggerLoad {
   }
 
   private static void deliver(int port, String experiment, long points, int names, int batch, int queue,
-      CpuAccounting cpu, boolean report) throws Exception {
+      int parallel, CpuAccounting cpu, boolean report) throws Exception {
     String run = TelemetryLoad.createRun(port, experiment);
     String[] metric = new String[names];
     for (int n = 0; n < names; n++) {
@@ -86,7 +89,7 @@ public final class LoggerLoad {
     CpuAccounting.Snapshot before = cpu == null ? null : cpu.take();
     long t0 = System.nanoTime();
     try (RunTelemetryLogger logger = RunTelemetryLogger.builder().gatewayUrl("http://127.0.0.1:" + port)
-        .runId(run).batchMaxPoints(batch).maxQueue(queue).build()) {
+        .runId(run).batchMaxPoints(batch).maxQueue(queue).parallelRequests(parallel).build()) {
       long nextTick = t0 + 1_000_000_000L;
       long lastSent = 0;
       long logged = 0;

@@ -17,6 +17,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -78,6 +81,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
   private final int capacity;
   private final int maxRetries;
   private final int batchPoints;
+  private final int parallelRequests;
   private final long flushIntervalNanos;
   private final long retryBaseNanos;
   private final long retryMaxNanos;
@@ -119,6 +123,9 @@ public final class RunTelemetryLogger implements AutoCloseable {
     if (b.maxRetries < 0) {
       throw new IllegalArgumentException("maxRetries must be >= 0");
     }
+    if (b.parallelRequests < 1 || b.parallelRequests > 8) {
+      throw new IllegalArgumentException("parallelRequests must be between 1 and 8");
+    }
     if (b.batchMaxPoints < 1) {
       throw new IllegalArgumentException("batchMaxPoints must be at least 1");
     }
@@ -137,6 +144,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
     this.ring = new TelemetryRing(capacity);
     this.maxRetries = b.maxRetries;
     this.batchPoints = Math.min(b.batchMaxPoints, SERVER_MAX_POINTS);
+    this.parallelRequests = b.parallelRequests;
     this.flushIntervalNanos = b.flushInterval.toNanos();
     this.retryBaseNanos = b.retryBase.toNanos();
     this.retryMaxNanos = b.retryMax.toNanos();
@@ -469,58 +477,66 @@ public final class RunTelemetryLogger implements AutoCloseable {
             Json.MAPPER.getNodeFactory().textNode(String.valueOf(e)));
       }
     }
+    if (helpers != null) {
+      helpers.shutdownNow();
+    }
   }
 
   private boolean hasData() {
     return ring.ref(ring.consumed()) != null;
   }
 
-  // The sender's own batch, copied out of the ring so that the ring's slots are free while a request is in flight.
-  private String[] bNames;
-  private long[] bSteps;
-  private double[] bValues;
-  private long[] bTimes;
-  private int bSize;
+  /** A name's JSON bytes and the lane its points travel in (sender thread only). */
+  private record NameInfo(byte[] encoded, int lane) {}
+
+  private final Map<String, NameInfo> names = new HashMap<>();
+  private int nextLane;
+  private Lane[] lanes;
   private final List<Event> bEvents = new ArrayList<>();
-  private final Body body = new Body();
-  private final Map<String, byte[]> nameBytes = new HashMap<>();
 
   /**
-   * Takes the published slots (up to one batch of points, one batch of events, or one metric group) out of the
-   * ring, frees them, sends them, and marks them settled. Points always leave before a group queued after them.
+   * Takes the published slots (up to one batch of points per lane, one batch of events, or one metric group) out
+   * of the ring, frees them, sends them, and marks them settled. Points leave before a group queued after them.
+   * Lanes holding points are sent at the same time, one request each; a metric name always travels in the same
+   * lane and the next round starts when every lane was answered, so the points of one name stay in order.
    */
   private void sendRound() {
-    if (bNames == null) {
-      bNames = new String[batchPoints];
-      bSteps = new long[batchPoints];
-      bValues = new double[batchPoints];
-      bTimes = new long[batchPoints];
+    if (lanes == null) {
+      lanes = new Lane[parallelRequests];
+      for (int i = 0; i < lanes.length; i++) {
+        lanes[i] = new Lane();
+      }
     }
-    bSize = 0;
+    for (Lane lane : lanes) {
+      lane.size = 0;
+      lane.bytes = 0;
+    }
+    if (names.size() >= 100_000) {
+      // Only between rounds: a name must not change lanes while points of it are in a lane.
+      names.clear();
+    }
     bEvents.clear();
     Group group = null;
     long pos = ring.consumed();
-    long bytes = 0;
-    while (bSize < batchPoints && bEvents.size() < MAX_EVENTS_PER_BATCH) {
+    boolean anyPoints = false;
+    while (bEvents.size() < MAX_EVENTS_PER_BATCH) {
       Object ref = ring.ref(pos);
       if (ref == null) {
         break;
       }
       if (ref instanceof String name) {
-        byte[] encoded = encodedName(name);
-        if (bSize > 0 && bytes + encoded.length + POINT_OVERHEAD > MAX_BODY_BYTES) {
+        NameInfo info = nameInfo(name);
+        Lane lane = lanes[info.lane()];
+        if (lane.size == batchPoints
+            || lane.size > 0 && lane.bytes + info.encoded().length + POINT_OVERHEAD > MAX_BODY_BYTES) {
           break;
         }
-        bytes += encoded.length + POINT_OVERHEAD;
-        bNames[bSize] = name;
-        bSteps[bSize] = ring.step(pos);
-        bValues[bSize] = ring.value(pos);
-        bTimes[bSize] = ring.time(pos);
-        bSize++;
+        lane.add(name, info.encoded(), ring.step(pos), ring.value(pos), ring.time(pos));
+        anyPoints = true;
       } else if (ref instanceof Event e) {
         bEvents.add(e);
       } else {
-        if (bSize > 0) {
+        if (anyPoints) {
           break;
         }
         group = (Group) ref;
@@ -530,8 +546,8 @@ public final class RunTelemetryLogger implements AutoCloseable {
       ring.clear(pos++);
     }
     ring.release(pos);
-    if (bSize > 0) {
-      sendPoints();
+    if (anyPoints) {
+      sendLanes();
     }
     if (group != null) {
       sendSingle(group.step(), group.metrics(), group.metadata());
@@ -542,6 +558,75 @@ public final class RunTelemetryLogger implements AutoCloseable {
     settled = pos;
   }
 
+  /** Sends every lane that holds points: the first on this thread, the others on helper threads. */
+  private void sendLanes() {
+    List<Lane> others = new ArrayList<>();
+    Lane mine = null;
+    for (Lane lane : lanes) {
+      if (lane.size == 0) {
+        continue;
+      }
+      if (mine == null) {
+        mine = lane;
+      } else {
+        others.add(lane);
+      }
+    }
+    CountDownLatch done = new CountDownLatch(others.size());
+    for (Lane lane : others) {
+      helpers().execute(() -> {
+        lane.runner = Thread.currentThread();
+        try {
+          lane.send();
+        } finally {
+          lane.runner = null;
+          done.countDown();
+        }
+      });
+    }
+    mine.send();
+    awaitHelpers(done, others);
+  }
+
+  /**
+   * Waits until the helpers' requests were answered or given up. When the sender is interrupted (close), it cuts
+   * their requests too and still waits, so that their points are counted before the round is settled.
+   */
+  private static void awaitHelpers(CountDownLatch done, List<Lane> others) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+        for (Lane lane : others) {
+          Thread t = lane.runner;
+          if (t != null) {
+            t.interrupt();
+          }
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private ExecutorService helpers;
+
+  private ExecutorService helpers() {
+    if (helpers == null) {
+      String name = sender.getName() + "-lane";
+      helpers = Executors.newFixedThreadPool(parallelRequests - 1, r -> {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return helpers;
+  }
+
   /** Upper bound of a point's bytes in a batch body besides its name. */
   private static final int POINT_OVERHEAD = 128;
 
@@ -549,56 +634,132 @@ public final class RunTelemetryLogger implements AutoCloseable {
     dropped.add(n);
   }
 
-  private void sendPoints() {
-    while (bSize > 0) {
-      if (!metricsBatch) {
-        sendPointsSingly();
-        return;
-      }
-      writePoints();
-      Transport.Response resp = post("/metrics:batch", body.bytes(), body.size());
-      if (resp == null) {
-        drop(bSize);
-        return;
-      }
-      if (resp.status() < 300) {
-        pointsSent.addAndGet(bSize);
-        return;
-      }
-      AnimusApiException error = Transport.apiError(resp);
-      if (resp.status() == 404 && "route_not_found".equals(error.code())) {
-        metricsBatch = false;
-        continue;
-      }
-      lastError = error;
-      int bad = badIndex(error, bSize);
-      if (resp.status() == 400 && bad >= 0) {
-        drop(1);
-        int tail = bSize - bad - 1;
-        System.arraycopy(bNames, bad + 1, bNames, bad, tail);
-        System.arraycopy(bSteps, bad + 1, bSteps, bad, tail);
-        System.arraycopy(bValues, bad + 1, bValues, bad, tail);
-        System.arraycopy(bTimes, bad + 1, bTimes, bad, tail);
-        bSize--;
-        continue;
-      }
-      drop(bSize);
-      return;
-    }
-  }
+  /** One request's worth of points, copied out of the ring so that its slots are free while it is in flight. */
+  private final class Lane {
+    private final String[] names = new String[batchPoints];
+    private final byte[][] encoded = new byte[batchPoints][];
+    private final long[] steps = new long[batchPoints];
+    private final double[] values = new double[batchPoints];
+    private final long[] times = new long[batchPoints];
+    private final Body body = new Body();
+    private long isoSecond = Long.MIN_VALUE;
+    private byte[] isoPrefix = new byte[0];
+    /** The helper thread sending this lane, while it does. */
+    volatile Thread runner;
+    int size;
+    long bytes;
 
-  private void sendPointsSingly() {
-    Map<Long, Map<String, Double>> byStep = new LinkedHashMap<>();
-    for (int i = 0; i < bSize; i++) {
-      byStep.computeIfAbsent(bSteps[i], k -> new LinkedHashMap<>()).putIfAbsent(bNames[i], bValues[i]);
+    void add(String name, byte[] nameBytes, long step, double value, long time) {
+      names[size] = name;
+      encoded[size] = nameBytes;
+      steps[size] = step;
+      values[size] = value;
+      times[size] = time;
+      size++;
+      bytes += nameBytes.length + POINT_OVERHEAD;
     }
-    int grouped = 0;
-    for (Map.Entry<Long, Map<String, Double>> e : byStep.entrySet()) {
-      grouped += e.getValue().size();
-      sendSingle(e.getKey(), e.getValue(), null);
+
+    void send() {
+      while (size > 0) {
+        if (!metricsBatch) {
+          sendSingly();
+          return;
+        }
+        write();
+        Transport.Response resp = post("/metrics:batch", body.bytes(), body.size());
+        if (resp == null) {
+          drop(size);
+          return;
+        }
+        if (resp.status() < 300) {
+          pointsSent.addAndGet(size);
+          return;
+        }
+        AnimusApiException error = Transport.apiError(resp);
+        if (resp.status() == 404 && "route_not_found".equals(error.code())) {
+          metricsBatch = false;
+          continue;
+        }
+        lastError = error;
+        int bad = badIndex(error, size);
+        if (resp.status() == 400 && bad >= 0) {
+          drop(1);
+          remove(bad);
+          continue;
+        }
+        drop(size);
+        return;
+      }
     }
-    // Same-step same-name repeats were merged (the server keeps the first write anyway).
-    pointsSent.addAndGet(bSize - grouped);
+
+    private void remove(int i) {
+      int tail = size - i - 1;
+      System.arraycopy(names, i + 1, names, i, tail);
+      System.arraycopy(encoded, i + 1, encoded, i, tail);
+      System.arraycopy(steps, i + 1, steps, i, tail);
+      System.arraycopy(values, i + 1, values, i, tail);
+      System.arraycopy(times, i + 1, times, i, tail);
+      size--;
+    }
+
+    private void sendSingly() {
+      Map<Long, Map<String, Double>> byStep = new LinkedHashMap<>();
+      for (int i = 0; i < size; i++) {
+        byStep.computeIfAbsent(steps[i], k -> new LinkedHashMap<>()).putIfAbsent(names[i], values[i]);
+      }
+      int grouped = 0;
+      for (Map.Entry<Long, Map<String, Double>> e : byStep.entrySet()) {
+        grouped += e.getValue().size();
+        sendSingle(e.getKey(), e.getValue(), null);
+      }
+      // Same-step same-name repeats were merged (the server keeps the first write anyway).
+      pointsSent.addAndGet(size - grouped);
+    }
+
+    /**
+     * Writes {@code {"points":[{"name":..,"step":..,"timestamp":..,"value":..},..]}}: keys in the SDK's sorted
+     * order, names escaped once per logger, no object tree per point.
+     */
+    private void write() {
+      Body b = body;
+      b.reset();
+      b.writeBytes(POINTS_OPEN);
+      for (int i = 0; i < size; i++) {
+        if (i > 0) {
+          b.write(',');
+        }
+        b.writeBytes(NAME);
+        b.writeBytes(encoded[i]);
+        b.writeBytes(STEP);
+        b.number(steps[i]);
+        b.writeBytes(TIMESTAMP);
+        long millis = times[i];
+        long sec = Math.floorDiv(millis, 1000);
+        if (sec != isoSecond) {
+          isoSecond = sec;
+          isoPrefix = ascii(SECOND.format(Instant.ofEpochSecond(sec)));
+        }
+        b.writeBytes(isoPrefix);
+        int ms = (int) Math.floorMod(millis, 1000);
+        b.write('.');
+        b.write('0' + ms / 100);
+        b.twoDigits(ms % 100);
+        b.writeBytes(VALUE);
+        double v = values[i];
+        if (Double.isNaN(v)) {
+          b.ascii("NaN");
+        } else if (Double.isInfinite(v)) {
+          b.ascii(v > 0 ? "Infinity" : "-Infinity");
+        } else if (v == (long) v && Math.abs(v) < 1e15 && (v != 0 || 1 / v > 0)) {
+          b.number((long) v);
+        } else {
+          b.ascii(Double.toString(v));
+        }
+        b.write('}');
+      }
+      b.write(']');
+      b.write('}');
+    }
   }
 
   private void sendSingle(long step, Map<String, Double> values, Map<String, Object> metadata) {
@@ -777,62 +938,11 @@ public final class RunTelemetryLogger implements AutoCloseable {
     return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private long isoSecond = Long.MIN_VALUE;
-  private byte[] isoPrefix = new byte[0];
-
-  /**
-   * Writes {@code {"points":[{"name":..,"step":..,"timestamp":..,"value":..},..]}} for the batch: keys in the
-   * SDK's sorted order, names escaped once per logger, no object tree per point.
-   */
-  private void writePoints() {
-    Body b = body;
-    b.reset();
-    b.writeBytes(POINTS_OPEN);
-    for (int i = 0; i < bSize; i++) {
-      if (i > 0) {
-        b.write(',');
-      }
-      b.writeBytes(NAME);
-      b.writeBytes(encodedName(bNames[i]));
-      b.writeBytes(STEP);
-      b.number(bSteps[i]);
-      b.writeBytes(TIMESTAMP);
-      long millis = bTimes[i];
-      long sec = Math.floorDiv(millis, 1000);
-      if (sec != isoSecond) {
-        isoSecond = sec;
-        isoPrefix = ascii(SECOND.format(Instant.ofEpochSecond(sec)));
-      }
-      b.writeBytes(isoPrefix);
-      int ms = (int) Math.floorMod(millis, 1000);
-      b.write('.');
-      b.write('0' + ms / 100);
-      b.twoDigits(ms % 100);
-      b.writeBytes(VALUE);
-      double v = bValues[i];
-      if (Double.isNaN(v)) {
-        b.ascii("NaN");
-      } else if (Double.isInfinite(v)) {
-        b.ascii(v > 0 ? "Infinity" : "-Infinity");
-      } else if (v == (long) v && Math.abs(v) < 1e15 && (v != 0 || 1 / v > 0)) {
-        b.number((long) v);
-      } else {
-        b.ascii(Double.toString(v));
-      }
-      b.write('}');
-    }
-    b.write(']');
-    b.write('}');
-  }
-
-  /** The JSON string body of {@code name} (non-ASCII and control characters as {@code \\uXXXX}), cached. */
-  private byte[] encodedName(String name) {
-    byte[] cached = nameBytes.get(name);
+  /** The name's JSON string body (non-ASCII and control characters as {@code \\uXXXX}) and lane, cached. */
+  private NameInfo nameInfo(String name) {
+    NameInfo cached = names.get(name);
     if (cached != null) {
       return cached;
-    }
-    if (nameBytes.size() >= 100_000) {
-      nameBytes.clear();
     }
     ByteArrayOutputStream out = new ByteArrayOutputStream(name.length() + 8);
     for (int i = 0; i < name.length(); i++) {
@@ -847,9 +957,11 @@ public final class RunTelemetryLogger implements AutoCloseable {
         out.write(c);
       }
     }
-    byte[] encoded = out.toByteArray();
-    nameBytes.put(name, encoded);
-    return encoded;
+    // Lanes are dealt round-robin to names in order of first appearance, so a few names spread evenly.
+    NameInfo info = new NameInfo(out.toByteArray(), nextLane);
+    nextLane = (nextLane + 1) % parallelRequests;
+    names.put(name, info);
+    return info;
   }
 
   /** POSTs with retries on status 0, 429 and 5xx; null when the attempts ran out without any answer. */
@@ -923,6 +1035,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
     private int maxQueue = 65_536;
     private int maxRetries = 10;
     private int batchMaxPoints = 5_000;
+    private int parallelRequests = 2;
     private Duration flushInterval = Duration.ofMillis(200);
     private Duration retryBase = Duration.ofMillis(200);
     private Duration retryMax = Duration.ofSeconds(5);
@@ -972,6 +1085,15 @@ public final class RunTelemetryLogger implements AutoCloseable {
     /** Points per {@code metrics:batch} request (at most 10,000). */
     public Builder batchMaxPoints(int n) {
       this.batchMaxPoints = n;
+      return this;
+    }
+
+    /**
+     * How many {@code metrics:batch} requests may be in flight at once (1–8, default 2). Each metric name always
+     * travels in the same one of them, so the points of a name still arrive in call order.
+     */
+    public Builder parallelRequests(int n) {
+      this.parallelRequests = n;
       return this;
     }
 

@@ -216,7 +216,8 @@ class RunTelemetryLoggerRetryTest {
   @Timeout(60)
   void theBatchBodyCarriesEveryPointExactly() throws Exception {
     try (ScriptedGateway gw = new ScriptedGateway((r, n) -> ScriptedGateway.Answer.json(201, CREATED))) {
-      RunTelemetryLogger logger = logger(gw).build();
+      // One request at a time, so that the points arrive in call order across names too.
+      RunTelemetryLogger logger = logger(gw).parallelRequests(1).build();
       String[] names = {"plain", "q\"uote\\back", "caf\u00e9/\u03bb", "tab\there", "x".repeat(255)};
       double[] values = {0.1, -0.0, 123.0, 1e-7, -2.5e300, Double.MIN_VALUE, Double.NaN,
           Double.NEGATIVE_INFINITY, 9.007199254740993E15, Long.MAX_VALUE};
@@ -256,6 +257,64 @@ class RunTelemetryLoggerRetryTest {
           }
         }
       }
+      logger.close();
+    }
+  }
+
+  @Test
+  @Timeout(120)
+  void twoRequestsFlyAtOnceAndEachNameStaysInOrder() throws Exception {
+    java.util.Map<String, Integer> inFlight = new java.util.concurrent.ConcurrentHashMap<>();
+    AtomicInteger concurrent = new AtomicInteger();
+    AtomicInteger maxConcurrent = new AtomicInteger();
+    AtomicInteger sharedName = new AtomicInteger();
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> {
+      java.util.Set<String> names = new java.util.HashSet<>();
+      try {
+        json(r.body()).path("points").forEach(p -> names.add(p.path("name").asText()));
+      } catch (Exception e) {
+        throw new IllegalStateException(e);
+      }
+      maxConcurrent.accumulateAndGet(concurrent.incrementAndGet(), Math::max);
+      for (String name : names) {
+        if (inFlight.merge(name, 1, Integer::sum) > 1) {
+          sharedName.incrementAndGet();
+        }
+      }
+      try {
+        Thread.sleep(100);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      names.forEach(name -> inFlight.merge(name, -1, Integer::sum));
+      concurrent.decrementAndGet();
+      return ScriptedGateway.Answer.json(201, CREATED);
+    })) {
+      RunTelemetryLogger logger = logger(gw).batchMaxPoints(1000).parallelRequests(2).build();
+      int names = 10;
+      int steps = 2000;
+      for (int step = 0; step < steps; step++) {
+        for (int k = 0; k < names; k++) {
+          while (!logger.logMetric(step, "m" + k, step)) {
+            Thread.sleep(1);
+          }
+        }
+      }
+      assertThat(logger.flush(Duration.ofSeconds(100))).isTrue();
+      assertThat(logger.stats().pointsSent()).isEqualTo((long) names * steps);
+      assertThat(sharedName.get()).as("requests in flight together sharing a name").isZero();
+      assertThat(maxConcurrent.get()).isEqualTo(2);
+      java.util.Map<String, Long> last = new java.util.HashMap<>();
+      long seen = 0;
+      for (ScriptedGateway.Request r : gw.requests()) {
+        for (JsonNode p : json(r.body()).path("points")) {
+          long previous = last.getOrDefault(p.path("name").asText(), -1L);
+          assertThat(p.path("step").asLong()).as(p.path("name").asText()).isEqualTo(previous + 1);
+          last.put(p.path("name").asText(), p.path("step").asLong());
+          seen++;
+        }
+      }
+      assertThat(seen).isEqualTo((long) names * steps);
       logger.close();
     }
   }
