@@ -666,29 +666,20 @@ public final class RunTelemetryLogger implements AutoCloseable {
           return;
         }
         write();
-        Transport.Response resp = post("/metrics:batch", body.bytes(), body.size());
-        if (resp == null) {
-          drop(size);
-          return;
-        }
-        if (resp.status() < 300) {
+        int verdict = verdict(post("/metrics:batch", body.bytes(), body.size()), size);
+        if (verdict == SENT) {
           pointsSent.addAndGet(size);
           return;
         }
-        AnimusApiException error = Transport.apiError(resp);
-        if (resp.status() == 404 && "route_not_found".equals(error.code())) {
+        if (verdict == FALL_BACK) {
           metricsBatch = false;
-          continue;
-        }
-        lastError = error;
-        int bad = badIndex(error, size);
-        if (resp.status() == 400 && bad >= 0) {
+        } else if (verdict == DROP_ALL) {
+          drop(size);
+          return;
+        } else {
           drop(1);
-          remove(bad);
-          continue;
+          remove(verdict);
         }
-        drop(size);
-        return;
       }
     }
 
@@ -807,30 +798,46 @@ public final class RunTelemetryLogger implements AutoCloseable {
         batch = new ArrayList<>(batch.subList(half, batch.size()));
         continue;
       }
-      Transport.Response resp = post("/events:batch", bytes);
-      if (resp == null) {
-        drop(batch.size());
-        return;
-      }
-      if (resp.status() < 300) {
+      int verdict = verdict(post("/events:batch", bytes), batch.size());
+      if (verdict == SENT) {
         eventsSent.addAndGet(batch.size());
         return;
       }
-      AnimusApiException error = Transport.apiError(resp);
-      if (resp.status() == 404 && "route_not_found".equals(error.code())) {
+      if (verdict == FALL_BACK) {
         eventsBatch = false;
-        continue;
-      }
-      lastError = error;
-      int bad = badIndex(error, batch.size());
-      if (resp.status() == 400 && bad >= 0) {
+      } else if (verdict == DROP_ALL) {
+        drop(batch.size());
+        return;
+      } else {
         drop(1);
-        batch.remove(bad);
-        continue;
+        batch.remove(verdict);
       }
-      drop(batch.size());
-      return;
     }
+  }
+
+  private static final int SENT = -1;
+  private static final int FALL_BACK = -2;
+  private static final int DROP_ALL = -3;
+
+  /**
+   * What becomes of a batch of {@code size} items after its answer ({@code resp} null: none came): {@link #SENT};
+   * {@link #FALL_BACK} to the single-step endpoint (404 {@code route_not_found}); {@link #DROP_ALL}; or, for a 400
+   * naming {@code details.index}, that index (drop it, resend the rest). Keeps any other error in lastError.
+   */
+  private int verdict(Transport.Response resp, int size) {
+    if (resp == null) {
+      return DROP_ALL;
+    }
+    if (resp.status() < 300) {
+      return SENT;
+    }
+    AnimusApiException error = Transport.apiError(resp);
+    if (resp.status() == 404 && "route_not_found".equals(error.code())) {
+      return FALL_BACK;
+    }
+    lastError = error;
+    int bad = badIndex(error, size);
+    return resp.status() == 400 && bad >= 0 ? bad : DROP_ALL;
   }
 
   private static ObjectNode eventWire(Event e, boolean withClientId) {
