@@ -28,13 +28,15 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Live telemetry for one run, delivered by one background thread so that training never waits for the network.
+ * Live telemetry for one run, delivered by a background sender so that training never waits for the network.
  *
  * <p>The logging calls ({@link #logMetric}, {@link #logMetrics}, {@link #logEvent}, {@link #logStatus},
  * {@link #logProgress}, {@link #heartbeat}) validate their arguments on the caller's thread (an invalid point
  * throws {@link IllegalArgumentException} and is never sent), then append to a bounded lock-free queue and return
  * {@code true}; they return {@code false} at once, counted in {@link Stats#rejected()}, when the queue is full or
- * the logger is closed. They never perform I/O and never throw because of the network.
+ * the logger is closed. They never perform I/O, take no lock and never throw because of the network: the queue is
+ * a preallocated ring of primitive slots claimed with one compare-and-set, so {@link #logMetric} allocates
+ * nothing.
  *
  * <p>The sender coalesces metric points into {@code metrics:batch} requests and events into {@code events:batch}
  * requests whose events carry a {@code client_event_id}, so a retried request never duplicates (the server ignores
@@ -42,8 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  * retried with exponential backoff and jitter, honouring {@code Retry-After}; a 400 naming {@code details.index}
  * drops only that item and resends the rest; other 4xx drop the request. The last failure is kept in
  * {@link #lastError()}. When the server lacks a batch endpoint (404 {@code route_not_found}) the logger falls back
- * to the single-step endpoints of the published SDK. Points of one metric name are sent in call order. NaN and
- * infinite values are sent as the literals {@code NaN}, {@code Infinity}, {@code -Infinity}.
+ * to the single-step endpoints of the published SDK. Up to {@link Builder#parallelRequests(int)} point batches
+ * are in flight at once, each metric name always in the same one, so points of one name are sent in call order.
+ * NaN and infinite values are sent as the literals {@code NaN}, {@code Infinity}, {@code -Infinity}.
  *
  * <pre>{@code
  * try (RunTelemetryLogger logger = RunTelemetryLogger.fromEnv()) {
@@ -1031,8 +1034,8 @@ public final class RunTelemetryLogger implements AutoCloseable {
 
   /**
    * Builds a {@link RunTelemetryLogger}. Defaults: gateway http://localhost:8080, per-request timeout 5 s, queue
-   * of 65,536 items, 10 retries, 5,000 points per batch, flush interval 200 ms, backoff 200 ms doubling up to 5 s,
-   * no automatic heartbeat.
+   * of 65,536 items, 10 retries, 5,000 points per batch, 2 batches in flight, flush interval 200 ms, backoff 200 ms
+   * doubling up to 5 s, no automatic heartbeat.
    */
   public static final class Builder {
     private String gatewayUrl;
