@@ -22,11 +22,12 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <pre>
  * java -cp "bench/target/classes:bench/target/lib/*" io.animus.datapilot.bench.LoggerLoad \
- *     [points=3000000] [names=10] [batch=10000] [queue=262144] [parallel=2] [port=0]
+ *     [points=3000000] [names=10] [batch=10000] [queue=262144] [parallel=2] [port=0] [discard=true]
  * </pre>
  *
  * Starts the server in-process on loopback (embedded PostgreSQL in a temporary directory; {@code port=N} targets
- * a server already listening on 127.0.0.1:N instead), creates a run, and logs {@code points} points from one
+ * a server already listening on 127.0.0.1:N instead; {@code discard=true} a loopback server that reads and
+ * discards each request, for the logger's own ceiling), creates a run, and logs {@code points} points from one
  * thread: step-major over {@code names} metric names, retrying a call that answers "queue full" (counted, not a
  * drop; the caller then parks 20 µs). Prints the delivered rate per second while it runs (from
  * {@code Stats.pointsSent}), the overall rate from the first call until {@code flush} returned, where the CPU
@@ -49,7 +50,12 @@ public final class LoggerLoad {
     App app = null;
     Path dir = null;
     CpuAccounting cpu = new CpuAccounting(-1);
-    if (port == 0) {
+    LoggerCallBenchmark.DiscardServer discard = null;
+    if ("true".equals(opt.get("discard"))) {
+      // The logger's own ceiling: a server that reads each request and answers 201 without storing anything.
+      discard = new LoggerCallBenchmark.DiscardServer();
+      port = discard.port();
+    } else if (port == 0) {
       dir = Files.createTempDirectory("bench-logger");
       Map<String, String> env = new HashMap<>();
       env.put("DATAPILOT_LISTEN", "127.0.0.1:0");
@@ -62,11 +68,14 @@ public final class LoggerLoad {
         + "%d requests in flight", port, Runtime.getRuntime().availableProcessors(), TelemetryLoad.load(), points,
         names, batch, queue, parallel);
     try {
-      String experiment = TelemetryLoad.createExperiment(port, "logger-bench");
+      String experiment = discard == null ? TelemetryLoad.createExperiment(port, "logger-bench") : null;
       // A short warm-up run (JIT of the logger, the server and the JDBC path), then the measured run.
       deliver(port, experiment, Math.min(points, 300_000), names, batch, queue, parallel, null, false);
       deliver(port, experiment, points, names, batch, queue, parallel, cpu, true);
     } finally {
+      if (discard != null) {
+        discard.close();
+      }
       if (app != null) {
         app.close();
         TelemetryLoad.deleteTree(dir);
@@ -78,7 +87,7 @@ public final class LoggerLoad {
 
   private static void deliver(int port, String experiment, long points, int names, int batch, int queue,
       int parallel, CpuAccounting cpu, boolean report) throws Exception {
-    String run = TelemetryLoad.createRun(port, experiment);
+    String run = experiment == null ? "discarded" : TelemetryLoad.createRun(port, experiment);
     String[] metric = new String[names];
     for (int n = 0; n < names; n++) {
       metric[n] = "train/metric_" + n;
@@ -123,7 +132,8 @@ public final class LoggerLoad {
       return;
     }
     long stored = 0;
-    for (String name : metric) {
+    for (int n = 0; n < names && experiment != null; n++) {
+      String name = metric[n];
       JsonNode series = getJson(port, "/api/experiments/experiment-runs/" + run + "/metrics/series?name="
           + URLEncoder.encode(name, StandardCharsets.UTF_8) + "&max_points=2");
       stored += series.path("total_points").asLong();
@@ -137,7 +147,8 @@ public final class LoggerLoad {
     TelemetryLoad.say("RESULT sent %,d, dropped %,d, rejected (queue full, retried by the caller) %,d, requests %,d "
             + "(%,.0f points each), retries %d; stored on the server %,d of %,d%s", stats.pointsSent(),
         stats.dropped(), stats.rejected(), stats.requests(), (double) stats.pointsSent() / stats.requests(),
-        stats.retries(), stored, points, stored == points && stats.dropped() == 0 ? " (complete)" : " (INCOMPLETE)");
+        stats.retries(), stored, points, experiment == null ? " (discard server: nothing stored)"
+            : stored == points && stats.dropped() == 0 ? " (complete)" : " (INCOMPLETE)");
     if (fullAnswers != stats.rejected()) {
       TelemetryLoad.say("warning: %d full answers seen but %d counted", fullAnswers, stats.rejected());
     }
