@@ -5,6 +5,7 @@ import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -39,7 +40,7 @@ import org.openjdk.jmh.annotations.Warmup;
  */
 @BenchmarkMode({Mode.SampleTime, Mode.AverageTime})
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms6g", "-Xmx6g"})
+@Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
 public class LoggerCallBenchmark {
@@ -54,6 +55,7 @@ public class LoggerCallBenchmark {
     DiscardServer server;
     RunTelemetryLogger logger;
     long step;
+    long allocatedAtStart;
 
     @Setup(Level.Trial)
     public void start() throws IOException {
@@ -63,15 +65,25 @@ public class LoggerCallBenchmark {
     @Setup(Level.Iteration)
     public void newLogger() {
       logger = RunTelemetryLogger.builder().gatewayUrl("http://127.0.0.1:" + server.port()).runId("bench-run")
-          .maxQueue(1 << 25).batchMaxPoints(10_000).build();
+          .maxQueue(1 << 24).batchMaxPoints(10_000).build();
+      allocatedAtStart = allocated();
+    }
+
+    /** Bytes allocated so far by the calling (benchmark) thread. */
+    static long allocated() {
+      return ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+          .getThreadAllocatedBytes(Thread.currentThread().getId());
     }
 
     @TearDown(Level.Iteration)
     public void closeLogger() {
+      long callerBytes = allocated() - allocatedAtStart;
       logger.close(Duration.ZERO);
       RunTelemetryLogger.Stats s = logger.stats();
-      System.out.printf(Locale.ROOT, "%n  logger: calls accepted %,d, refused %,d, delivered %,d in %,d requests%s%n",
-          step, s.rejected(), s.pointsSent(), s.requests(), s.rejected() > 0 ? "  WARNING: refused calls" : "");
+      System.out.printf(Locale.ROOT, "%n  logger: calls accepted %,d, refused %,d, delivered %,d in %,d requests; "
+              + "caller thread allocated %,d bytes (%.3f per call, JMH's own sampling included)%s%n", step,
+          s.rejected(), s.pointsSent(), s.requests(), callerBytes, (double) callerBytes / Math.max(1, step),
+          s.rejected() > 0 ? "  WARNING: refused calls" : "");
       step = 0;
     }
 
