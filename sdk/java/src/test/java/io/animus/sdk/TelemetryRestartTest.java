@@ -67,7 +67,7 @@ class TelemetryRestartTest {
     try {
       RunTelemetryLogger.Stats stats;
       try (RunTelemetryLogger logger = RunTelemetryLogger.builder().gatewayUrl(url).runId(run)
-          .timeout(Duration.ofSeconds(5)).maxRetries(40).retryBase(Duration.ofMillis(50))
+          .timeout(Duration.ofSeconds(5)).maxRetries(400).retryBase(Duration.ofMillis(50))
           .retryMax(Duration.ofMillis(500)).batchMaxPoints(10_000).build()) {
         Thread restarter = null;
         for (int step = 0; step < STEPS; step++) {
