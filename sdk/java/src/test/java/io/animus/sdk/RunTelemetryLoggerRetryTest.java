@@ -318,4 +318,40 @@ class RunTelemetryLoggerRetryTest {
       logger.close();
     }
   }
+
+  @Test
+  @Timeout(60)
+  void closeCutsEveryRequestInFlightWithinItsTimeout() throws Exception {
+    java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> {
+      try {
+        release.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return null;
+    })) {
+      RunTelemetryLogger logger = logger(gw).timeout(Duration.ofSeconds(30)).parallelRequests(2)
+          .flushInterval(Duration.ofSeconds(10)).build();
+      // Two names, so two lanes, taken in one round (the sender sleeps until flush): both requests hang.
+      for (int step = 0; step < 100; step++) {
+        assertThat(logger.logMetric(step, "a", step)).isTrue();
+        assertThat(logger.logMetric(step, "b", step)).isTrue();
+      }
+      long until = System.nanoTime() + 20_000_000_000L;
+      while (gw.requests().size() < 2 && System.nanoTime() < until) {
+        logger.flush(Duration.ofMillis(10));
+      }
+      assertThat(gw.requests()).hasSize(2);
+      long t0 = System.nanoTime();
+      assertThat(logger.close(Duration.ofMillis(500))).isFalse();
+      long closeMillis = (System.nanoTime() - t0) / 1_000_000;
+      assertThat(closeMillis).isLessThan(10_000);
+      RunTelemetryLogger.Stats stats = logger.stats();
+      assertThat(stats.dropped()).isEqualTo(200);
+      assertThat(stats.pointsSent()).isZero();
+      assertThat(stats.queued()).isZero();
+      release.countDown();
+    }
+  }
 }
