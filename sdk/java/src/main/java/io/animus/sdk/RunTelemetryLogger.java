@@ -366,7 +366,11 @@ public final class RunTelemetryLogger implements AutoCloseable {
     return at;
   }
 
-  /** Wakes a parked sender once {@link #wakeAt} slots wait before {@code end}. */
+  /**
+   * Wakes a parked sender once {@link #wakeAt} slots wait before {@code end}. Without a fence between the slot's
+   * release store and this read, a wake-up can be missed in a rare race; the sender then sleeps at most the flush
+   * interval, which delays data but never loses it.
+   */
   private void wakeIfFull(long end) {
     if (sleeping.get() && end - ring.consumed() >= wakeAt && sleeping.compareAndSet(true, false)) {
       LockSupport.unpark(sender);
@@ -463,6 +467,9 @@ public final class RunTelemetryLogger implements AutoCloseable {
       try {
         while (hasData() && !abort) {
           sendRound();
+          if (heartbeatRequested.get() || System.nanoTime() - nextHeartbeat >= 0) {
+            break; // a due heartbeat goes out between rounds even while data keeps coming
+          }
         }
         if (heartbeatIntervalNanos > 0 && System.nanoTime() - nextHeartbeat >= 0 && !abort) {
           heartbeatRequested.set(true);

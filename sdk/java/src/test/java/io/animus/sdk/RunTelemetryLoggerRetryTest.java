@@ -354,4 +354,36 @@ class RunTelemetryLoggerRetryTest {
       release.countDown();
     }
   }
+
+  @Test
+  @Timeout(60)
+  void automaticHeartbeatsGoOutWhileDataKeepsComing() throws Exception {
+    try (ScriptedGateway gw = new ScriptedGateway((r, n) -> {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      return ScriptedGateway.Answer.json(r.path().endsWith("/heartbeat") ? 200 : 201, CREATED);
+    })) {
+      RunTelemetryLogger logger = logger(gw).heartbeatInterval(Duration.ofMillis(100)).batchMaxPoints(100).build();
+      long end = System.nanoTime() + 1_500_000_000L;
+      long step = 0;
+      while (System.nanoTime() < end) {
+        logger.logMetric(step++, "loss", 1);
+        if ((step & 63) == 0) {
+          Thread.sleep(1);
+        }
+      }
+      List<ScriptedGateway.Request> reqs = gw.requests();
+      long heartbeats = reqs.stream().filter(r -> r.path().endsWith("/heartbeat")).count();
+      long batches = reqs.stream().filter(r -> r.path().endsWith("/metrics:batch")).count();
+      // Metric batches never stopped (the queue never ran dry), and heartbeats still went out between them.
+      assertThat(batches).isGreaterThan(10);
+      assertThat(heartbeats).isGreaterThanOrEqualTo(3);
+      assertThat(reqs.stream().filter(r -> r.path().endsWith("/heartbeat")).map(ScriptedGateway.Request::body))
+          .containsOnly("{}");
+      logger.close(Duration.ofSeconds(1));
+    }
+  }
 }
