@@ -570,6 +570,10 @@ public final class RunTelemetryLogger implements AutoCloseable {
 
   /** Sends every lane that holds points: the first on this thread, the others on helper threads. */
   private void sendLanes() {
+    if (!metricsBatch) {
+      sendLeftSingly();
+      return;
+    }
     List<Lane> others = new ArrayList<>();
     Lane mine = null;
     for (Lane lane : lanes) {
@@ -596,6 +600,31 @@ public final class RunTelemetryLogger implements AutoCloseable {
     }
     mine.send();
     awaitHelpers(done, others);
+    sendLeftSingly();
+  }
+
+  /**
+   * Sends the points the lanes kept because the server has no batch route through the single-step endpoint: one
+   * request per step, all lanes merged (a name's steps keep their order).
+   */
+  private void sendLeftSingly() {
+    Map<Long, Map<String, Double>> byStep = new LinkedHashMap<>();
+    int left = 0;
+    for (Lane lane : lanes) {
+      for (int i = 0; i < lane.size; i++) {
+        byStep.computeIfAbsent(lane.steps[i], k -> new LinkedHashMap<>()).putIfAbsent(lane.names[i],
+            lane.values[i]);
+      }
+      left += lane.size;
+      lane.size = 0;
+    }
+    int grouped = 0;
+    for (Map.Entry<Long, Map<String, Double>> e : byStep.entrySet()) {
+      grouped += e.getValue().size();
+      sendSingle(e.getKey(), e.getValue(), null);
+    }
+    // Same-step same-name repeats were merged (the server keeps the first write anyway).
+    pointsSent.addAndGet(left - grouped);
   }
 
   /**
@@ -669,23 +698,22 @@ public final class RunTelemetryLogger implements AutoCloseable {
       bytes += nameBytes.length + POINT_OVERHEAD;
     }
 
+    /**
+     * Sends the lane as {@code metrics:batch} requests. Leaves its points in place (for {@link #sendLeftSingly})
+     * when the server has no batch route; otherwise the lane is empty afterwards.
+     */
     void send() {
-      while (size > 0) {
-        if (!metricsBatch) {
-          sendSingly();
-          return;
-        }
+      while (size > 0 && metricsBatch) {
         write();
         int verdict = verdict(post("/metrics:batch", body.bytes(), body.size()), size);
         if (verdict == SENT) {
           pointsSent.addAndGet(size);
-          return;
-        }
-        if (verdict == FALL_BACK) {
+          size = 0;
+        } else if (verdict == FALL_BACK) {
           metricsBatch = false;
         } else if (verdict == DROP_ALL) {
           drop(size);
-          return;
+          size = 0;
         } else {
           drop(1);
           remove(verdict);
@@ -701,20 +729,6 @@ public final class RunTelemetryLogger implements AutoCloseable {
       System.arraycopy(values, i + 1, values, i, tail);
       System.arraycopy(times, i + 1, times, i, tail);
       size--;
-    }
-
-    private void sendSingly() {
-      Map<Long, Map<String, Double>> byStep = new LinkedHashMap<>();
-      for (int i = 0; i < size; i++) {
-        byStep.computeIfAbsent(steps[i], k -> new LinkedHashMap<>()).putIfAbsent(names[i], values[i]);
-      }
-      int grouped = 0;
-      for (Map.Entry<Long, Map<String, Double>> e : byStep.entrySet()) {
-        grouped += e.getValue().size();
-        sendSingle(e.getKey(), e.getValue(), null);
-      }
-      // Same-step same-name repeats were merged (the server keeps the first write anyway).
-      pointsSent.addAndGet(size - grouped);
     }
 
     /**
