@@ -456,7 +456,8 @@ public final class RunTelemetryLogger implements AutoCloseable {
       if (!hasData() && !heartbeatRequested.get()) {
         sleeping.set(true);
         if (!hasData() && !heartbeatRequested.get() && !stopping) {
-          long wait = Math.min(flushIntervalNanos, Math.max(1, nextHeartbeat - System.nanoTime()));
+          long wait = heartbeatIntervalNanos == 0 ? flushIntervalNanos
+              : Math.min(flushIntervalNanos, Math.max(1, nextHeartbeat - System.nanoTime()));
           LockSupport.parkNanos(this, wait);
         }
         sleeping.set(false);
@@ -467,7 +468,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
       try {
         while (hasData() && !abort) {
           sendRound();
-          if (heartbeatRequested.get() || System.nanoTime() - nextHeartbeat >= 0) {
+          if (heartbeatRequested.get() || heartbeatIntervalNanos > 0 && System.nanoTime() - nextHeartbeat >= 0) {
             break; // a due heartbeat goes out between rounds even while data keeps coming
           }
         }
@@ -556,16 +557,19 @@ public final class RunTelemetryLogger implements AutoCloseable {
       ring.clear(pos++);
     }
     ring.release(pos);
-    if (anyPoints) {
-      sendLanes();
+    try {
+      if (anyPoints) {
+        sendLanes();
+      }
+      if (group != null) {
+        sendSingle(group.step(), group.metrics(), group.metadata());
+      }
+      if (!bEvents.isEmpty()) {
+        sendEvents(new ArrayList<>(bEvents));
+      }
+    } finally {
+      settled = pos; // even after an unexpected error, so that flush and close never wait for these slots
     }
-    if (group != null) {
-      sendSingle(group.step(), group.metrics(), group.metadata());
-    }
-    if (!bEvents.isEmpty()) {
-      sendEvents(new ArrayList<>(bEvents));
-    }
-    settled = pos;
   }
 
   /** Sends every lane that holds points: the first on this thread, the others on helper threads. */
