@@ -120,8 +120,8 @@ public final class RunTelemetryLogger implements AutoCloseable {
     if (b.runId == null || b.runId.isBlank()) {
       throw new IllegalArgumentException("runId must be a non-empty string (RUN_ID)");
     }
-    if (b.maxQueue < 1) {
-      throw new IllegalArgumentException("maxQueue must be at least 1");
+    if (b.maxQueue < 1 || b.maxQueue > 1 << 30) {
+      throw new IllegalArgumentException("maxQueue must be between 1 and 2^30");
     }
     if (b.maxRetries < 0) {
       throw new IllegalArgumentException("maxRetries must be >= 0");
