@@ -35,14 +35,15 @@ import org.openjdk.jmh.annotations.Warmup;
  * <p>Both queues have a consumer running while they are measured: the logger's own sender, delivering
  * {@code metrics:batch} requests over loopback to a server that reads and discards them (so the sender does all
  * of its work: draining the ring, writing JSON, HTTP), and for the baseline a thread polling the queue. Each
- * measurement iteration gets a fresh logger whose queue holds every call of the iteration, so a call never meets
- * a full queue; the iteration's tear-down prints the logger's counters and warns if any call was refused.
+ * measurement iteration gets a fresh logger whose queue (16M slots) holds every call of the 200 ms iteration, so
+ * a call never meets a full queue; the iteration's tear-down prints the logger's counters and warns if any call
+ * was refused.
  */
 @BenchmarkMode({Mode.SampleTime, Mode.AverageTime})
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Fork(value = 1, jvmArgsAppend = {"-Xms4g", "-Xmx4g"})
-@Warmup(iterations = 3, time = 1)
-@Measurement(iterations = 5, time = 1)
+@Warmup(iterations = 5, time = 200, timeUnit = TimeUnit.MILLISECONDS)
+@Measurement(iterations = 10, time = 200, timeUnit = TimeUnit.MILLISECONDS)
 public class LoggerCallBenchmark {
   static final String NAME = "train/loss";
 
