@@ -63,6 +63,11 @@ public class AnimusApiException extends RuntimeException {
     return body;
   }
 
+  /** The error's {@code details} object (such as {@code experiment_id} of a name conflict), or null. */
+  public JsonNode details() {
+    return body != null && body.path("details").isObject() ? body.get("details") : null;
+  }
+
   /** The server's human-readable message, or an empty string. */
   public String serverMessage() {
     return body != null && body.path("message").isTextual() ? body.path("message").asText() : "";

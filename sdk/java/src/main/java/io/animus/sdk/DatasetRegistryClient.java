@@ -1,6 +1,5 @@
 package io.animus.sdk;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,18 +9,21 @@ import java.util.Map;
 
 /**
  * Client for {@code /api/dataset-registry}: read and download dataset versions (the published SDK), create and
- * list datasets and upload new immutable versions (extensions). Results are Jackson {@link JsonNode}s as the
- * server answered; failures throw {@link AnimusApiException} or {@link AnimusTransportException}. Thread-safe.
+ * list datasets and upload new immutable versions (extensions). Results are typed records ({@link Dataset},
+ * {@link DatasetVersion}, {@link Page}); failures throw {@link AnimusApiException} or
+ * {@link AnimusTransportException}. Thread-safe.
  */
 public final class DatasetRegistryClient {
   private static final String PREFIX = "/api/dataset-registry";
 
   private final Transport http;
+  private final String jobDatasetVersionId;
 
   private DatasetRegistryClient(Builder b) {
     String url = b.gatewayUrl != null ? b.gatewayUrl : Env.first(b.env, "ANIMUS_GATEWAY_URL");
     String token = b.authToken != null ? b.authToken : Env.first(b.env, "ANIMUS_AUTH_TOKEN");
-    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout);
+    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout, b.projectId);
+    this.jobDatasetVersionId = Env.first(b.env, "DATASET_VERSION_ID");
   }
 
   /** A builder; unset values come from {@code ANIMUS_GATEWAY_URL} and {@code ANIMUS_AUTH_TOKEN}. */
@@ -47,9 +49,31 @@ public final class DatasetRegistryClient {
     return http.gatewayUrl();
   }
 
-  /** {@code GET /dataset-versions/{id}}: the version ({@code version_id}, {@code content_sha256}, ...). */
-  public JsonNode getDatasetVersion(String datasetVersionId) {
-    return http.callJson("GET", PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId), null, null);
+  /** The project this client names, or null for the server's {@code default}. */
+  public String projectId() {
+    return http.projectId();
+  }
+
+  /** {@code GET /dataset-versions/{id}}: the version. */
+  public DatasetVersion getDatasetVersion(String datasetVersionId) {
+    return http.get(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId), null,
+        DatasetVersion::fromJson);
+  }
+
+  /** The job's dataset version: {@code DATASET_VERSION_ID} of the environment this client was built from, or null. */
+  public String jobDatasetVersionId() {
+    return jobDatasetVersionId;
+  }
+
+  /**
+   * In a training job, downloads the job's dataset version ({@code DATASET_VERSION_ID}) to {@code dest}; throws
+   * IllegalStateException when that variable is not set.
+   */
+  public DownloadResult downloadJobDataset(Path dest) {
+    if (jobDatasetVersionId == null) {
+      throw new IllegalStateException("DATASET_VERSION_ID is not set: this is not a training job");
+    }
+    return downloadDatasetVersion(jobDatasetVersionId, dest);
   }
 
   /** Streams the version's bytes to {@code dest} atomically, verifying {@code X-Content-SHA256}. */
@@ -57,36 +81,38 @@ public final class DatasetRegistryClient {
     return http.download(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId) + "/download", dest);
   }
 
-  /** {@code POST /datasets}: 201 dataset ({@code dataset_id}, ...). */
-  public JsonNode createDataset(String name, String description, Map<String, ?> metadata) {
+  /** {@code POST /datasets}: the created dataset. */
+  public Dataset createDataset(String name, String description, Map<String, ?> metadata) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", ExperimentsClient.requireText(name, "name"));
     body.put("description", description == null ? "" : description);
     body.put("metadata", metadata == null ? Map.of() : metadata);
-    return http.callJson("POST", PREFIX + "/datasets", null, body);
+    return Dataset.fromJson(http.callJson("POST", PREFIX + "/datasets", null, body));
   }
 
   /** {@code GET /datasets/{id}}. */
-  public JsonNode getDataset(String datasetId) {
-    return http.callJson("GET", PREFIX + "/datasets/" + Transport.segment(datasetId), null, null);
+  public Dataset getDataset(String datasetId) {
+    return http.get(PREFIX + "/datasets/" + Transport.segment(datasetId), null, Dataset::fromJson);
   }
 
-  /** {@code GET /datasets?limit[&page_token]}: {@code {"datasets":[...]}}. */
-  public JsonNode listDatasets(int limit, String pageToken) {
-    return http.callJson("GET", PREFIX + "/datasets", Transport.query("limit", limit, "page_token", pageToken), null);
+  /** {@code GET /datasets?limit[&page_token]}: the project's datasets, newest first. */
+  public Page<Dataset> listDatasets(int limit, String pageToken) {
+    return http.getPage(PREFIX + "/datasets",
+        Transport.query("limit", limit, "page_token", pageToken), "datasets", Dataset::fromJson);
   }
 
-  /** {@code GET /datasets/{id}/versions}: {@code {"versions":[...]}}, newest first. */
-  public JsonNode listDatasetVersions(String datasetId, int limit, String pageToken) {
-    return http.callJson("GET", PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions",
-        Transport.query("limit", limit, "page_token", pageToken), null);
+  /** {@code GET /datasets/{id}/versions}: the dataset's versions, newest first. */
+  public Page<DatasetVersion> listDatasetVersions(String datasetId, int limit, String pageToken) {
+    return http.getPage(PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions",
+        Transport.query("limit", limit, "page_token", pageToken), "versions", DatasetVersion::fromJson);
   }
 
   /**
    * Streams {@code file} as a new immutable version (409 {@code duplicate_content} for bytes already in the
    * dataset). {@code metadata} and {@code qualityRuleId} may be null.
    */
-  public JsonNode uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata, String qualityRuleId) {
+  public DatasetVersion uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata,
+      String qualityRuleId) {
     List<Map.Entry<String, String>> fields = new ArrayList<>();
     if (metadata != null) {
       fields.add(Map.entry("metadata", new String(Json.canonicalBytes(metadata), java.nio.charset.StandardCharsets.US_ASCII)));
@@ -95,8 +121,31 @@ public final class DatasetRegistryClient {
       fields.add(Map.entry("quality_rule_id", qualityRuleId));
     }
     String name = file.getFileName() == null ? "dataset.bin" : file.getFileName().toString();
-    return http.postMultipart(PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions/upload", fields,
-        file, name, Transport.guessContentType(name));
+    return DatasetVersion.fromJson(http.postMultipart(
+        PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions/upload", fields, file, name,
+        Transport.guessContentType(name)));
+  }
+
+  /**
+   * {@code POST /dataset-versions/{id}/quality-evaluations}: records an evaluation ({@code pass}, {@code fail} or
+   * {@code error}) against the version's quality rule; {@code summary} may be null. 409
+   * {@code quality_rule_not_set} when the version has no rule.
+   */
+  public QualityEvaluation addQualityEvaluation(String datasetVersionId, String status, Map<String, ?> summary) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("status", ExperimentsClient.requireText(status, "status"));
+    if (summary != null) {
+      body.put("summary", summary);
+    }
+    return QualityEvaluation.fromJson(http.callJson("POST", PREFIX + "/dataset-versions/"
+        + Transport.segment(datasetVersionId) + "/quality-evaluations", null, body));
+  }
+
+  /** {@code GET /dataset-versions/{id}/quality-evaluations}: the version's evaluations. */
+  public Page<QualityEvaluation> listQualityEvaluations(String datasetVersionId, int limit, String pageToken) {
+    return http.getPage(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId)
+        + "/quality-evaluations", Transport.query("limit", limit, "page_token", pageToken), "evaluations",
+        QualityEvaluation::fromJson);
   }
 
   /**
@@ -107,6 +156,7 @@ public final class DatasetRegistryClient {
     private final Map<String, String> env;
     private String gatewayUrl;
     private String authToken;
+    private String projectId;
     private Duration timeout = Duration.ofSeconds(30);
 
     private Builder(Map<String, String> env) {
@@ -122,6 +172,15 @@ public final class DatasetRegistryClient {
     /** The bearer token. */
     public Builder authToken(String token) {
       this.authToken = token;
+      return this;
+    }
+
+    /**
+     * The project ({@code X-Project-Id}) that creates and lists use, such as {@code team-a}; unset means the server's
+     * {@code default}. Resources addressed by id are found in any project, except a different named one (404).
+     */
+    public Builder projectId(String projectId) {
+      this.projectId = projectId;
       return this;
     }
 

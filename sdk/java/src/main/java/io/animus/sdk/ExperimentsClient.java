@@ -16,13 +16,14 @@ import java.util.Set;
  * plus the extensions of this server (run listing with ordering and latest metrics, states, status, heartbeat,
  * cancel, metric series, events, model images).
  *
- * <p>Results are Jackson {@link JsonNode}s exactly as the server answered (PROTOCOL.md documents each shape);
- * failures throw {@link AnimusApiException} (HTTP status 400 and above) or {@link AnimusTransportException}
- * (no answer). Instances are immutable and thread-safe.
+ * <p>Results are typed records ({@link Experiment}, {@link Run}, {@link Page} of items...) read from the server's
+ * answer (PROTOCOL.md documents each shape); unknown fields are ignored and the main records keep the answer in
+ * {@code raw()}. Failures throw {@link AnimusApiException} (HTTP status 400 and above) or
+ * {@link AnimusTransportException} (no answer). Instances are immutable and thread-safe.
  *
  * <pre>{@code
  * ExperimentsClient client = ExperimentsClient.builder().gatewayUrl("http://localhost:8080").build();
- * JsonNode exp = client.createExperiment("baseline", "Baseline training run", Map.of("team", "ml"));
+ * Experiment exp = client.createExperiment("baseline", "Baseline training run", Map.of("team", "ml"));
  * }</pre>
  */
 public final class ExperimentsClient {
@@ -37,7 +38,7 @@ public final class ExperimentsClient {
     this.env = b.env;
     String url = b.gatewayUrl != null ? b.gatewayUrl : Env.first(env, "ANIMUS_GATEWAY_URL");
     String token = b.authToken != null ? b.authToken : Env.first(env, "ANIMUS_AUTH_TOKEN");
-    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout);
+    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout, b.projectId);
     this.ciSecret = b.ciSecret != null ? b.ciSecret : Env.first(env, "ANIMUS_CI_WEBHOOK_SECRET");
   }
 
@@ -67,37 +68,53 @@ public final class ExperimentsClient {
     return http.gatewayUrl();
   }
 
+  /** The job's run: {@code RUN_ID} of the environment this client was built from, or null outside a job. */
+  public String jobRunId() {
+    return Env.first(env, "RUN_ID");
+  }
+
+  /** The project this client names, or null for the server's {@code default}. */
+  public String projectId() {
+    return http.projectId();
+  }
+
   // -- experiments -------------------------------------------------------------------------------------
 
-  /** {@code POST /experiments}: 201 experiment ({@code experiment_id}, ...). */
-  public JsonNode createExperiment(String name, String description, Map<String, ?> metadata) {
+  /** {@code POST /experiments}: the created experiment. */
+  public Experiment createExperiment(String name, String description, Map<String, ?> metadata) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", requireText(name, "name"));
     body.put("description", description == null ? "" : description);
     body.put("metadata", metadata == null ? Map.of() : metadata);
-    return http.callJson("POST", PREFIX + "/experiments", null, body);
+    return Experiment.fromJson(http.callJson("POST", PREFIX + "/experiments", null, body));
   }
 
-  /** {@code GET /experiments?limit[&name]}: {@code {"experiments":[...]}}; {@code name} may be null. */
-  public JsonNode listExperiments(int limit, String name) {
-    return http.callJson("GET", PREFIX + "/experiments", Transport.query("limit", limit, "name", name), null);
+  /** {@code GET /experiments?limit[&name]}: the project's experiments, newest first; {@code name} may be null. */
+  public Page<Experiment> listExperiments(int limit, String name) {
+    return listExperiments(limit, name, null);
+  }
+
+  /** {@link #listExperiments(int, String)} from the page {@code pageToken} (null: the first page). */
+  public Page<Experiment> listExperiments(int limit, String name, String pageToken) {
+    return http.getPage(PREFIX + "/experiments",
+        Transport.query("limit", limit, "name", name, "page_token", pageToken), "experiments", Experiment::fromJson);
   }
 
   /** {@code GET /experiments/{id}}. */
-  public JsonNode getExperiment(String experimentId) {
-    return http.callJson("GET", PREFIX + "/experiments/" + Transport.segment(experimentId), null, null);
+  public Experiment getExperiment(String experimentId) {
+    return http.get(PREFIX + "/experiments/" + Transport.segment(experimentId), null, Experiment::fromJson);
   }
 
   // -- runs --------------------------------------------------------------------------------------------
 
   /** {@code POST /experiments/{id}/runs}: records a run; git fields are sent only when {@code run} has them. */
-  public JsonNode createRun(String experimentId, NewRun run) {
-    return http.callJson("POST", PREFIX + "/experiments/" + Transport.segment(experimentId) + "/runs", null,
-        run.body());
+  public Run createRun(String experimentId, NewRun run) {
+    return Run.fromJson(http.callJson("POST", PREFIX + "/experiments/" + Transport.segment(experimentId) + "/runs",
+        null, run.body()));
   }
 
   /** Like {@link #createRun} but detects git metadata ({@link GitMetadata#detect()}) when {@code run} has none. */
-  public JsonNode createRunWithGit(String experimentId, NewRun run, Path cwd) {
+  public Run createRunWithGit(String experimentId, NewRun run, Path cwd) {
     if (run.git() == null) {
       GitMetadata.detect(env, cwd).ifPresent(run::git);
     }
@@ -105,108 +122,129 @@ public final class ExperimentsClient {
   }
 
   /** {@code GET /experiment-runs/{id}}: the run with its effective status. */
-  public JsonNode getRun(String runId) {
-    return http.callJson("GET", runPath(runId), null, null);
+  public Run getRun(String runId) {
+    return http.get(runPath(runId), null, Run::fromJson);
   }
 
   /**
    * Runs of one experiment (or, with a null {@code experimentId}, of the project):
-   * {@code {"runs":[...],"next_page_token"?}}. {@code orderBy} is {@code started_at}, {@code metric:<name>} or
-   * {@code param:<name>}; {@code order} {@code asc} or {@code desc}; any of them may be null.
+   * a page of runs, newest first by default. {@code orderBy} is {@code started_at}, {@code metric:<name>} or
+   * {@code param:<name>}; {@code order} {@code asc} or {@code desc}; any of them may be null. With
+   * {@code includeLatestMetrics} each run carries {@link Run#latestMetrics()}.
    */
-  public JsonNode listRuns(String experimentId, int limit, String status, String orderBy, String order,
+  public Page<Run> listRuns(String experimentId, int limit, String status, String orderBy, String order,
       boolean includeLatestMetrics, String pageToken) {
     Map<String, String> q = Transport.query("limit", limit, "status", status, "order_by", orderBy, "order", order,
         "include", includeLatestMetrics ? "latest_metrics" : null, "page_token", pageToken);
     String path = experimentId == null ? PREFIX + "/experiment-runs"
         : PREFIX + "/experiments/" + Transport.segment(experimentId) + "/runs";
-    return http.callJson("GET", path, q, null);
+    return http.getPage(path, q, "runs", Run::fromJson);
   }
 
   /** {@link #listRuns(String, int, String, String, String, boolean, String)} with only a limit. */
-  public JsonNode listRuns(String experimentId, int limit) {
+  public Page<Run> listRuns(String experimentId, int limit) {
     return listRuns(experimentId, limit, null, null, null, false, null);
   }
 
   /** {@code GET /experiment-runs/{id}/states}: the run's state history, oldest first. */
-  public JsonNode listRunStates(String runId) {
-    return http.callJson("GET", runPath(runId) + "/states", null, null);
+  public List<RunState> listRunStates(String runId) {
+    return http.get(runPath(runId) + "/states", null, n -> Wire.list(n, "states", RunState::fromJson));
   }
 
-  /** {@code POST /experiment-runs/{id}/status}: moves the run to {@code status}; {@code message} may be null. */
-  public JsonNode setRunStatus(String runId, String status, String message) {
+  /**
+   * {@code POST /experiment-runs/{id}/status}: moves the run to {@code status} and answers the run; {@code message}
+   * may be null.
+   */
+  public Run setRunStatus(String runId, String status, String message) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("status", requireText(status, "status"));
     if (message != null && !message.isEmpty()) {
       body.put("message", message);
     }
-    return http.callJson("POST", runPath(runId) + "/status", null, body);
+    return Run.fromJson(http.callJson("POST", runPath(runId) + "/status", null, body));
   }
 
-  /** {@code POST /experiment-runs/{id}/heartbeat}: {@code {"run_id","status","last_heartbeat_at"}}. */
-  public JsonNode heartbeat(String runId) {
-    return http.callJson("POST", runPath(runId) + "/heartbeat", null, Map.of());
+  /** {@code POST /experiment-runs/{id}/heartbeat}: records a heartbeat; stop working when it says canceled. */
+  public Heartbeat heartbeat(String runId) {
+    return Heartbeat.fromJson(http.callJson("POST", runPath(runId) + "/heartbeat", null, Map.of()));
   }
 
-  /** {@code POST /experiment-runs/{id}:cancel}. */
-  public JsonNode cancelRun(String runId) {
-    return http.callJson("POST", runPath(runId) + ":cancel", null, null);
+  /** {@code POST /experiment-runs/{id}:cancel}: the run is canceled at once, its job stopped asynchronously. */
+  public CancelResult cancelRun(String runId) {
+    return CancelResult.fromJson(http.callJson("POST", runPath(runId) + ":cancel", null, null));
   }
 
-  /** {@code GET …/metrics/series?name&max_points}: {@code total_points}, {@code downsampled}, {@code buckets}. */
-  public JsonNode getMetricSeries(String runId, String name, int maxPoints) {
-    return http.callJson("GET", runPath(runId) + "/metrics/series",
-        Transport.query("name", requireText(name, "name"), "max_points", maxPoints), null);
+  /** {@code GET …/metrics/series?name&max_points}: one metric downsampled to at most {@code maxPoints} buckets. */
+  public MetricSeries getMetricSeries(String runId, String name, int maxPoints) {
+    return http.get(runPath(runId) + "/metrics/series",
+        Transport.query("name", requireText(name, "name"), "max_points", maxPoints), MetricSeries::fromJson);
   }
 
-  /** {@code GET …/metrics[?name]}: latest sample per name, or one name's samples. */
-  public JsonNode listMetrics(String runId, String name, int limit) {
-    return http.callJson("GET", runPath(runId) + "/metrics", Transport.query("name", name, "limit", limit), null);
+  /**
+   * {@code GET …/metrics[?name]}: with a null {@code name} the latest sample of every name, ordered by name; with a
+   * name its {@code limit} highest steps in ascending step order (the next page holds earlier steps).
+   */
+  public Page<MetricPoint> listMetrics(String runId, String name, int limit) {
+    return listMetrics(runId, name, limit, null);
+  }
+
+  /** {@link #listMetrics(String, String, int)} from the page {@code pageToken} (null: the first page). */
+  public Page<MetricPoint> listMetrics(String runId, String name, int limit, String pageToken) {
+    return http.getPage(runPath(runId) + "/metrics",
+        Transport.query("name", name, "limit", limit, "page_token", pageToken), "samples", MetricPoint::fromJson);
   }
 
   /** {@code GET …/events?limit[&before_event_id]}: newest first; {@code beforeEventId} may be null. */
-  public JsonNode listRunEvents(String runId, int limit, Long beforeEventId) {
-    return http.callJson("GET", runPath(runId) + "/events",
-        Transport.query("limit", limit, "before_event_id", beforeEventId), null);
+  public EventPage listRunEvents(String runId, int limit, Long beforeEventId) {
+    return http.get(runPath(runId) + "/events", Transport.query("limit", limit, "before_event_id", beforeEventId),
+        EventPage::fromJson);
   }
 
   /**
    * Opens the run's live stream ({@code GET …/stream}); with {@code afterEventId} (may be null) the events after
-   * that id are replayed first. Iterate the frames; close the stream to disconnect.
+   * that id are replayed first. Iterate the typed frames or {@link RunStream#listen listen}; close the stream to
+   * disconnect.
    */
   public RunStream streamRun(String runId, Long afterEventId) {
     return http.openStream(runPath(runId) + "/stream", Transport.query("after_event_id", afterEventId));
   }
 
   /** {@code GET /projects}: every project with its experiment and dataset counts. */
-  public JsonNode listProjects() {
-    return http.callJson("GET", PREFIX + "/projects", null, null);
+  public List<Project> listProjects() {
+    return http.get(PREFIX + "/projects", null, n -> Wire.list(n, "projects", Project::fromJson));
   }
 
   /** {@code GET …/ci-contexts}: the CI contexts attached to a run, newest first. */
-  public JsonNode listCiContexts(String runId, int limit) {
-    return http.callJson("GET", runPath(runId) + "/ci-contexts", Transport.query("limit", limit), null);
+  public Page<CiContext> listCiContexts(String runId, int limit) {
+    return http.getPage(runPath(runId) + "/ci-contexts", Transport.query("limit", limit), "contexts",
+        CiContext::fromJson);
   }
 
   // -- API tokens (/api/auth) --------------------------------------------------------------------------
 
   /**
-   * {@code POST /api/auth/tokens} (admin): a new API token; the answer's {@code token} ({@code dp_…}) is shown only
+   * {@code POST /api/auth/tokens} (admin): a new API token with its secret ({@code dp_…}), which is shown only
    * once. {@code role} is {@code viewer}, {@code editor} or {@code admin}; {@code expiresAt} may be null.
    */
-  public JsonNode createApiToken(String name, String role, Instant expiresAt) {
+  public CreatedApiToken createApiToken(String name, String role, Instant expiresAt) {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("name", requireText(name, "name"));
     body.put("role", requireText(role, "role"));
     if (expiresAt != null) {
       body.put("expires_at", expiresAt.toString());
     }
-    return http.callJson("POST", "/api/auth/tokens", null, body);
+    return CreatedApiToken.fromJson(http.callJson("POST", "/api/auth/tokens", null, body));
   }
 
-  /** {@code GET /api/auth/tokens} (admin): {@code {"tokens":[...]}}. */
-  public JsonNode listApiTokens(int limit) {
-    return http.callJson("GET", "/api/auth/tokens", Transport.query("limit", limit), null);
+  /** {@code GET /api/auth/tokens} (admin): the API tokens, newest first (never their secrets). */
+  public Page<ApiToken> listApiTokens(int limit) {
+    return listApiTokens(limit, null);
+  }
+
+  /** {@link #listApiTokens(int)} from the page {@code pageToken} (null: the first page). */
+  public Page<ApiToken> listApiTokens(int limit, String pageToken) {
+    return http.getPage("/api/auth/tokens", Transport.query("limit", limit, "page_token", pageToken), "tokens",
+        ApiToken::fromJson);
   }
 
   /** {@code DELETE /api/auth/tokens/{id}} (admin): revokes a token at once. */
@@ -215,8 +253,8 @@ public final class ExperimentsClient {
   }
 
   /** {@code GET /api/auth/me}: the caller's subject, role and kind of credential. */
-  public JsonNode whoAmI() {
-    return http.callJson("GET", "/api/auth/me", null, null);
+  public WhoAmI whoAmI() {
+    return http.get("/api/auth/me", null, WhoAmI::fromJson);
   }
 
   /** Reads a metric value that the server may write as {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}. */
@@ -226,14 +264,20 @@ public final class ExperimentsClient {
 
   // -- CI ----------------------------------------------------------------------------------------------
 
-  /** {@code POST /ci/webhook}: attaches CI context ({@code run_id} required) to a run; HMAC-signed. */
-  public JsonNode postCiWebhook(Map<String, ?> payload) {
-    return postCi("/ci/webhook", payload, Instant.now().getEpochSecond());
+  /**
+   * {@code POST /ci/webhook}: attaches CI context ({@code run_id} required) to a run; HMAC-signed. The same payload
+   * again answers {@link CiContext#duplicate()}.
+   */
+  public CiContext postCiWebhook(Map<String, ?> payload) {
+    return CiContext.fromJson(postCi("/ci/webhook", payload, Instant.now().getEpochSecond()));
   }
 
-  /** {@code POST /ci/report}: registers a CI-built image digest with repo, commit and pipeline; HMAC-signed. */
-  public JsonNode postCiReport(Map<String, ?> payload) {
-    return postCi("/ci/report", payload, Instant.now().getEpochSecond());
+  /**
+   * {@code POST /ci/report}: registers a CI-built image digest with repo, commit and pipeline; HMAC-signed. The
+   * answer's {@link ModelImage#status()} is {@code created} or {@code duplicate}.
+   */
+  public ModelImage postCiReport(Map<String, ?> payload) {
+    return ModelImage.fromJson(postCi("/ci/report", payload, Instant.now().getEpochSecond()));
   }
 
   /** Signs {@code payload} (compact sorted JSON) at unix time {@code ts} and posts it to {@code /ci/<path>}. */
@@ -251,48 +295,58 @@ public final class ExperimentsClient {
   }
 
   /** {@code GET /model-images?repo&commit_sha&limit}: registered images; filters may be null. */
-  public JsonNode listModelImages(String repo, String commitSha, int limit) {
-    return http.callJson("GET", PREFIX + "/model-images",
-        Transport.query("repo", repo, "commit_sha", commitSha, "limit", limit), null);
+  public Page<ModelImage> listModelImages(String repo, String commitSha, int limit) {
+    return http.getPage(PREFIX + "/model-images",
+        Transport.query("repo", repo, "commit_sha", commitSha, "limit", limit), "model_images", ModelImage::fromJson);
   }
 
-  /** {@code GET /model-images/{digest}}. */
-  public JsonNode getModelImage(String imageDigest) {
-    return http.callJson("GET", PREFIX + "/model-images/" + Transport.segment(imageDigest), null, null);
+  /** {@code GET /model-images/{digest}}: the registered image with its report payload. */
+  public ModelImage getModelImage(String imageDigest) {
+    return http.get(PREFIX + "/model-images/" + Transport.segment(imageDigest), null, ModelImage::fromJson);
   }
 
   // -- execution ---------------------------------------------------------------------------------------
 
   /** {@code POST /experiments/runs:execute}: starts a training job; the image's CI registration fills git fields. */
-  public JsonNode executeRun(String experimentId, String datasetVersionId, String imageRef) {
+  public ExecuteRunResult executeRun(String experimentId, String datasetVersionId, String imageRef) {
     return executeRun(experimentId, datasetVersionId, imageRef, null, null);
   }
 
   /** {@link #executeRun(String, String, String)} with params and resources (either may be null). */
-  public JsonNode executeRun(String experimentId, String datasetVersionId, String imageRef, Map<String, ?> params,
-      Map<String, ?> resources) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("experiment_id", requireText(experimentId, "experimentId"));
-    body.put("dataset_version_id", requireText(datasetVersionId, "datasetVersionId"));
-    body.put("image_ref", requireText(imageRef, "imageRef"));
-    body.put("params", params == null ? Map.of() : params);
-    body.put("resources", resources == null ? Map.of() : resources);
-    return http.callJson("POST", PREFIX + "/experiments/runs:execute", null, body);
+  public ExecuteRunResult executeRun(String experimentId, String datasetVersionId, String imageRef,
+      Map<String, ?> params, Map<String, ?> resources) {
+    return executeRun(NewExecution.of(experimentId, datasetVersionId, imageRef).params(params)
+        .resources(resources));
+  }
+
+  /** {@code POST /experiments/runs:execute} with every field of the request (git metadata, command, env...). */
+  public ExecuteRunResult executeRun(NewExecution job) {
+    return ExecuteRunResult.fromJson(http.callJson("POST", PREFIX + "/experiments/runs:execute", null, job.body()));
+  }
+
+  /** {@code GET …/execution}: how an executed run was started; 404 {@code not_found} for a run never executed. */
+  public Execution getExecution(String runId) {
+    return http.get(runPath(runId) + "/execution", null, Execution::fromJson);
+  }
+
+  /** {@code GET …/build-context}: the executed run's image joined with the CI registration of its digest. */
+  public BuildContext getBuildContext(String runId) {
+    return http.get(runPath(runId) + "/build-context", null, BuildContext::fromJson);
   }
 
   // -- artifacts ---------------------------------------------------------------------------------------
 
   /**
-   * Streams {@code file} as a multipart upload with an exact Content-Length; answers
-   * {@code {"artifact":{...}}}. {@code kind} is {@code model}, {@code preview}, {@code log} or {@code file};
+   * Streams {@code file} as a multipart upload with an exact Content-Length; answers the stored artifact.
+   * {@code kind} is {@code model}, {@code preview}, {@code log} or {@code file};
    * {@code name} and {@code metadata} may be null.
    */
-  public JsonNode uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata) {
+  public Artifact uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata) {
     return uploadRunArtifact(runId, kind, file, name, metadata, null, null);
   }
 
   /** {@link #uploadRunArtifact(String, String, Path, String, Map)} with an explicit filename and content type. */
-  public JsonNode uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata,
+  public Artifact uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata,
       String filename, String contentType) {
     if (kind == null || !ARTIFACT_KINDS.contains(kind.strip().toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("kind must be one of model, preview, log, file");
@@ -307,17 +361,23 @@ public final class ExperimentsClient {
     }
     String part = filename != null ? filename : (file.getFileName() == null ? "artifact.bin" : file.getFileName().toString());
     String type = contentType != null ? contentType : Transport.guessContentType(part);
-    return http.postMultipart(runPath(runId) + "/artifacts", fields, file, part, type);
+    return Artifact.fromJson(http.postMultipart(runPath(runId) + "/artifacts", fields, file, part, type));
   }
 
-  /** {@code GET …/artifacts?limit=200[&kind]}: {@code {"artifacts":[...]}}; {@code kind} may be null. */
-  public JsonNode listRunArtifacts(String runId, String kind) {
-    return http.callJson("GET", runPath(runId) + "/artifacts", Transport.query("limit", 200, "kind", kind), null);
+  /** {@code GET …/artifacts?limit=200[&kind]}: the run's artifacts, newest first; {@code kind} may be null. */
+  public Page<Artifact> listRunArtifacts(String runId, String kind) {
+    return listRunArtifacts(runId, kind, 200, null);
   }
 
-  /** {@code GET …/artifacts/{aid}}: the bare artifact object. */
-  public JsonNode getRunArtifact(String runId, String artifactId) {
-    return http.callJson("GET", runPath(runId) + "/artifacts/" + Transport.segment(artifactId), null, null);
+  /** {@link #listRunArtifacts(String, String)} with a limit, from the page {@code pageToken} (null: the first). */
+  public Page<Artifact> listRunArtifacts(String runId, String kind, int limit, String pageToken) {
+    return http.getPage(runPath(runId) + "/artifacts",
+        Transport.query("limit", limit, "kind", kind, "page_token", pageToken), "artifacts", Artifact::fromJson);
+  }
+
+  /** {@code GET …/artifacts/{aid}}. */
+  public Artifact getRunArtifact(String runId, String artifactId) {
+    return http.get(runPath(runId) + "/artifacts/" + Transport.segment(artifactId), null, Artifact::fromJson);
   }
 
   /**
@@ -348,6 +408,7 @@ public final class ExperimentsClient {
     private final Map<String, String> env;
     private String gatewayUrl;
     private String authToken;
+    private String projectId;
     private String ciSecret;
     private Duration timeout = Duration.ofSeconds(30);
 
@@ -370,6 +431,15 @@ public final class ExperimentsClient {
     /** The CI HMAC secret used by {@link #postCiWebhook} and {@link #postCiReport}. */
     public Builder ciSecret(String secret) {
       this.ciSecret = secret;
+      return this;
+    }
+
+    /**
+     * The project ({@code X-Project-Id}) that creates and lists use, such as {@code team-a}; unset means the server's
+     * {@code default}. Resources addressed by id are found in any project, except a different named one (404).
+     */
+    public Builder projectId(String projectId) {
+      this.projectId = projectId;
       return this;
     }
 

@@ -83,15 +83,20 @@ public final class NewRun {
     body.put("status", status);
     put(body, "started_at", startedAt == null ? null : startedAt.toString());
     put(body, "ended_at", endedAt == null ? null : endedAt.toString());
+    putGit(body, git);
+    body.put("params", params);
+    body.put("metrics", metrics);
+    put(body, "artifacts_prefix", artifactsPrefix);
+    return body;
+  }
+
+  /** Adds {@code git_repo}, {@code git_commit} and {@code git_ref} when {@code git} has them. */
+  static void putGit(Map<String, Object> body, GitMetadata git) {
     if (git != null) {
       put(body, "git_repo", git.repo());
       put(body, "git_commit", git.commit());
       put(body, "git_ref", git.ref());
     }
-    body.put("params", params);
-    body.put("metrics", metrics);
-    put(body, "artifacts_prefix", artifactsPrefix);
-    return body;
   }
 
   private static void put(Map<String, Object> body, String key, String value) {

@@ -9,22 +9,22 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
+import java.util.function.Consumer;
 
 /**
  * A run's live Server-Sent Events stream ({@code GET …/experiment-runs/{run_id}/stream}) read as an iterator of
- * {@link Frame}s: {@code ready}, {@code status}, {@code metrics}, {@code event} (with its {@code id}) and
- * {@code error}. {@link #hasNext()} blocks until the next frame arrives or the server closes the stream; a read
- * failure throws {@link AnimusTransportException}. Close it to disconnect.
+ * typed {@link StreamFrame}s ({@link StreamFrame.Ready}, {@link StreamFrame.Status}, {@link StreamFrame.Metrics},
+ * {@link StreamFrame.Event}, {@link StreamFrame.Error}), or pushed to a listener with {@link #listen}.
+ * {@link #hasNext()} blocks until the next frame arrives or the server closes the stream; a read failure throws
+ * {@link AnimusTransportException}. Close it to disconnect.
  */
-public final class RunStream implements Iterator<RunStream.Frame>, AutoCloseable {
-  /** One SSE frame: its {@code event} name (default {@code message}), its {@code id} or null, and decoded data. */
-  public record Frame(String event, String id, JsonNode data) {}
+public final class RunStream implements Iterator<StreamFrame>, AutoCloseable {
 
   private final InputStream body;
   private final BufferedReader reader;
   private final String requestId;
-  private Frame next;
-  private boolean done;
+  private StreamFrame next;
+  private volatile boolean done;
 
   RunStream(InputStream body, String requestId) {
     this.body = body;
@@ -48,16 +48,40 @@ public final class RunStream implements Iterator<RunStream.Frame>, AutoCloseable
   }
 
   @Override
-  public Frame next() {
+  public StreamFrame next() {
     if (!hasNext()) {
       throw new NoSuchElementException();
     }
-    Frame f = next;
+    StreamFrame f = next;
     next = null;
     return f;
   }
 
-  private Frame readFrame() {
+  /**
+   * Reads the stream on a new daemon thread, handing each frame to {@code onFrame} in order; when the stream ends
+   * or fails, {@code onEnd} gets null (the server closed it, or {@link #close()} was called) or the failure.
+   * Returns this stream; close it to stop.
+   */
+  public RunStream listen(Consumer<StreamFrame> onFrame, Consumer<RuntimeException> onEnd) {
+    Thread t = new Thread(() -> {
+      RuntimeException failure = null;
+      try {
+        while (hasNext()) {
+          onFrame.accept(next());
+        }
+      } catch (RuntimeException e) {
+        failure = done ? null : e;
+      }
+      if (onEnd != null) {
+        onEnd.accept(failure);
+      }
+    }, "animus-run-stream-" + requestId);
+    t.setDaemon(true);
+    t.start();
+    return this;
+  }
+
+  private StreamFrame readFrame() {
     String event = null;
     String id = null;
     StringBuilder data = null;
@@ -66,7 +90,8 @@ public final class RunStream implements Iterator<RunStream.Frame>, AutoCloseable
       while ((line = reader.readLine()) != null) {
         if (line.isEmpty()) {
           if (data != null || event != null) {
-            return new Frame(event == null ? "message" : event, id, decode(data == null ? "" : data.toString()));
+            return StreamFrame.of(event == null ? "message" : event, id,
+                decode(data == null ? "" : data.toString()));
           }
           continue;
         }

@@ -36,6 +36,8 @@ import java.util.UUID;
 final class Transport {
   static final String DEFAULT_GATEWAY_URL = "http://localhost:8080";
   private static final int DOWNLOAD_ATTEMPTS = 4;
+  private static final java.util.regex.Pattern PROJECT_ID =
+      java.util.regex.Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
 
   /** A finished exchange. */
   record Response(int status, HttpHeaders headers, byte[] body, String requestId) {}
@@ -43,10 +45,16 @@ final class Transport {
   private final URI base;
   private final String basePath;
   private final String token;
+  private final String projectId;
   private final Duration timeout;
   private final HttpClient client;
 
   Transport(String gatewayUrl, String token, Duration timeout) {
+    this(gatewayUrl, token, timeout, null);
+  }
+
+  /** A transport that names {@code projectId} (may be null: the server's {@code default}) with {@code X-Project-Id}. */
+  Transport(String gatewayUrl, String token, Duration timeout, String projectId) {
     if (gatewayUrl == null || gatewayUrl.isBlank()) {
       throw new IllegalArgumentException("gatewayUrl must not be empty");
     }
@@ -64,6 +72,10 @@ final class Transport {
     }
     this.basePath = p;
     this.token = token == null || token.isBlank() ? null : token.strip();
+    if (projectId != null && !projectId.isBlank() && !PROJECT_ID.matcher(projectId.strip()).matches()) {
+      throw new IllegalArgumentException("projectId must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got " + projectId);
+    }
+    this.projectId = projectId == null || projectId.isBlank() ? null : projectId.strip();
     this.timeout = timeout;
     this.client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(timeout)
         .followRedirects(HttpClient.Redirect.NEVER).build();
@@ -75,6 +87,10 @@ final class Transport {
 
   Duration timeout() {
     return timeout;
+  }
+
+  String projectId() {
+    return projectId;
   }
 
   static String segment(String id) {
@@ -121,10 +137,17 @@ final class Transport {
   HttpRequest.Builder request(URI uri, String requestId, Duration requestTimeout) {
     HttpRequest.Builder b = HttpRequest.newBuilder(uri).timeout(requestTimeout)
         .header("Accept", "application/json").header("X-Request-Id", requestId);
+    authorize(b);
+    return b;
+  }
+
+  private void authorize(HttpRequest.Builder b) {
     if (token != null) {
       b.header("Authorization", "Bearer " + token);
     }
-    return b;
+    if (projectId != null) {
+      b.header("X-Project-Id", projectId);
+    }
   }
 
   static String newRequestId() {
@@ -165,6 +188,17 @@ final class Transport {
   JsonNode callJson(String method, String path, Map<String, String> query, Object payload) {
     byte[] body = payload == null ? null : (payload instanceof byte[] raw ? raw : Json.canonicalBytes(payload));
     return decode(exchange(method, path, query, body, null, null));
+  }
+
+  /** A GET whose answer is read by {@code read}. */
+  <T> T get(String path, Map<String, String> query, java.util.function.Function<JsonNode, T> read) {
+    return read.apply(callJson("GET", path, query, null));
+  }
+
+  /** A GET of a list answer: the array {@code field} read item by item, with its next page token. */
+  <T> Page<T> getPage(String path, Map<String, String> query, String field,
+      java.util.function.Function<JsonNode, T> read) {
+    return Wire.page(callJson("GET", path, query, null), field, read);
   }
 
   JsonNode callRaw(String method, String path, byte[] rawBody, Map<String, String> extraHeaders) {
@@ -223,9 +257,7 @@ final class Transport {
     String requestId = newRequestId();
     HttpRequest.Builder b = HttpRequest.newBuilder(uri(path, query)).header("Accept", "text/event-stream")
         .header("X-Request-Id", requestId).GET();
-    if (token != null) {
-      b.header("Authorization", "Bearer " + token);
-    }
+    authorize(b);
     HttpResponse<InputStream> resp;
     try {
       resp = client.send(b.build(), HttpResponse.BodyHandlers.ofInputStream());

@@ -102,14 +102,13 @@ class DownloadResumeTest {
   @Test
   void aBrokenDownloadResumesWithRangeAndVerifiesTheHash() throws Exception {
     ExperimentsClient direct = LiveServer.experiments();
-    String exp = direct.createExperiment(LiveServer.unique("resume"), "", null).path("experiment_id").asText();
-    String run = direct.createRun(exp, NewRun.withStatus("running")).path("run_id").asText();
+    String exp = direct.createExperiment(LiveServer.unique("resume"), "", null).experimentId();
+    String run = direct.createRun(exp, NewRun.withStatus("running")).runId();
     byte[] bytes = new byte[2 * 1024 * 1024 + 5];
     new Random(11).nextBytes(bytes);
     Path file = tmp.resolve("blob.bin");
     Files.write(file, bytes);
-    String artifactId = direct.uploadRunArtifact(run, "file", file, null, null).path("artifact").path("artifact_id")
-        .asText();
+    String artifactId = direct.uploadRunArtifact(run, "file", file, null, null).artifactId();
 
     try (DroppingProxy proxy = new DroppingProxy(URI.create(LiveServer.url()), 300_000)) {
       ExperimentsClient viaProxy = ExperimentsClient.builder().gatewayUrl(proxy.url()).build();

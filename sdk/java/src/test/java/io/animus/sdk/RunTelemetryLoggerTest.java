@@ -2,7 +2,6 @@ package io.animus.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -19,8 +18,8 @@ class RunTelemetryLoggerTest {
   private final ExperimentsClient client = LiveServer.experiments();
 
   private String newRun() {
-    String exp = client.createExperiment(LiveServer.unique("telemetry"), "", null).path("experiment_id").asText();
-    return client.createRun(exp, NewRun.withStatus("running")).path("run_id").asText();
+    String exp = client.createExperiment(LiveServer.unique("telemetry"), "", null).experimentId();
+    return client.createRun(exp, NewRun.withStatus("running")).runId();
   }
 
   @Test
@@ -44,10 +43,10 @@ class RunTelemetryLoggerTest {
       assertThat(stats.rejected()).isEqualTo(fullAnswers);
       assertThat(logger.lastError()).isNull();
     }
-    JsonNode series = client.getMetricSeries(run, "loss", 10);
-    assertThat(series.path("total_points").asLong()).isEqualTo(total);
-    JsonNode buckets = series.path("buckets");
-    assertThat(buckets.get(buckets.size() - 1).path("step_max").asLong()).isEqualTo(total - 1);
+    MetricSeries series = client.getMetricSeries(run, "loss", 10);
+    assertThat(series.totalPoints()).isEqualTo(total);
+    List<MetricSeries.Bucket> buckets = series.buckets();
+    assertThat(buckets.get(buckets.size() - 1).stepMax()).isEqualTo(total - 1);
   }
 
   @Test
@@ -67,23 +66,22 @@ class RunTelemetryLoggerTest {
       assertThat(logger.flush(Duration.ofSeconds(60))).isTrue();
       assertThat(logger.stats().eventsSent()).isEqualTo(2500);
     }
-    JsonNode samples = client.listMetrics(run, "loss", 10).path("samples");
-    List<Double> values = new ArrayList<>();
-    samples.forEach(s -> values.add(ExperimentsClient.metricValue(s.path("value"))));
+    List<MetricPoint> samples = client.listMetrics(run, "loss", 10).items();
+    List<Double> values = samples.stream().map(MetricPoint::value).toList();
     assertThat(values).containsExactly(Double.NaN, Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY, 0.5);
-    assertThat(samples.get(3).path("metadata").path("split").asText()).isEqualTo("val");
+    assertThat(samples.get(3).metadata()).containsEntry("split", "val");
     long events = 0;
     Long before = null;
     while (true) {
-      JsonNode page = client.listRunEvents(run, 1000, before);
-      events += page.path("events").size();
-      if (page.path("events").size() < 1000) {
+      EventPage page = client.listRunEvents(run, 1000, before);
+      events += page.events().size();
+      if (page.events().size() < 1000) {
         break;
       }
-      before = page.path("next_before_event_id").asLong();
+      before = page.nextBeforeEventId();
     }
     assertThat(events).isEqualTo(2500);
-    assertThat(client.getRun(run).path("last_heartbeat_at").asText()).isNotBlank();
+    assertThat(client.getRun(run).lastHeartbeatAt()).isNotNull();
   }
 
   @Test

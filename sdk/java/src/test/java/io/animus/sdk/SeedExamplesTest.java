@@ -2,7 +2,6 @@ package io.animus.sdk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,11 +34,10 @@ class SeedExamplesTest {
   static void datasetVersionExists() throws Exception {
     gateway = LiveServer.url();
     DatasetRegistryClient datasets = LiveServer.datasets();
-    JsonNode dataset = datasets.createDataset(LiveServer.unique("fraud"), "seed examples", Map.of());
+    Dataset dataset = datasets.createDataset(LiveServer.unique("fraud"), "seed examples", Map.of());
     Path csv = tmp.resolve("train.csv");
     Files.writeString(csv, "a,b\n1,2\n" + LiveServer.unique("row") + "\n");
-    datasetVersionId = datasets.uploadDatasetVersion(dataset.path("dataset_id").asText(), csv, null, null)
-        .path("version_id").asText();
+    datasetVersionId = datasets.uploadDatasetVersion(dataset.datasetId(), csv, null, null).versionId();
     imageDigest = "sha256:" + HexFormat.of().formatHex(
         java.security.MessageDigest.getInstance("SHA-256").digest(LiveServer.unique("img").getBytes()));
   }
@@ -49,29 +47,36 @@ class SeedExamplesTest {
   void experimentsUsage() {
     ExperimentsClient client = ExperimentsClient.builder().gatewayUrl(gateway).ciSecret(LiveServer.CI_SECRET).build();
 
-    JsonNode exp = client.createExperiment(LiveServer.unique("baseline"), "Baseline training run",
+    Experiment exp = client.createExperiment(LiveServer.unique("baseline"), "Baseline training run",
         Map.of("team", "ml", "project", "fraud"));
 
-    JsonNode run = client.createRun(exp.get("experiment_id").asText(), NewRun.withStatus("succeeded")
+    Run run = client.createRun(exp.experimentId(), NewRun.withStatus("succeeded")
         .datasetVersionId(datasetVersionId)
         .params(Map.of("lr", 1e-3))
         .metrics(Map.of("accuracy", 0.91)));
 
-    JsonNode ci = client.postCiWebhook(Map.of(
-        "run_id", run.get("run_id").asText(),
+    CiContext ci = client.postCiWebhook(Map.of(
+        "run_id", run.runId(),
         "provider", "github_actions",
         "context", Map.of("workflow", "train.yml", "job", "train")));
 
-    experimentId = exp.get("experiment_id").asText();
-    runId = run.get("run_id").asText();
-    assertThat(exp.path("metadata").path("team").asText()).isEqualTo("ml");
-    assertThat(run.path("status").asText()).isEqualTo("succeeded");
-    assertThat(run.path("dataset_version_id").asText()).isEqualTo(datasetVersionId);
-    assertThat(run.path("params").path("lr").asDouble()).isEqualTo(1e-3);
-    assertThat(ci.path("run_id").asText()).isEqualTo(runId);
-    assertThat(ci.path("provider").asText()).isEqualTo("github_actions");
+    experimentId = exp.experimentId();
+    runId = run.runId();
+    assertThat(exp.metadata()).containsEntry("team", "ml").containsEntry("project", "fraud");
+    assertThat(exp.description()).isEqualTo("Baseline training run");
+    assertThat(exp.projectId()).isEqualTo("default");
+    assertThat(exp.createdAt()).isNotNull();
+    assertThat(run.status()).isEqualTo("succeeded");
+    assertThat(run.experimentId()).isEqualTo(experimentId);
+    assertThat(run.datasetVersionId()).isEqualTo(datasetVersionId);
+    assertThat(run.params()).containsEntry("lr", 1e-3);
+    assertThat(run.metrics()).containsEntry("accuracy", 0.91);
+    assertThat(ci.runId()).isEqualTo(runId);
+    assertThat(ci.provider()).isEqualTo("github_actions");
+    assertThat(ci.duplicate()).isFalse();
+    assertThat(ci.payload()).containsEntry("run_id", runId);
     assertThat(client.postCiWebhook(Map.of("run_id", runId, "provider", "github_actions",
-        "context", Map.of("workflow", "train.yml", "job", "train"))).path("status").asText()).isEqualTo("duplicate");
+        "context", Map.of("workflow", "train.yml", "job", "train"))).duplicate()).isTrue();
   }
 
   @Test
@@ -80,31 +85,45 @@ class SeedExamplesTest {
     ExperimentsClient client = ExperimentsClient.fromEnv(Map.of("ANIMUS_GATEWAY_URL", gateway,
         "ANIMUS_CI_WEBHOOK_SECRET", LiveServer.CI_SECRET));
 
-    JsonNode report = client.postCiReport(Map.of(
+    ModelImage report = client.postCiReport(Map.of(
         "image_digest", imageDigest,
         "repo", "ghcr.io/acme/train",
         "commit_sha", COMMIT,
         "pipeline_id", "build-123",
         "provider", "github_actions"));
 
-    assertThat(report.path("status").asText()).isEqualTo("created");
-    assertThat(report.path("image_digest").asText()).isEqualTo(imageDigest);
-    assertThat(client.getModelImage(imageDigest).path("commit_sha").asText()).isEqualTo(COMMIT);
+    assertThat(report.status()).isEqualTo("created");
+    assertThat(report.imageDigest()).isEqualTo(imageDigest);
+    assertThat(report.repo()).isEqualTo("ghcr.io/acme/train");
+    ModelImage stored = client.getModelImage(imageDigest);
+    assertThat(stored.commitSha()).isEqualTo(COMMIT);
+    assertThat(stored.pipelineId()).isEqualTo("build-123");
+    assertThat(stored.payload()).containsEntry("provider", "github_actions");
   }
 
   @Test
   @Order(3)
   void executeTrainingRun() {
     ExperimentsClient client = ExperimentsClient.builder().gatewayUrl(gateway).build();
-    JsonNode resp = client.executeRun(experimentId, datasetVersionId, "ghcr.io/acme/train@" + imageDigest);
-    System.out.println(resp.get("run_id").asText());
-    assertThat(client.getRun(resp.get("run_id").asText()).path("git_commit").asText()).isEqualTo(COMMIT);
+    ExecuteRunResult resp = client.executeRun(experimentId, datasetVersionId, "ghcr.io/acme/train@" + imageDigest);
+    System.out.println(resp.runId());
+
+    assertThat(resp.executionId()).isNotBlank();
+    assertThat(resp.status()).isIn("pending", "running");
+    assertThat(resp.datapilotUrl()).startsWith("http://");
+    Run executed = client.getRun(resp.runId());
+    // the CI report's registration filled the git fields: the binding rule was applied, not bypassed
+    assertThat(executed.gitCommit()).isEqualTo(COMMIT);
+    assertThat(executed.gitRepo()).isEqualTo("ghcr.io/acme/train");
+    assertThat(executed.datasetVersionId()).isEqualTo(datasetVersionId);
   }
 
   @Test
   @Order(4)
   void liveTelemetry() {
-    RunTelemetryLogger logger = RunTelemetryLogger.fromEnv(Map.of("DATAPILOT_URL", gateway, "RUN_ID", runId));
+    RunTelemetryLogger logger = RunTelemetryLogger.builderFromEnv(Map.of("DATAPILOT_URL", gateway, "RUN_ID", runId))
+        .timeout(Duration.ofSeconds(2))
+        .build();
     logger.logStatus("starting");
 
     for (int step = 0; step < 100; step++) {
@@ -117,13 +136,19 @@ class SeedExamplesTest {
     assertThat(logger.close(Duration.ofSeconds(30))).isTrue();
 
     ExperimentsClient client = LiveServer.experiments();
-    JsonNode series = client.getMetricSeries(runId, "loss", 1000);
-    assertThat(series.path("total_points").asLong()).isEqualTo(100);
-    assertThat(series.path("buckets").get(99).path("last").asDouble()).isEqualTo(0.01);
-    JsonNode events = client.listRunEvents(runId, 1000, null).path("events");
-    assertThat(events.size()).isEqualTo(102);
-    assertThat(events.get(0).path("metadata").path("status").asText()).isEqualTo("finished");
-    assertThat(client.getRun(runId).path("reported_status").asText()).isEqualTo("finished");
+    MetricSeries series = client.getMetricSeries(runId, "loss", 1000);
+    assertThat(series.totalPoints()).isEqualTo(100);
+    assertThat(series.downsampled()).isFalse();
+    assertThat(series.buckets().get(99).last()).isEqualTo(0.01);
+    assertThat(series.buckets().get(0).max()).isEqualTo(1.0);
+    List<RunEvent> events = client.listRunEvents(runId, 1000, null).events();
+    assertThat(events).hasSize(102);
+    assertThat(events.get(0).metadata()).containsEntry("status", "finished");
+    Run run = client.getRun(runId);
+    assertThat(run.reportedStatus()).isEqualTo("finished");
+    assertThat(run.progress().step()).isEqualTo(99);
+    assertThat(run.progress().totalSteps()).isEqualTo(100L);
+    assertThat(run.progress().percent()).isEqualTo(1.0);
   }
 
   @Test
@@ -136,9 +161,10 @@ class SeedExamplesTest {
         .authToken(env.get("TOKEN")).build();
     DownloadResult result = datasets.downloadDatasetVersion(env.get("DATASET_VERSION_ID"), dest);
 
-    JsonNode version = datasets.getDatasetVersion(datasetVersionId);
-    assertThat(result.sha256()).isEqualTo(version.path("content_sha256").asText());
-    assertThat(result.sizeBytes()).isEqualTo(Files.size(dest)).isEqualTo(version.path("size_bytes").asLong());
+    DatasetVersion version = datasets.getDatasetVersion(datasetVersionId);
+    assertThat(result.sha256()).isEqualTo(version.contentSha256());
+    assertThat(result.sizeBytes()).isEqualTo(Files.size(dest)).isEqualTo(version.sizeBytes());
+    assertThat(version.metadata()).containsEntry("filename", "train.csv");
     assertThat(result.contentType()).startsWith("text/csv");
     assertThat(Files.exists(tmp.resolve("dataset.zip.tmp"))).isFalse();
   }
@@ -150,15 +176,16 @@ class SeedExamplesTest {
     Files.writeString(model, "{\"weights\":[1,2,3]}");
     ExperimentsClient exp = ExperimentsClient.fromEnv(Map.of("DATAPILOT_URL", gateway, "RUN_ID", runId));
 
-    JsonNode uploaded = exp.uploadRunArtifact(runId, "model", model, "model", Map.of("format", "json"));
+    Artifact artifact = exp.uploadRunArtifact(runId, "model", model, "model", Map.of("format", "json"));
 
-    JsonNode artifact = uploaded.path("artifact");
-    assertThat(artifact.path("kind").asText()).isEqualTo("model");
-    assertThat(artifact.path("filename").asText()).isEqualTo("model.json");
-    assertThat(artifact.path("content_type").asText()).isEqualTo("application/json");
-    assertThat(artifact.path("size_bytes").asLong()).isEqualTo(Files.size(model));
-    assertThat(artifact.path("metadata").path("format").asText()).isEqualTo("json");
-    List<String> ids = exp.listRunArtifacts(runId, "model").path("artifacts").findValuesAsText("artifact_id");
-    assertThat(ids).contains(artifact.path("artifact_id").asText());
+    assertThat(artifact.kind()).isEqualTo("model");
+    assertThat(artifact.name()).isEqualTo("model");
+    assertThat(artifact.runId()).isEqualTo(runId);
+    assertThat(artifact.filename()).isEqualTo("model.json");
+    assertThat(artifact.contentType()).isEqualTo("application/json");
+    assertThat(artifact.sizeBytes()).isEqualTo(Files.size(model));
+    assertThat(artifact.metadata()).containsEntry("format", "json");
+    List<String> ids = exp.listRunArtifacts(runId, "model").items().stream().map(Artifact::artifactId).toList();
+    assertThat(ids).contains(artifact.artifactId());
   }
 }

@@ -68,9 +68,9 @@ class WireFormatTest {
   void requestsCarryAcceptRequestIdBearerAndCompactSortedJson() throws IOException {
     String url = start(s -> Answer.json(201, "{\"experiment_id\":\"e1\"}"));
     ExperimentsClient client = ExperimentsClient.builder().gatewayUrl(url).authToken("tok-1").build();
-    JsonNode exp = client.createExperiment("b\u00e9", "d", Map.of("z", 1, "a", List.of(2.5)));
+    Experiment exp = client.createExperiment("b\u00e9", "d", Map.of("z", 1, "a", List.of(2.5)));
     client.createExperiment("c", null, null);
-    assertThat(exp.path("experiment_id").asText()).isEqualTo("e1");
+    assertThat(exp.experimentId()).isEqualTo("e1");
     Seen first = seen.get(0);
     assertThat(first.method()).isEqualTo("POST");
     assertThat(first.path()).isEqualTo("/api/experiments/experiments");
@@ -220,8 +220,8 @@ class WireFormatTest {
     java.nio.file.Path file = dir.resolve("model.json");
     java.nio.file.Files.writeString(file, "{\"w\":1}");
     ExperimentsClient client = ExperimentsClient.builder().gatewayUrl(url).build();
-    JsonNode answer = client.uploadRunArtifact("r1", "model", file, "model", Map.of("format", "json"));
-    assertThat(answer.path("artifact").path("artifact_id").asText()).isEqualTo("a1");
+    Artifact answer = client.uploadRunArtifact("r1", "model", file, "model", Map.of("format", "json"));
+    assertThat(answer.artifactId()).isEqualTo("a1");
     Seen up = seen.get(0);
     String type = header(up, "Content-Type");
     assertThat(type).matches("multipart/form-data; boundary=----animus-[0-9a-f]{32}");

@@ -46,5 +46,16 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
    */
   public record Execution(Optional<String> executor, Optional<java.util.List<String>> localCommand,
                           java.util.List<String> localEnvPassthrough, Duration jobStartTimeout,
-                          Duration syncInterval) {}
+                          Duration syncInterval, Kubernetes kubernetes, Docker docker) {}
+
+  /** The {@code docker} executor: the engine's address ({@code unix://…} or {@code tcp://…}) and the jobs' network. */
+  public record Docker(String host, String network) {}
+
+  /**
+   * The {@code kubernetes} executor (PROTOCOL.md §8.1): an empty {@code namespace} means the one the
+   * credentials name (in-cluster or the kubeconfig context); an empty {@code kubeconfig} lets fabric8
+   * find its credentials ({@code KUBECONFIG}, {@code ~/.kube/config}, then the in-cluster service account).
+   */
+  public record Kubernetes(Optional<String> namespace, long jobTtlSeconds, Optional<String> serviceAccount,
+                           Optional<Path> kubeconfig) {}
 }

@@ -55,11 +55,14 @@ public final class ConfigLoader {
     Optional<String> executor = value("DATAPILOT_EXECUTOR").map(v -> v.toLowerCase(Locale.ROOT));
     executor.ifPresent(kind -> {
       switch (kind) {
-        case "local":
+        case "local", "docker":
           break;
-        case "docker", "kubernetes":
-          throw new ConfigException("DATAPILOT_EXECUTOR=" + kind + " is not available yet in this build; "
-              + "use local or leave DATAPILOT_EXECUTOR unset");
+        case "kubernetes":
+          if (value("DATAPILOT_PUBLIC_URL").isEmpty()) {
+            throw new ConfigException("DATAPILOT_PUBLIC_URL must be set when DATAPILOT_EXECUTOR=kubernetes: "
+                + "jobs reach the server through it");
+          }
+          break;
         default:
           throw new ConfigException("DATAPILOT_EXECUTOR must be local, docker or kubernetes");
       }
@@ -78,7 +81,50 @@ public final class ConfigLoader {
     if (sync.isZero()) {
       throw new ConfigException("DATAPILOT_EXECUTOR_SYNC_INTERVAL must be greater than zero");
     }
-    return new Config.Execution(executor, command, passthrough, startTimeout, sync);
+    return new Config.Execution(executor, command, passthrough, startTimeout, sync, kubernetes(),
+        docker());
+  }
+
+  private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+  private static final Pattern DNS_SUBDOMAIN = Pattern.compile("[a-z0-9]([-.a-z0-9]{0,251}[a-z0-9])?");
+
+  private Config.Kubernetes kubernetes() {
+    Optional<String> namespace = value("DATAPILOT_K8S_NAMESPACE");
+    if (namespace.isPresent() && !DNS_LABEL.matcher(namespace.get()).matches()) {
+      throw new ConfigException("DATAPILOT_K8S_NAMESPACE must be a Kubernetes namespace name (lower-case DNS label)");
+    }
+    Optional<String> account = value("DATAPILOT_K8S_SERVICE_ACCOUNT");
+    if (account.isPresent() && !DNS_SUBDOMAIN.matcher(account.get()).matches()) {
+      throw new ConfigException("DATAPILOT_K8S_SERVICE_ACCOUNT must be a Kubernetes service account name");
+    }
+    long ttl;
+    try {
+      ttl = value("DATAPILOT_K8S_JOB_TTL_SECONDS").map(Long::parseLong).orElse(3600L);
+    } catch (NumberFormatException e) {
+      ttl = -1;
+    }
+    if (ttl < 0 || ttl > Integer.MAX_VALUE) {
+      throw new ConfigException("DATAPILOT_K8S_JOB_TTL_SECONDS must be a whole number of seconds >= 0 (0 = none)");
+    }
+    Optional<Path> kubeconfig = value("DATAPILOT_K8S_KUBECONFIG").map(Path::of);
+    kubeconfig.ifPresent(file -> {
+      if (!java.nio.file.Files.isReadable(file)) {
+        throw new ConfigException("DATAPILOT_K8S_KUBECONFIG names a file that cannot be read: " + file);
+      }
+    });
+    return new Config.Kubernetes(namespace, ttl, account, kubeconfig);
+  }
+
+  /** {@code DATAPILOT_DOCKER_HOST}, else {@code DOCKER_HOST}, else the default socket; the network ({@code host}). */
+  private Config.Docker docker() {
+    String host = value("DATAPILOT_DOCKER_HOST").or(() -> value("DOCKER_HOST"))
+        .orElse("unix:///var/run/docker.sock");
+    if (!host.startsWith("unix://") && !host.startsWith("tcp://") && !host.startsWith("npipe://")) {
+      throw new ConfigException("DATAPILOT_DOCKER_HOST (or DOCKER_HOST) must be a unix://, tcp:// or npipe:// "
+          + "address");
+    }
+    String network = value("DATAPILOT_DOCKER_NETWORK").orElse("host");
+    return new Config.Docker(host, network);
   }
 
   /** A JSON array of strings, or a whitespace-separated line. */

@@ -31,8 +31,8 @@ public record ExecuteRequest(String experimentId, String datasetVersionId, Strin
   private static final Pattern QUANTITY = Pattern.compile("(\\d+(\\.\\d+)?)(Ki|Mi|Gi|Ti|Pi|Ei|[kKMGTPEmgtpe])?");
   private static final Pattern NUMBER = Pattern.compile("[+]?\\d+(\\.\\d+)?([eE][+-]?\\d+)?");
 
-  /** Step 1 of §8.2; {@code defaultCommand} is the executor's command for requests without one. */
-  public static ExecuteRequest parse(JsonBody body, Optional<List<String>> defaultCommand) {
+  /** Step 1 of §8.2; {@code commandRequired} when the executor has no command of its own to run. */
+  public static ExecuteRequest parse(JsonBody body, boolean commandRequired) {
     String experimentId = body.trimmedText("experiment_id").orElseThrow(() ->
         new ApiException(ErrorCode.EXPERIMENT_ID_REQUIRED, "experiment_id is required"));
     String datasetVersionId = body.trimmedText("dataset_version_id").orElseThrow(() ->
@@ -46,7 +46,7 @@ public record ExecuteRequest(String experimentId, String datasetVersionId, Strin
     ObjectNode resources = body.object("resources", ErrorCode.INVALID_RESOURCES).orElseGet(Json::object);
     checkResources(resources);
     Optional<List<String>> command = command(body.raw().get("command"));
-    if (command.isEmpty() && defaultCommand.isEmpty()) {
+    if (command.isEmpty() && commandRequired) {
       throw new ApiException(ErrorCode.COMMAND_REQUIRED,
           "command is required: send one or set DATAPILOT_LOCAL_COMMAND");
     }

@@ -7,8 +7,9 @@ import java.util.UUID;
 
 /**
  * One executed run as stored: what was started, where, and how it ended. {@code instanceId}
- * names the server instance that started a local process; {@code endedAt} is set once the job is
- * over (for any reason) and {@code logCapturedAt} once its log was kept.
+ * names the server instance that started a local process, or the namespace of a Kubernetes Job;
+ * {@code endedAt} is set once the job is over (for any reason) and {@code logCapturedAt} once its
+ * log was kept.
  */
 public record Execution(UUID executionId, UUID runId, String executor, String imageRef, String imageDigest,
                         List<String> command, ObjectNode resources, List<String> envNames, Long processId,
@@ -18,12 +19,16 @@ public record Execution(UUID executionId, UUID runId, String executor, String im
 
   /** The answer of {@code GET …/execution} (PROTOCOL.md §8.6); absent values are omitted. */
   public record View(UUID executionId, UUID runId, String executor, String imageRef, String imageDigest,
-                     List<String> command, ObjectNode resources, Long processId, String datapilotUrl,
-                     Instant createdAt, String createdBy) {}
+                     List<String> command, ObjectNode resources, String k8sNamespace, String k8sJobName,
+                     String dockerContainerId, Long processId, String datapilotUrl, Instant createdAt,
+                     String createdBy) {}
 
   public View view() {
-    return new View(executionId, runId, executor, imageRef, imageDigest, command, resources, processId,
-        datapilotUrl, createdAt, createdBy);
+    boolean k8s = executor.equals("kubernetes");
+    boolean docker = executor.equals("docker");
+    return new View(executionId, runId, executor, imageRef, imageDigest, command, resources,
+        k8s ? instanceId : null, k8s ? jobName : null, docker ? jobName : null, processId, datapilotUrl, createdAt,
+        createdBy);
   }
 
   /** The answer of {@code GET …/build-context}: the execution joined with its digest's model image. */

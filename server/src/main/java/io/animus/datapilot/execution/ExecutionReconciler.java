@@ -125,16 +125,24 @@ public final class ExecutionReconciler implements AutoCloseable {
       end(e, null, missing.reason());
     } else if (state instanceof Executor.StartFailed failed) {
       executor.stop(e);
-      end(e, null, "start_failed: " + failed.reason());
+      end(e, null, "job_start_failed", failed.reason());
     } else if (state instanceof Executor.Waiting waiting && e.submittedAt().plus(startTimeout).isBefore(now)) {
       executor.stop(e);
-      end(e, null, "start_timeout" + (waiting.reason() == null || waiting.reason().isBlank() ? ""
-          : ": " + waiting.reason()));
+      end(e, null, "start_timeout", waiting.reason());
     }
   }
 
   /** Keeps the log, then records the end and, unless the run is already terminal, its final status. */
   private void end(Execution e, Integer exitCode, String reason) {
+    end(e, exitCode, reason, null);
+  }
+
+  /**
+   * {@code reason} is the protocol's code (§8.5: {@code exit_code}, {@code job_start_failed},
+   * {@code start_timeout}, {@code job_missing}, ...); {@code message}, when known, is the backend's
+   * readable explanation (a pod's waiting message, a pull error) and goes into the state's details.
+   */
+  private void end(Execution e, Integer exitCode, String reason, String message) {
     if (e.logCapturedAt() == null) {
       logs.capture(e, executor.log(e));
     }
@@ -154,7 +162,8 @@ public final class ExecutionReconciler implements AutoCloseable {
       } else {
         Map<String, Object> details = exitCode == null ? Map.of("reason", reason)
             : Map.of("reason", reason, "exit_code", exitCode);
-        lifecycle.move(h, e.runId(), ExecutionService.SYSTEM, RunStatus.FAILED, Optional.empty(), details,
+        Optional<String> text = Optional.ofNullable(message).filter(m -> !m.isBlank());
+        lifecycle.move(h, e.runId(), ExecutionService.SYSTEM, RunStatus.FAILED, text, details,
             Optional.of(exitCode == null ? reason : "exit_code " + exitCode));
       }
     });

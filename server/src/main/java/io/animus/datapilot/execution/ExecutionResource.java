@@ -32,7 +32,7 @@ public final class ExecutionResource {
 
   private Reply execute(ApiRequest request) {
     ExecuteRequest parsed = ExecuteRequest.parse(request.json(ExecuteRequest.FIELDS),
-        service.defaultCommand());
+        service.commandRequired());
     ExecutionService.Executed executed = service.execute(request.project(), request.principal().subject(), parsed);
     return Reply.created("/api/experiments/experiment-runs/" + executed.runId(), executed);
   }

@@ -89,9 +89,9 @@ public final class ExecutionService {
     this.datapilotUrl = datapilotUrl;
   }
 
-  /** The local executor's command for requests without one. */
-  public Optional<List<String>> defaultCommand() {
-    return defaultCommand;
+  /** True when a request must name its command: the local executor without DATAPILOT_LOCAL_COMMAND. */
+  public boolean commandRequired() {
+    return executor.filter(e -> e.kind().equals("local")).isPresent() && defaultCommand.isEmpty();
   }
 
   public boolean enabled() {
@@ -105,8 +105,13 @@ public final class ExecutionService {
 
   public Executed execute(ProjectScope project, String actor, ExecuteRequest request) {
     Executor backend = executor.orElseThrow(ExecutionService::disabled);
-    List<String> command = request.command().or(() -> defaultCommand).orElseThrow(() -> new ApiException(
-        ErrorCode.COMMAND_REQUIRED, "command is required: send one or set DATAPILOT_LOCAL_COMMAND"));
+    boolean local = backend.kind().equals("local");
+    // Container executors run the image's own command unless the request replaces it (§8.2).
+    List<String> command = request.command().or(() -> local ? defaultCommand : Optional.empty()).orElse(null);
+    if (command == null && local) {
+      throw new ApiException(ErrorCode.COMMAND_REQUIRED,
+          "command is required: send one or set DATAPILOT_LOCAL_COMMAND");
+    }
     UUID experimentId = Ids.parse(request.experimentId()).orElseThrow(() -> ApiException.notFound("experiment"));
     String url = datapilotUrl.get();
     Prepared prepared = jdbi.inTransaction(h -> {
@@ -116,7 +121,11 @@ public final class ExecutionService {
           .filter(v -> runs.datasetVersionProject(h, v).filter(experiment.projectId()::equals).isPresent())
           .orElseThrow(() -> ApiException.notFound("dataset version"));
       qualityGate.require(h, versionId);
-      Optional<String> digest = digestOf(request.imageRef());
+      if (backend.kind().equals("kubernetes")) {
+        requireNamedDigest(request.imageRef());
+      }
+      Executor.Image resolved = backend.resolveImage(request.imageRef());
+      Optional<String> digest = Optional.ofNullable(resolved.digest());
       Optional<ModelImage> image = digest.flatMap(d -> ci.findImage(h, d));
       String gitRepo = request.gitRepo().orElse(null);
       String gitCommit = request.gitCommit().orElse(null);
@@ -143,6 +152,7 @@ public final class ExecutionService {
       UUID executionId = Ids.newId();
       ObjectNode details = Json.object().put("executor", backend.kind()).put("image_ref", request.imageRef());
       digest.ifPresent(d -> details.put("image_digest", d));
+      backend.nameFor(runId).ifPresent(name -> details.put("job_name", name));
       details.put("dataset_version_id", versionId.toString()).put("actor", actor);
       Run run = new Run(runId, experimentId, null, versionId, RunStatus.PENDING.wire(), now, null, gitRepo,
           gitCommit, request.gitRef().orElse(null), request.params(), Json.object(),
@@ -154,7 +164,7 @@ public final class ExecutionService {
           iat + tokenTtl.toSeconds()));
       List<String> envNames = new ArrayList<>(new TreeMap<>(jobEnv(runId, versionId, url, token,
           request.env())).keySet());
-      Execution execution = new Execution(executionId, runId, backend.kind(), request.imageRef(),
+      Execution execution = new Execution(executionId, runId, backend.kind(), resolved.ref(),
           digest.orElse(null), command, request.resources(), envNames, null, null, null, url,
           Hashing.sha256Hex(token), null, null, null, null, null, now, actor);
       store.insert(h, execution);
@@ -172,7 +182,7 @@ public final class ExecutionService {
     Executor.Submitted submitted;
     try {
       submitted = backend.submit(new Executor.Job(runId, execution.imageRef(), command,
-          jobEnv(runId, prepared.versionId(), url, prepared.token(), requestedEnv)));
+          jobEnv(runId, prepared.versionId(), url, prepared.token(), requestedEnv), execution.resources()));
     } catch (Executor.SubmitException e) {
       LOG.warn("run {}: submit failed: {}", runId, e.getMessage());
       jdbi.useTransaction(h -> {
@@ -222,6 +232,15 @@ public final class ExecutionService {
   static Optional<String> digestOf(String imageRef) {
     String candidate = imageRef.substring(imageRef.lastIndexOf('@') + 1);
     return DIGEST.matcher(candidate).matches() ? Optional.of(candidate.toLowerCase(Locale.ROOT)) : Optional.empty();
+  }
+
+  /** §8.3: Kubernetes runs only {@code name@sha256:<64 hex>}, a raw digest names no repository. */
+  static void requireNamedDigest(String imageRef) {
+    int at = imageRef.lastIndexOf('@');
+    if (at <= 0 || digestOf(imageRef).isEmpty()) {
+      throw new ApiException(ErrorCode.IMAGE_REF_DIGEST_REQUIRED,
+          "image_ref must be pinned as name@sha256:<64 hex> for the kubernetes executor");
+    }
   }
 
   static ApiException disabled() {

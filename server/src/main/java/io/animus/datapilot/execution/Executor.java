@@ -1,5 +1,6 @@
 package io.animus.datapilot.execution;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -11,8 +12,22 @@ public interface Executor extends AutoCloseable {
   /** {@code local}, {@code docker} or {@code kubernetes}. */
   String kind();
 
-  /** What to start: the command and the job's complete environment. */
-  record Job(UUID runId, String imageRef, List<String> command, Map<String, String> env) {}
+  /**
+   * What to start: the command (null: the image's own, for container executors), the job's complete
+   * environment and the request's {@code resources}.
+   */
+  record Job(UUID runId, String imageRef, List<String> command, Map<String, String> env, ObjectNode resources) {}
+
+  /** The reference a job is started from and its digest, if known (PROTOCOL.md §8.3). */
+  record Image(String ref, String digest) {}
+
+  /**
+   * Resolves a request's image reference (§8.3). The default records it as given, with the digest of
+   * a pinned reference; an executor may answer with an {@code ApiException} ({@code image_ref_*}).
+   */
+  default Image resolveImage(String imageRef) {
+    return new Image(imageRef, ExecutionService.digestOf(imageRef).orElse(null));
+  }
 
   /** Where the started job can be found again. */
   record Submitted(Long processId, String jobName, String instanceId) {}
@@ -42,6 +57,11 @@ public interface Executor extends AutoCloseable {
 
   /** The job cannot be found; {@code reason} is {@code job_missing} or {@code executor_restarted}. */
   record Missing(String reason) implements JobState {}
+
+  /** The name the job of {@code runId} gets on the backend, when it is known before submission. */
+  default Optional<String> nameFor(UUID runId) {
+    return Optional.empty();
+  }
 
   Submitted submit(Job job) throws SubmitException;
 

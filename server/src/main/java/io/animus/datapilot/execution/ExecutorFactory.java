@@ -13,6 +13,8 @@ public final class ExecutorFactory {
     Config.Execution execution = config.execution();
     return execution.executor().map(kind -> switch (kind) {
       case "local" -> new LocalExecutor(config.dataDir(), execution.localEnvPassthrough(), serverEnv);
+      case "kubernetes" -> KubernetesExecutor.connect(execution.kubernetes(), config.dataDir());
+      case "docker" -> new DockerExecutor(config.dataDir(), execution.docker(), execution.jobStartTimeout());
       default -> throw new IllegalStateException("unknown executor " + kind);
     });
   }

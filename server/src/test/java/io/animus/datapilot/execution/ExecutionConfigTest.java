@@ -44,7 +44,7 @@ class ExecutionConfigTest {
   @Test
   void badValuesNameTheirSetting() {
     for (Map<String, String> env : List.of(Map.of("DATAPILOT_EXECUTOR", "slurm"),
-        Map.of("DATAPILOT_EXECUTOR", "docker"), Map.of("DATAPILOT_EXECUTOR", "kubernetes"),
+        Map.of("DATAPILOT_EXECUTOR", "kubernetes"), Map.of("DATAPILOT_DOCKER_HOST", "/var/run/docker.sock"),
         Map.of("DATAPILOT_LOCAL_COMMAND", "[]"), Map.of("DATAPILOT_LOCAL_COMMAND", "[1]"),
         Map.of("DATAPILOT_LOCAL_COMMAND", "[\"a\""), Map.of("DATAPILOT_LOCAL_ENV_PASSTHROUGH", "A-B"),
         Map.of("DATAPILOT_JOB_START_TIMEOUT", "soon"), Map.of("DATAPILOT_EXECUTOR_SYNC_INTERVAL", "0"))) {

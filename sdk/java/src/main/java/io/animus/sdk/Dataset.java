@@ -1,0 +1,28 @@
+package io.animus.sdk;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * A dataset of the registry (PROTOCOL.md §6.1); its bytes live in immutable {@link DatasetVersion}s.
+ *
+ * @param datasetId the dataset's id
+ * @param projectId its project
+ * @param name its name, unique in the project
+ * @param description its description, {@code ""} when none
+ * @param metadata its metadata, secrets redacted; empty when none
+ * @param createdAt when it was created
+ * @param createdBy the subject that created it
+ * @param raw the JSON object as the server sent it
+ */
+public record Dataset(String datasetId, String projectId, String name, String description,
+    Map<String, Object> metadata, Instant createdAt, String createdBy, JsonNode raw) {
+
+  /** Reads a dataset object; unknown fields are ignored. */
+  public static Dataset fromJson(JsonNode n) {
+    return new Dataset(Wire.text(n, "dataset_id"), Wire.text(n, "project_id"), Wire.text(n, "name"),
+        Wire.textOrEmpty(n, "description"), Wire.object(n, "metadata"), Wire.instant(n, "created_at"),
+        Wire.text(n, "created_by"), n);
+  }
+}
