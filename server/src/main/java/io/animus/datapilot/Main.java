@@ -21,7 +21,7 @@ public final class Main {
   }
 
   @Command(name = "serve", mixinStandardHelpOptions = true, description = "Start the DataPilot server.")
-  static final class Serve implements Callable<Integer> {
+  public static final class Serve implements Callable<Integer> {
     @Option(names = "--listen", description = "HOST:PORT (DATAPILOT_LISTEN, default 127.0.0.1:8080)")
     String listen;
     @Option(names = "--data-dir", description = "data directory (DATAPILOT_DATA_DIR, default ./data)")

@@ -735,7 +735,7 @@ public final class CreateRunLoad {
       }
     }
 
-    private static long postmasterPid(Path pgDir) {
+    static long postmasterPid(Path pgDir) {
       try {
         return Long.parseLong(Files.readAllLines(pgDir.resolve("postmaster.pid")).get(0).trim());
       } catch (IOException | RuntimeException e) {

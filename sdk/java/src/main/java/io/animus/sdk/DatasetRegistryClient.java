@@ -81,6 +81,16 @@ public final class DatasetRegistryClient {
     return http.download(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId) + "/download", dest);
   }
 
+  /**
+   * {@link #downloadDatasetVersion(String, Path)} reporting to {@code progress} (may be null); with {@code resume}
+   * the bytes an interrupted call left in {@code <dest>.tmp} are kept and only the rest is fetched.
+   */
+  public DownloadResult downloadDatasetVersion(String datasetVersionId, Path dest, TransferProgress progress,
+      boolean resume) {
+    return http.download(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId) + "/download", dest,
+        progress, resume);
+  }
+
   /** {@code POST /datasets}: the created dataset. */
   public Dataset createDataset(String name, String description, Map<String, ?> metadata) {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -113,6 +123,12 @@ public final class DatasetRegistryClient {
    */
   public DatasetVersion uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata,
       String qualityRuleId) {
+    return uploadDatasetVersion(datasetId, file, metadata, qualityRuleId, null);
+  }
+
+  /** {@link #uploadDatasetVersion(String, Path, Map, String)} reporting the bytes sent to {@code progress}. */
+  public DatasetVersion uploadDatasetVersion(String datasetId, Path file, Map<String, ?> metadata,
+      String qualityRuleId, TransferProgress progress) {
     List<Map.Entry<String, String>> fields = new ArrayList<>();
     if (metadata != null) {
       fields.add(Map.entry("metadata", new String(Json.canonicalBytes(metadata), java.nio.charset.StandardCharsets.US_ASCII)));
@@ -123,7 +139,7 @@ public final class DatasetRegistryClient {
     String name = file.getFileName() == null ? "dataset.bin" : file.getFileName().toString();
     return DatasetVersion.fromJson(http.postMultipart(
         PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions/upload", fields, file, name,
-        Transport.guessContentType(name)));
+        Transport.guessContentType(name), progress));
   }
 
   /**

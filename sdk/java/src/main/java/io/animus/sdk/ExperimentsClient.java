@@ -348,6 +348,12 @@ public final class ExperimentsClient {
   /** {@link #uploadRunArtifact(String, String, Path, String, Map)} with an explicit filename and content type. */
   public Artifact uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata,
       String filename, String contentType) {
+    return uploadRunArtifact(runId, kind, file, name, metadata, filename, contentType, null);
+  }
+
+  /** {@link #uploadRunArtifact(String, String, Path, String, Map, String, String)} reporting to {@code progress}. */
+  public Artifact uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata,
+      String filename, String contentType, TransferProgress progress) {
     if (kind == null || !ARTIFACT_KINDS.contains(kind.strip().toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("kind must be one of model, preview, log, file");
     }
@@ -361,7 +367,7 @@ public final class ExperimentsClient {
     }
     String part = filename != null ? filename : (file.getFileName() == null ? "artifact.bin" : file.getFileName().toString());
     String type = contentType != null ? contentType : Transport.guessContentType(part);
-    return Artifact.fromJson(http.postMultipart(runPath(runId) + "/artifacts", fields, file, part, type));
+    return Artifact.fromJson(http.postMultipart(runPath(runId) + "/artifacts", fields, file, part, type, progress));
   }
 
   /** {@code GET …/artifacts?limit=200[&kind]}: the run's artifacts, newest first; {@code kind} may be null. */
@@ -386,6 +392,16 @@ public final class ExperimentsClient {
    */
   public DownloadResult downloadRunArtifact(String runId, String artifactId, Path dest) {
     return http.download(runPath(runId) + "/artifacts/" + Transport.segment(artifactId) + "/download", dest);
+  }
+
+  /**
+   * {@link #downloadRunArtifact(String, String, Path)} reporting to {@code progress} (may be null); with
+   * {@code resume} the bytes an interrupted call left in {@code <dest>.tmp} are kept and only the rest is fetched.
+   */
+  public DownloadResult downloadRunArtifact(String runId, String artifactId, Path dest, TransferProgress progress,
+      boolean resume) {
+    return http.download(runPath(runId) + "/artifacts/" + Transport.segment(artifactId) + "/download", dest,
+        progress, resume);
   }
 
   private static String runPath(String runId) {

@@ -1,23 +1,25 @@
 package io.animus.sdk;
 
-import com.fasterxml.jackson.core.JsonEncoding;
-import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,13 +28,15 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * Live telemetry for one run, delivered by one background thread so that training never waits for the network.
+ * Live telemetry for one run, delivered by a background sender so that training never waits for the network.
  *
  * <p>The logging calls ({@link #logMetric}, {@link #logMetrics}, {@link #logEvent}, {@link #logStatus},
  * {@link #logProgress}, {@link #heartbeat}) validate their arguments on the caller's thread (an invalid point
  * throws {@link IllegalArgumentException} and is never sent), then append to a bounded lock-free queue and return
  * {@code true}; they return {@code false} at once, counted in {@link Stats#rejected()}, when the queue is full or
- * the logger is closed. They never perform I/O and never throw because of the network.
+ * the logger is closed. They never perform I/O, take no lock and never throw because of the network: the queue is
+ * a preallocated ring of primitive slots claimed with one compare-and-set, so {@link #logMetric} allocates
+ * nothing.
  *
  * <p>The sender coalesces metric points into {@code metrics:batch} requests and events into {@code events:batch}
  * requests whose events carry a {@code client_event_id}, so a retried request never duplicates (the server ignores
@@ -40,8 +44,9 @@ import java.util.concurrent.locks.LockSupport;
  * retried with exponential backoff and jitter, honouring {@code Retry-After}; a 400 naming {@code details.index}
  * drops only that item and resends the rest; other 4xx drop the request. The last failure is kept in
  * {@link #lastError()}. When the server lacks a batch endpoint (404 {@code route_not_found}) the logger falls back
- * to the single-step endpoints of the published SDK. Points of one metric name are sent in call order. NaN and
- * infinite values are sent as the literals {@code NaN}, {@code Infinity}, {@code -Infinity}.
+ * to the single-step endpoints of the published SDK. Up to {@link Builder#parallelRequests(int)} point batches
+ * are in flight at once, each metric name always in the same one, so points of one name are sent in call order.
+ * NaN and infinite values are sent as the literals {@code NaN}, {@code Infinity}, {@code -Infinity}.
  *
  * <pre>{@code
  * try (RunTelemetryLogger logger = RunTelemetryLogger.fromEnv()) {
@@ -58,9 +63,6 @@ public final class RunTelemetryLogger implements AutoCloseable {
       .withZone(ZoneOffset.UTC);
   private static final AtomicInteger THREADS = new AtomicInteger();
 
-  /** A metric point; {@code time} is epoch milliseconds. */
-  private record Point(long step, String name, double value, long time) {}
-
   /** Several metrics of one step with metadata, sent through the single-step endpoint. */
   private record Group(long step, Map<String, Double> metrics, Map<String, Object> metadata) {}
 
@@ -76,21 +78,25 @@ public final class RunTelemetryLogger implements AutoCloseable {
       long queued) {}
 
   private final Transport http;
+  private final Duration requestTimeout;
   private final String runId;
   private final String base;
   private final int capacity;
   private final int maxRetries;
   private final int batchPoints;
+  private final int parallelRequests;
   private final long flushIntervalNanos;
   private final long retryBaseNanos;
   private final long retryMaxNanos;
   private final long heartbeatIntervalNanos;
   private final int wakeAt;
 
-  private final ConcurrentLinkedQueue<Object> metrics = new ConcurrentLinkedQueue<>();
-  private final ConcurrentLinkedQueue<Event> events = new ConcurrentLinkedQueue<>();
-  /** Items queued or being sent; bounded by {@link #capacity}. */
-  private final AtomicInteger pending = new AtomicInteger();
+  /** Points, events and metric groups in call order; the sender is its only consumer. */
+  private final TelemetryRing ring;
+  /** Every slot below this index was sent or dropped (written by the sender only). */
+  private volatile long settled;
+  /** True while the sender is parked waiting for data; a producer that fills {@link #wakeAt} slots wakes it. */
+  private final AtomicBoolean sleeping = new AtomicBoolean();
   private final AtomicLong eventSeq = new AtomicLong();
   private final String eventPrefix;
   private final AtomicBoolean heartbeatRequested = new AtomicBoolean();
@@ -114,11 +120,14 @@ public final class RunTelemetryLogger implements AutoCloseable {
     if (b.runId == null || b.runId.isBlank()) {
       throw new IllegalArgumentException("runId must be a non-empty string (RUN_ID)");
     }
-    if (b.maxQueue < 1) {
-      throw new IllegalArgumentException("maxQueue must be at least 1");
+    if (b.maxQueue < 1 || b.maxQueue > 1 << 30) {
+      throw new IllegalArgumentException("maxQueue must be between 1 and 2^30");
     }
     if (b.maxRetries < 0) {
       throw new IllegalArgumentException("maxRetries must be >= 0");
+    }
+    if (b.parallelRequests < 1 || b.parallelRequests > 8) {
+      throw new IllegalArgumentException("parallelRequests must be between 1 and 8");
     }
     if (b.batchMaxPoints < 1) {
       throw new IllegalArgumentException("batchMaxPoints must be at least 1");
@@ -131,11 +140,14 @@ public final class RunTelemetryLogger implements AutoCloseable {
     }
     this.http = new Transport(b.gatewayUrl == null ? Transport.DEFAULT_GATEWAY_URL : b.gatewayUrl, b.authToken,
         b.timeout);
+    this.requestTimeout = b.timeout;
     this.runId = b.runId.strip();
     this.base = "/api/experiments/experiment-runs/" + Transport.segment(runId);
     this.capacity = b.maxQueue;
+    this.ring = new TelemetryRing(capacity);
     this.maxRetries = b.maxRetries;
     this.batchPoints = Math.min(b.batchMaxPoints, SERVER_MAX_POINTS);
+    this.parallelRequests = b.parallelRequests;
     this.flushIntervalNanos = b.flushInterval.toNanos();
     this.retryBaseNanos = b.retryBase.toNanos();
     this.retryMaxNanos = b.retryMax.toNanos();
@@ -195,7 +207,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
   /** A snapshot of the counters. */
   public Stats stats() {
     return new Stats(pointsSent.get(), eventsSent.get(), rejected.sum(), dropped.sum(), retries.get(),
-        requests.get(), pending.get());
+        requests.get(), Math.max(0, ring.claimed() - settled));
   }
 
   // -- logging calls (never block) ---------------------------------------------------------------------
@@ -206,10 +218,12 @@ public final class RunTelemetryLogger implements AutoCloseable {
       throw new IllegalArgumentException("step must be >= 0");
     }
     String n = metricName(name);
-    if (!reserve(1)) {
+    long at = claim(1);
+    if (at < 0) {
       return false;
     }
-    metrics.offer(new Point(step, n, value, System.currentTimeMillis()));
+    ring.put(at, n, step, Double.doubleToRawLongBits(value), System.currentTimeMillis());
+    wakeIfFull(at + 1);
     return true;
   }
 
@@ -237,20 +251,18 @@ public final class RunTelemetryLogger implements AutoCloseable {
       clean.putIfAbsent(metricName(e.getKey()), e.getValue().doubleValue());
     }
     if (metadata != null && !metadata.isEmpty()) {
-      Map<String, Object> meta = new LinkedHashMap<>(metadata);
-      if (!reserve(clean.size())) {
-        return false;
-      }
-      metrics.offer(new Group(step, clean, meta));
-      return true;
+      return offer(new Group(step, clean, new LinkedHashMap<>(metadata)));
     }
-    if (!reserve(clean.size())) {
+    long at = claim(clean.size());
+    if (at < 0) {
       return false;
     }
     long now = System.currentTimeMillis();
+    long i = at;
     for (Map.Entry<String, Double> e : clean.entrySet()) {
-      metrics.offer(new Point(step, e.getKey(), e.getValue(), now));
+      ring.put(i++, e.getKey(), step, Double.doubleToRawLongBits(e.getValue()), now);
     }
+    wakeIfFull(i);
     return true;
   }
 
@@ -330,29 +342,39 @@ public final class RunTelemetryLogger implements AutoCloseable {
   }
 
   private boolean queueEvent(String level, String message, Map<String, Object> metadata) {
-    if (!reserve(1)) {
+    return offer(new Event(eventPrefix + "-" + eventSeq.incrementAndGet(), level, message, metadata,
+        System.currentTimeMillis()));
+  }
+
+  /** Queues an event or a metric group in one slot. */
+  private boolean offer(Object item) {
+    long at = claim(1);
+    if (at < 0) {
       return false;
     }
-    events.offer(new Event(eventPrefix + "-" + eventSeq.incrementAndGet(), level, message, metadata,
-        System.currentTimeMillis()));
+    ring.put(at, item);
+    wakeIfFull(at + 1);
     return true;
   }
 
-  private boolean reserve(int n) {
-    if (closed) {
+  /** Claims {@code n} slots, or counts them rejected (full or closed) and answers -1. */
+  private long claim(int n) {
+    long at = closed ? -1 : ring.claim(n);
+    if (at < 0) {
       rejected.add(n);
-      return false;
     }
-    int after = pending.addAndGet(n);
-    if (after > capacity) {
-      pending.addAndGet(-n);
-      rejected.add(n);
-      return false;
-    }
-    if (after >= wakeAt && after - n < wakeAt) {
+    return at;
+  }
+
+  /**
+   * Wakes a parked sender once {@link #wakeAt} slots wait before {@code end}. Without a fence between the slot's
+   * release store and this read, a wake-up can be missed in a rare race; the sender then sleeps at most the flush
+   * interval, which delays data but never loses it.
+   */
+  private void wakeIfFull(long end) {
+    if (sleeping.get() && end - ring.consumed() >= wakeAt && sleeping.compareAndSet(true, false)) {
       LockSupport.unpark(sender);
     }
-    return true;
   }
 
   private static String metricName(String name) {
@@ -376,15 +398,16 @@ public final class RunTelemetryLogger implements AutoCloseable {
   /** Waits until everything queued so far was sent or dropped; true when that happened within {@code timeout}. */
   public boolean flush(Duration timeout) {
     long deadline = System.nanoTime() + Math.max(0, timeout.toNanos());
+    long target = ring.claimed();
     while (true) {
-      if (pending.get() == 0) {
+      if (settled >= target) {
         return true;
       }
       if (!sender.isAlive() || System.nanoTime() - deadline >= 0) {
         return false;
       }
       LockSupport.unpark(sender);
-      LockSupport.parkNanos(2_000_000);
+      LockSupport.parkNanos(1_000_000);
     }
   }
 
@@ -414,12 +437,13 @@ public final class RunTelemetryLogger implements AutoCloseable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     }
-    int left = pending.get();
-    if (!sender.isAlive() && left > 0) {
-      dropped.add(left);
-      pending.addAndGet(-left);
-      metrics.clear();
-      events.clear();
+    if (!sender.isAlive()) {
+      // Slots the sender never took (claimed by a call that raced with close) are dropped.
+      long left = ring.claimed() - settled;
+      if (left > 0) {
+        dropped.add(left);
+        settled = ring.claimed();
+      }
     }
     return drained;
   }
@@ -429,22 +453,32 @@ public final class RunTelemetryLogger implements AutoCloseable {
   private void runSender() {
     long nextHeartbeat = heartbeatIntervalNanos > 0 ? System.nanoTime() : Long.MAX_VALUE;
     while (!stopping) {
-      if (pending.get() == 0 && !heartbeatRequested.get()) {
-        LockSupport.parkNanos(this, flushIntervalNanos);
+      if (!hasData() && !heartbeatRequested.get()) {
+        sleeping.set(true);
+        if (!hasData() && !heartbeatRequested.get() && !stopping) {
+          long wait = heartbeatIntervalNanos == 0 ? flushIntervalNanos
+              : Math.min(flushIntervalNanos, Math.max(1, nextHeartbeat - System.nanoTime()));
+          LockSupport.parkNanos(this, wait);
+        }
+        sleeping.set(false);
       }
       if (Thread.interrupted() && abort) {
         break;
       }
       try {
-        while (pending.get() > 0 && !abort) {
+        while (hasData() && !abort) {
           sendRound();
+          if (heartbeatRequested.get() || heartbeatIntervalNanos > 0 && System.nanoTime() - nextHeartbeat >= 0) {
+            break; // a due heartbeat goes out between rounds even while data keeps coming
+          }
         }
         if (heartbeatIntervalNanos > 0 && System.nanoTime() - nextHeartbeat >= 0 && !abort) {
           heartbeatRequested.set(true);
           nextHeartbeat = System.nanoTime() + heartbeatIntervalNanos;
         }
         if (heartbeatRequested.getAndSet(false) && !abort) {
-          Transport.Response r = post("/heartbeat", "{}".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+          byte[] empty = {'{', '}'};
+          Transport.Response r = post("/heartbeat", empty, empty.length);
           if (r != null && r.status() >= 300) {
             lastError = Transport.apiError(r);
           }
@@ -454,84 +488,139 @@ public final class RunTelemetryLogger implements AutoCloseable {
             Json.MAPPER.getNodeFactory().textNode(String.valueOf(e)));
       }
     }
+    if (helpers != null) {
+      helpers.shutdownNow();
+    }
   }
 
+  private boolean hasData() {
+    return ring.ref(ring.consumed()) != null;
+  }
+
+  /** A name's JSON bytes and the lane its points travel in (sender thread only). */
+  private record NameInfo(byte[] encoded, int lane) {}
+
+  private final Map<String, NameInfo> names = new HashMap<>();
+  private int nextLane;
+  private Lane[] lanes;
+  private final List<Event> bEvents = new ArrayList<>();
+
+  /**
+   * Takes the published slots (up to one batch of points per lane, one batch of events, or one metric group) out
+   * of the ring, frees them, sends them, and marks them settled. Points leave before a group queued after them.
+   * Lanes holding points are sent at the same time, one request each; a metric name always travels in the same
+   * lane and the next round starts when every lane was answered, so the points of one name stay in order.
+   */
   private void sendRound() {
-    Object head = metrics.peek();
-    if (head instanceof Group) {
-      Group g = (Group) metrics.poll();
-      sendSingle(g.step(), g.metrics(), g.metadata());
-    } else if (head != null) {
-      List<Point> batch = new ArrayList<>(Math.min(batchPoints, pending.get()));
-      while (batch.size() < batchPoints && metrics.peek() instanceof Point) {
-        batch.add((Point) metrics.poll());
+    if (lanes == null) {
+      lanes = new Lane[parallelRequests];
+      for (int i = 0; i < lanes.length; i++) {
+        lanes[i] = new Lane();
       }
-      sendPoints(batch);
     }
-    if (!events.isEmpty()) {
-      List<Event> batch = new ArrayList<>();
-      Event e;
-      while (batch.size() < MAX_EVENTS_PER_BATCH && (e = events.poll()) != null) {
-        batch.add(e);
+    for (Lane lane : lanes) {
+      lane.size = 0;
+      lane.bytes = 0;
+    }
+    if (names.size() >= 100_000) {
+      // Only between rounds: a name must not change lanes while points of it are in a lane.
+      names.clear();
+    }
+    bEvents.clear();
+    Group group = null;
+    long pos = ring.consumed();
+    boolean anyPoints = false;
+    while (bEvents.size() < MAX_EVENTS_PER_BATCH) {
+      Object ref = ring.ref(pos);
+      if (ref == null) {
+        break;
       }
-      sendEvents(batch);
+      if (ref instanceof String name) {
+        NameInfo info = nameInfo(name);
+        Lane lane = lanes[info.lane()];
+        if (lane.size == batchPoints
+            || lane.size > 0 && lane.bytes + info.encoded().length + POINT_OVERHEAD > MAX_BODY_BYTES) {
+          break;
+        }
+        lane.add(name, info.encoded(), ring.step(pos), ring.value(pos), ring.time(pos));
+        anyPoints = true;
+      } else if (ref instanceof Event e) {
+        bEvents.add(e);
+      } else {
+        if (anyPoints) {
+          break;
+        }
+        group = (Group) ref;
+        ring.clear(pos++);
+        break;
+      }
+      ring.clear(pos++);
+    }
+    ring.release(pos);
+    try {
+      if (anyPoints) {
+        sendLanes();
+      }
+      if (group != null) {
+        sendSingle(group.step(), group.metrics(), group.metadata());
+      }
+      if (!bEvents.isEmpty()) {
+        sendEvents(new ArrayList<>(bEvents));
+      }
+    } finally {
+      settled = pos; // even after an unexpected error, so that flush and close never wait for these slots
     }
   }
 
-  private void done(long n) {
-    pending.addAndGet((int) -n);
-  }
-
-  private void drop(long n) {
-    dropped.add(n);
-    done(n);
-  }
-
-  private void sendPoints(List<Point> points) {
-    while (!points.isEmpty()) {
-      if (!metricsBatch) {
-        sendPointsSingly(points);
-        return;
-      }
-      byte[] body = pointsBody(points);
-      if (body.length > MAX_BODY_BYTES && points.size() > 1) {
-        int half = points.size() / 2;
-        sendPoints(new ArrayList<>(points.subList(0, half)));
-        points = new ArrayList<>(points.subList(half, points.size()));
-        continue;
-      }
-      Transport.Response resp = post("/metrics:batch", body);
-      if (resp == null) {
-        drop(points.size());
-        return;
-      }
-      if (resp.status() < 300) {
-        pointsSent.addAndGet(points.size());
-        done(points.size());
-        return;
-      }
-      AnimusApiException error = Transport.apiError(resp);
-      if (resp.status() == 404 && "route_not_found".equals(error.code())) {
-        metricsBatch = false;
-        continue;
-      }
-      lastError = error;
-      int bad = badIndex(error, points.size());
-      if (resp.status() == 400 && bad >= 0) {
-        drop(1);
-        points = new ArrayList<>(points);
-        points.remove(bad);
-        continue;
-      }
-      drop(points.size());
+  /** Sends every lane that holds points: the first on this thread, the others on helper threads. */
+  private void sendLanes() {
+    if (!metricsBatch) {
+      sendLeftSingly();
       return;
     }
+    List<Lane> others = new ArrayList<>();
+    Lane mine = null;
+    for (Lane lane : lanes) {
+      if (lane.size == 0) {
+        continue;
+      }
+      if (mine == null) {
+        mine = lane;
+      } else {
+        others.add(lane);
+      }
+    }
+    CountDownLatch done = new CountDownLatch(others.size());
+    for (Lane lane : others) {
+      helpers().execute(() -> {
+        lane.runner = Thread.currentThread();
+        try {
+          lane.send();
+        } finally {
+          lane.runner = null;
+          done.countDown();
+        }
+      });
+    }
+    mine.send();
+    awaitHelpers(done, others);
+    sendLeftSingly();
   }
 
-  private void sendPointsSingly(List<Point> points) {
+  /**
+   * Sends the points the lanes kept because the server has no batch route through the single-step endpoint: one
+   * request per step, all lanes merged (a name's steps keep their order).
+   */
+  private void sendLeftSingly() {
     Map<Long, Map<String, Double>> byStep = new LinkedHashMap<>();
-    for (Point p : points) {
-      byStep.computeIfAbsent(p.step(), k -> new LinkedHashMap<>()).putIfAbsent(p.name(), p.value());
+    int left = 0;
+    for (Lane lane : lanes) {
+      for (int i = 0; i < lane.size; i++) {
+        byStep.computeIfAbsent(lane.steps[i], k -> new LinkedHashMap<>()).putIfAbsent(lane.names[i],
+            lane.values[i]);
+      }
+      left += lane.size;
+      lane.size = 0;
     }
     int grouped = 0;
     for (Map.Entry<Long, Map<String, Double>> e : byStep.entrySet()) {
@@ -539,9 +628,156 @@ public final class RunTelemetryLogger implements AutoCloseable {
       sendSingle(e.getKey(), e.getValue(), null);
     }
     // Same-step same-name repeats were merged (the server keeps the first write anyway).
-    if (points.size() > grouped) {
-      pointsSent.addAndGet(points.size() - grouped);
-      done(points.size() - grouped);
+    pointsSent.addAndGet(left - grouped);
+  }
+
+  /**
+   * Waits until the helpers' requests were answered or given up. When the sender is interrupted (close), it cuts
+   * their requests too and still waits, so that their points are counted before the round is settled.
+   */
+  private static void awaitHelpers(CountDownLatch done, List<Lane> others) {
+    boolean interrupted = false;
+    while (true) {
+      try {
+        done.await();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+        for (Lane lane : others) {
+          Thread t = lane.runner;
+          if (t != null) {
+            t.interrupt();
+          }
+        }
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private ExecutorService helpers;
+
+  private ExecutorService helpers() {
+    if (helpers == null) {
+      String name = sender.getName() + "-lane";
+      helpers = Executors.newFixedThreadPool(parallelRequests - 1, r -> {
+        Thread t = new Thread(r, name);
+        t.setDaemon(true);
+        return t;
+      });
+    }
+    return helpers;
+  }
+
+  /** Upper bound of a point's bytes in a batch body besides its name. */
+  private static final int POINT_OVERHEAD = 128;
+
+  private void drop(long n) {
+    dropped.add(n);
+  }
+
+  /** One request's worth of points, copied out of the ring so that its slots are free while it is in flight. */
+  private final class Lane {
+    private final String[] names = new String[batchPoints];
+    private final byte[][] encoded = new byte[batchPoints][];
+    private final long[] steps = new long[batchPoints];
+    private final double[] values = new double[batchPoints];
+    private final long[] times = new long[batchPoints];
+    private final Body body = new Body();
+    private long isoSecond = Long.MIN_VALUE;
+    private byte[] isoPrefix = new byte[0];
+    /** The helper thread sending this lane, while it does. */
+    volatile Thread runner;
+    int size;
+    long bytes;
+
+    void add(String name, byte[] nameBytes, long step, double value, long time) {
+      names[size] = name;
+      encoded[size] = nameBytes;
+      steps[size] = step;
+      values[size] = value;
+      times[size] = time;
+      size++;
+      bytes += nameBytes.length + POINT_OVERHEAD;
+    }
+
+    /**
+     * Sends the lane as {@code metrics:batch} requests. Leaves its points in place (for {@link #sendLeftSingly})
+     * when the server has no batch route; otherwise the lane is empty afterwards.
+     */
+    void send() {
+      while (size > 0 && metricsBatch) {
+        write();
+        int verdict = verdict(post("/metrics:batch", body.bytes(), body.size()), size);
+        if (verdict == SENT) {
+          pointsSent.addAndGet(size);
+          size = 0;
+        } else if (verdict == FALL_BACK) {
+          metricsBatch = false;
+        } else if (verdict == DROP_ALL) {
+          drop(size);
+          size = 0;
+        } else {
+          drop(1);
+          remove(verdict);
+        }
+      }
+    }
+
+    private void remove(int i) {
+      int tail = size - i - 1;
+      System.arraycopy(names, i + 1, names, i, tail);
+      System.arraycopy(encoded, i + 1, encoded, i, tail);
+      System.arraycopy(steps, i + 1, steps, i, tail);
+      System.arraycopy(values, i + 1, values, i, tail);
+      System.arraycopy(times, i + 1, times, i, tail);
+      size--;
+    }
+
+    /**
+     * Writes {@code {"points":[{"name":..,"step":..,"timestamp":..,"value":..},..]}}: keys in the SDK's sorted
+     * order, names escaped once per logger, no object tree per point.
+     */
+    private void write() {
+      Body b = body;
+      b.reset();
+      b.writeBytes(POINTS_OPEN);
+      for (int i = 0; i < size; i++) {
+        if (i > 0) {
+          b.write(',');
+        }
+        b.writeBytes(NAME);
+        b.writeBytes(encoded[i]);
+        b.writeBytes(STEP);
+        b.number(steps[i]);
+        b.writeBytes(TIMESTAMP);
+        long millis = times[i];
+        long sec = Math.floorDiv(millis, 1000);
+        if (sec != isoSecond) {
+          isoSecond = sec;
+          isoPrefix = ascii(SECOND.format(Instant.ofEpochSecond(sec)));
+        }
+        b.writeBytes(isoPrefix);
+        int ms = (int) Math.floorMod(millis, 1000);
+        b.write('.');
+        b.write('0' + ms / 100);
+        b.twoDigits(ms % 100);
+        b.writeBytes(VALUE);
+        double v = values[i];
+        if (Double.isNaN(v)) {
+          b.ascii("NaN");
+        } else if (Double.isInfinite(v)) {
+          b.ascii(v > 0 ? "Infinity" : "-Infinity");
+        } else if (v == (long) v && Math.abs(v) < 1e15 && (v != 0 || 1 / v > 0)) {
+          b.number((long) v);
+        } else {
+          b.ascii(Double.toString(v));
+        }
+        b.write('}');
+      }
+      b.write(']');
+      b.write('}');
     }
   }
 
@@ -555,7 +791,6 @@ public final class RunTelemetryLogger implements AutoCloseable {
     Transport.Response resp = post("/metrics", Json.canonicalBytes(payload));
     if (resp != null && resp.status() < 300) {
       pointsSent.addAndGet(values.size());
-      done(values.size());
     } else {
       if (resp != null) {
         lastError = Transport.apiError(resp);
@@ -571,7 +806,6 @@ public final class RunTelemetryLogger implements AutoCloseable {
           Transport.Response resp = post("/events", Json.canonicalBytes(eventWire(e, false)));
           if (resp != null && resp.status() < 300) {
             eventsSent.incrementAndGet();
-            done(1);
           } else {
             if (resp != null) {
               lastError = Transport.apiError(resp);
@@ -585,39 +819,53 @@ public final class RunTelemetryLogger implements AutoCloseable {
       for (Event e : batch) {
         wire.add(eventWire(e, true));
       }
-      byte[] body = Json.canonicalBytes(Map.of("events", wire));
-      if (body.length > MAX_BODY_BYTES && batch.size() > 1) {
+      byte[] bytes = Json.canonicalBytes(Map.of("events", wire));
+      if (bytes.length > MAX_BODY_BYTES && batch.size() > 1) {
         int half = batch.size() / 2;
         sendEvents(new ArrayList<>(batch.subList(0, half)));
         batch = new ArrayList<>(batch.subList(half, batch.size()));
         continue;
       }
-      Transport.Response resp = post("/events:batch", body);
-      if (resp == null) {
+      int verdict = verdict(post("/events:batch", bytes), batch.size());
+      if (verdict == SENT) {
+        eventsSent.addAndGet(batch.size());
+        return;
+      }
+      if (verdict == FALL_BACK) {
+        eventsBatch = false;
+      } else if (verdict == DROP_ALL) {
         drop(batch.size());
         return;
-      }
-      if (resp.status() < 300) {
-        eventsSent.addAndGet(batch.size());
-        done(batch.size());
-        return;
-      }
-      AnimusApiException error = Transport.apiError(resp);
-      if (resp.status() == 404 && "route_not_found".equals(error.code())) {
-        eventsBatch = false;
-        continue;
-      }
-      lastError = error;
-      int bad = badIndex(error, batch.size());
-      if (resp.status() == 400 && bad >= 0) {
+      } else {
         drop(1);
-        batch = new ArrayList<>(batch);
-        batch.remove(bad);
-        continue;
+        batch.remove(verdict);
       }
-      drop(batch.size());
-      return;
     }
+  }
+
+  private static final int SENT = -1;
+  private static final int FALL_BACK = -2;
+  private static final int DROP_ALL = -3;
+
+  /**
+   * What becomes of a batch of {@code size} items after its answer ({@code resp} null: none came): {@link #SENT};
+   * {@link #FALL_BACK} to the single-step endpoint (404 {@code route_not_found}); {@link #DROP_ALL}; or, for a 400
+   * naming {@code details.index}, that index (drop it, resend the rest). Keeps any other error in lastError.
+   */
+  private int verdict(Transport.Response resp, int size) {
+    if (resp == null) {
+      return DROP_ALL;
+    }
+    if (resp.status() < 300) {
+      return SENT;
+    }
+    AnimusApiException error = Transport.apiError(resp);
+    if (resp.status() == 404 && "route_not_found".equals(error.code())) {
+      return FALL_BACK;
+    }
+    lastError = error;
+    int bad = badIndex(error, size);
+    return resp.status() == 400 && bad >= 0 ? bad : DROP_ALL;
   }
 
   private static ObjectNode eventWire(Event e, boolean withClientId) {
@@ -630,7 +878,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
     if (!e.metadata().isEmpty()) {
       n.set("metadata", Json.MAPPER.valueToTree(e.metadata()));
     }
-    n.put("occurred_at", iso(e.time()));
+    n.put("occurred_at", DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(e.time())));
     return n;
   }
 
@@ -642,52 +890,132 @@ public final class RunTelemetryLogger implements AutoCloseable {
     return -1;
   }
 
-  private long isoSecond = Long.MIN_VALUE;
-  private String isoPrefix = "";
+  // -- the metrics:batch body, written straight from the batch arrays -----------------------------------
 
-  private byte[] pointsBody(List<Point> points) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream(points.size() * 96 + 16);
-    try (JsonGenerator g = Json.MAPPER.getFactory().createGenerator(out, JsonEncoding.UTF8)) {
-      g.writeStartObject();
-      g.writeArrayFieldStart("points");
-      for (Point p : points) {
-        g.writeStartObject();
-        g.writeStringField("name", p.name());
-        g.writeNumberField("step", p.step());
-        g.writeStringField("timestamp", isoCached(p.time()));
-        g.writeNumberField("value", p.value());
-        g.writeEndObject();
+  /** A reusable, unsynchronized body buffer whose bytes are sent without a copy. */
+  private static final class Body {
+    private byte[] buf = new byte[1 << 16];
+    private int count;
+
+    byte[] bytes() {
+      return buf;
+    }
+
+    int size() {
+      return count;
+    }
+
+    void reset() {
+      count = 0;
+    }
+
+    private void room(int n) {
+      if (count + n > buf.length) {
+        buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + n));
       }
-      g.writeEndArray();
-      g.writeEndObject();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
     }
-    return out.toByteArray();
+
+    void write(int b) {
+      room(1);
+      buf[count++] = (byte) b;
+    }
+
+    void writeBytes(byte[] b) {
+      room(b.length);
+      System.arraycopy(b, 0, buf, count, b.length);
+      count += b.length;
+    }
+
+    void ascii(String s) {
+      int n = s.length();
+      room(n);
+      for (int i = 0; i < n; i++) {
+        buf[count++] = (byte) s.charAt(i);
+      }
+    }
+
+    /** Writes {@code v} in decimal. */
+    void number(long v) {
+      if (v == Long.MIN_VALUE) {
+        ascii(Long.toString(v));
+        return;
+      }
+      room(20);
+      if (v < 0) {
+        buf[count++] = '-';
+        v = -v;
+      }
+      int digits = 1;
+      for (long x = v; x >= 10; x /= 10) {
+        digits++;
+      }
+      for (int i = count + digits - 1; i >= count; i--) {
+        buf[i] = (byte) ('0' + v % 10);
+        v /= 10;
+      }
+      count += digits;
+    }
+
+    void twoDigits(int v) {
+      room(2);
+      buf[count++] = (byte) ('0' + v / 10);
+      buf[count++] = (byte) ('0' + v % 10);
+    }
   }
 
-  private String isoCached(long millis) {
-    long sec = Math.floorDiv(millis, 1000);
-    if (sec != isoSecond) {
-      isoSecond = sec;
-      isoPrefix = SECOND.format(Instant.ofEpochSecond(sec));
-    }
-    int ms = (int) Math.floorMod(millis, 1000);
-    return isoPrefix + '.' + (char) ('0' + ms / 100) + (char) ('0' + ms / 10 % 10) + (char) ('0' + ms % 10) + 'Z';
+  private static final byte[] POINTS_OPEN = ascii("{\"points\":[");
+  private static final byte[] NAME = ascii("{\"name\":\"");
+  private static final byte[] STEP = ascii("\",\"step\":");
+  private static final byte[] TIMESTAMP = ascii(",\"timestamp\":\"");
+  private static final byte[] VALUE = ascii("Z\",\"value\":");
+
+  private static byte[] ascii(String s) {
+    return s.getBytes(StandardCharsets.US_ASCII);
   }
 
-  private static String iso(long millis) {
-    return DateTimeFormatter.ISO_INSTANT.format(Instant.ofEpochMilli(millis));
+  /** The name's JSON string body (non-ASCII and control characters as {@code \\uXXXX}) and lane, cached. */
+  private NameInfo nameInfo(String name) {
+    NameInfo cached = names.get(name);
+    if (cached != null) {
+      return cached;
+    }
+    ByteArrayOutputStream out = new ByteArrayOutputStream(name.length() + 8);
+    for (int i = 0; i < name.length(); i++) {
+      char c = name.charAt(i);
+      if (c == '"' || c == '\\') {
+        out.write('\\');
+        out.write(c);
+      } else if (c < 0x20 || c > 0x7e) {
+        String hex = Integer.toHexString(c);
+        out.writeBytes(ascii("\\u" + "0".repeat(4 - hex.length()) + hex));
+      } else {
+        out.write(c);
+      }
+    }
+    // Lanes are dealt round-robin to names in order of first appearance, so a few names spread evenly.
+    NameInfo info = new NameInfo(out.toByteArray(), nextLane);
+    nextLane = (nextLane + 1) % parallelRequests;
+    names.put(name, info);
+    return info;
   }
 
   /** POSTs with retries on status 0, 429 and 5xx; null when the attempts ran out without any answer. */
   private Transport.Response post(String suffix, byte[] body) {
+    return post(suffix, body, body.length);
+  }
+
+  /** {@link #post(String, byte[])} of the first {@code length} bytes of {@code body}. */
+  private Transport.Response post(String suffix, byte[] body, int length) {
     int attempt = 0;
     while (true) {
+      if (abort) {
+        return null;
+      }
       requests.incrementAndGet();
       Transport.Response resp = null;
       try {
-        resp = http.exchange("POST", base + suffix, null, body, "application/json", null);
+        resp = http.exchange("POST", base + suffix, null, HttpRequest.BodyPublishers.ofByteArray(body, 0, length),
+            "application/json", null, requestTimeout);
       } catch (AnimusApiException e) {
         lastError = e;
       }
@@ -731,8 +1059,8 @@ public final class RunTelemetryLogger implements AutoCloseable {
 
   /**
    * Builds a {@link RunTelemetryLogger}. Defaults: gateway http://localhost:8080, per-request timeout 5 s, queue
-   * of 65,536 items, 10 retries, 5,000 points per batch, flush interval 200 ms, backoff 200 ms doubling up to 5 s,
-   * no automatic heartbeat.
+   * of 65,536 items, 10 retries, 5,000 points per batch, 2 batches in flight, flush interval 200 ms, backoff 200 ms
+   * doubling up to 5 s, no automatic heartbeat.
    */
   public static final class Builder {
     private String gatewayUrl;
@@ -742,6 +1070,7 @@ public final class RunTelemetryLogger implements AutoCloseable {
     private int maxQueue = 65_536;
     private int maxRetries = 10;
     private int batchMaxPoints = 5_000;
+    private int parallelRequests = 2;
     private Duration flushInterval = Duration.ofMillis(200);
     private Duration retryBase = Duration.ofMillis(200);
     private Duration retryMax = Duration.ofSeconds(5);
@@ -773,7 +1102,10 @@ public final class RunTelemetryLogger implements AutoCloseable {
       return this;
     }
 
-    /** Queue capacity in items (points plus events). */
+    /**
+     * Queue capacity in items waiting for the sender (a point, an event, or a metric group with metadata each take
+     * one); the sender holds at most one more batch in flight besides them.
+     */
     public Builder maxQueue(int maxQueue) {
       this.maxQueue = maxQueue;
       return this;
@@ -788,6 +1120,15 @@ public final class RunTelemetryLogger implements AutoCloseable {
     /** Points per {@code metrics:batch} request (at most 10,000). */
     public Builder batchMaxPoints(int n) {
       this.batchMaxPoints = n;
+      return this;
+    }
+
+    /**
+     * How many {@code metrics:batch} requests may be in flight at once (1–8, default 2). Each metric name always
+     * travels in the same one of them, so the points of a name still arrive in call order.
+     */
+    public Builder parallelRequests(int n) {
+      this.parallelRequests = n;
       return this;
     }
 

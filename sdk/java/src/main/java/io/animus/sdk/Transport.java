@@ -284,6 +284,12 @@ final class Transport {
   /** Streams {@code file} as the {@code file} part after {@code fields}, with an exact Content-Length. */
   JsonNode postMultipart(String path, List<Map.Entry<String, String>> fields, Path file, String filename,
       String contentType) {
+    return postMultipart(path, fields, file, filename, contentType, null);
+  }
+
+  /** {@link #postMultipart(String, List, Path, String, String)} telling {@code progress} (may be null) the file bytes sent. */
+  JsonNode postMultipart(String path, List<Map.Entry<String, String>> fields, Path file, String filename,
+      String contentType, TransferProgress progress) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("not a regular file: " + file);
     }
@@ -298,25 +304,61 @@ final class Transport {
         .append("Content-Disposition: form-data; name=\"file\"; filename=\"").append(headerSafe(filename))
         .append("\"\r\n").append("Content-Type: ").append(contentType).append("\r\n\r\n");
     byte[] tail = ("\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
-    HttpRequest.BodyPublisher fileBody;
-    try {
-      fileBody = HttpRequest.BodyPublishers.ofFile(file);
-    } catch (java.io.FileNotFoundException e) {
-      throw new IllegalArgumentException("cannot read " + file, e);
-    }
-    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(
-        HttpRequest.BodyPublishers.ofByteArray(head.toString().getBytes(StandardCharsets.UTF_8)), fileBody,
-        HttpRequest.BodyPublishers.ofByteArray(tail));
-    // Large files need more than the per-request timeout: allow one timeout per 16 MiB on top.
     long size;
     try {
       size = Files.size(file);
     } catch (IOException e) {
       throw new IllegalArgumentException("cannot read " + file, e);
     }
+    HttpRequest.BodyPublisher fileBody;
+    if (progress == null) {
+      try {
+        fileBody = HttpRequest.BodyPublishers.ofFile(file);
+      } catch (java.io.FileNotFoundException e) {
+        throw new IllegalArgumentException("cannot read " + file, e);
+      }
+    } else {
+      fileBody = HttpRequest.BodyPublishers.fromPublisher(HttpRequest.BodyPublishers.ofInputStream(
+          () -> new CountingInput(file, size, progress)), size);
+    }
+    HttpRequest.BodyPublisher body = HttpRequest.BodyPublishers.concat(
+        HttpRequest.BodyPublishers.ofByteArray(head.toString().getBytes(StandardCharsets.UTF_8)), fileBody,
+        HttpRequest.BodyPublishers.ofByteArray(tail));
+    // Large files need more than the per-request timeout: allow one timeout per 16 MiB on top.
     Duration uploadTimeout = timeout.multipliedBy(1 + size / (16L << 20));
     return decode(exchange("POST", path, null, body, "multipart/form-data; boundary=" + boundary, null,
         uploadTimeout));
+  }
+
+  /** The file's bytes, reporting each chunk read to the progress callback. */
+  private static final class CountingInput extends java.io.FilterInputStream {
+    private final long size;
+    private final TransferProgress progress;
+    private long done;
+
+    CountingInput(Path file, long size, TransferProgress progress) {
+      super(open(file));
+      this.size = size;
+      this.progress = progress;
+    }
+
+    private static InputStream open(Path file) {
+      try {
+        return Files.newInputStream(file);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      int n = super.read(b, off, len);
+      if (n > 0) {
+        done += n;
+        progress.update(done, size);
+      }
+      return n;
+    }
   }
 
   private static String headerSafe(String text) {
@@ -343,6 +385,16 @@ final class Transport {
    * connection, checks {@code Content-Length} and {@code X-Content-SHA256}, then renames atomically.
    */
   DownloadResult download(String path, Path dest) {
+    return download(path, dest, null, false);
+  }
+
+  /**
+   * {@link #download(String, Path)} telling {@code progress} (may be null) the bytes received. With {@code resume},
+   * the bytes of an earlier, interrupted call already in {@code <dest>.tmp} are kept and only the rest is asked for
+   * ({@code Range}); the sha256 check over the whole file still decides. A transfer that fails then leaves
+   * {@code <dest>.tmp} for the next call.
+   */
+  DownloadResult download(String path, Path dest, TransferProgress progress, boolean resume) {
     Path target = dest.toAbsolutePath();
     Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
     try {
@@ -351,6 +403,13 @@ final class Transport {
       throw new java.io.UncheckedIOException(e);
     }
     long have = 0;
+    if (resume && Files.isRegularFile(tmp)) {
+      try {
+        have = Files.size(tmp);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }
     String etag = null;
     String expectedSha = null;
     String contentType = null;
@@ -361,8 +420,11 @@ final class Transport {
         String requestId = newRequestId();
         HttpRequest.Builder b = request(uri(path, null), requestId, timeout)
             .setHeader("Accept", "*/*").GET();
-        if (have > 0 && etag != null) {
-          b.header("Range", "bytes=" + have + "-").header("If-Range", etag);
+        if (have > 0) {
+          b.header("Range", "bytes=" + have + "-");
+          if (etag != null) {
+            b.header("If-Range", etag);
+          }
         }
         HttpResponse<InputStream> resp;
         try {
@@ -372,6 +434,13 @@ final class Transport {
           continue;
         }
         int status = resp.statusCode();
+        if (status == 416 && have > 0) {
+          // what was kept is not a prefix of this content (it is as long or longer): start over
+          drain(resp);
+          have = 0;
+          attempt--;
+          continue;
+        }
         if (status >= 300) {
           byte[] body;
           try (InputStream in = resp.body()) {
@@ -382,7 +451,12 @@ final class Transport {
           throw apiError(new Response(status, resp.headers(), body, requestId));
         }
         boolean append = status == 206 && have > 0;
-        if (!append) {
+        if (append && etag == null) {
+          etag = resp.headers().firstValue("ETag").orElse(null);
+          expectedSha = resp.headers().firstValue("X-Content-SHA256").orElse(null);
+          contentType = resp.headers().firstValue("Content-Type").orElse("application/octet-stream");
+          total = resp.headers().firstValue("Content-Range").map(Transport::rangeTotal).orElse(-1L);
+        } else if (!append) {
           have = 0;
           etag = resp.headers().firstValue("ETag").orElse(null);
           expectedSha = resp.headers().firstValue("X-Content-SHA256").orElse(null);
@@ -397,6 +471,9 @@ final class Transport {
           while ((n = in.read(buf)) >= 0) {
             out.write(buf, 0, n);
             have += n;
+            if (progress != null) {
+              progress.update(have, total);
+            }
           }
         } catch (IOException e) {
           last = networkError(requestId, e);
@@ -420,11 +497,18 @@ final class Transport {
         Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return new DownloadResult(contentType, have, sha);
       }
-      Files.deleteIfExists(tmp);
+      if (!resume) {
+        Files.deleteIfExists(tmp);
+      }
       throw last;
     } catch (IOException e) {
       quietlyDelete(tmp);
       throw new java.io.UncheckedIOException(e);
+    } catch (AnimusTransportException e) {
+      if (!resume) {
+        quietlyDelete(tmp);
+      }
+      throw e;
     } catch (RuntimeException e) {
       quietlyDelete(tmp);
       throw e;
@@ -432,6 +516,24 @@ final class Transport {
       quietlyDelete(tmp);
       Thread.currentThread().interrupt();
       throw new AnimusTransportException(null, "interrupted", e);
+    }
+  }
+
+  /** The complete length in {@code Content-Range: bytes a-b/total}, or -1. */
+  private static long rangeTotal(String contentRange) {
+    int slash = contentRange.lastIndexOf('/');
+    try {
+      return slash < 0 ? -1 : Long.parseLong(contentRange.substring(slash + 1).strip());
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+  }
+
+  private static void drain(HttpResponse<InputStream> resp) {
+    try (InputStream in = resp.body()) {
+      in.transferTo(OutputStream.nullOutputStream());
+    } catch (IOException ignored) {
+      // the next request opens its own connection if this one broke
     }
   }
 

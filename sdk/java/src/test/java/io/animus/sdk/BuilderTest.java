@@ -31,6 +31,10 @@ class BuilderTest {
         .isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> RunTelemetryLogger.builder().runId("r").maxQueue(0).build())
         .isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> RunTelemetryLogger.builder().runId("r").maxQueue((1 << 30) + 1).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maxQueue");
+    assertThatThrownBy(() -> RunTelemetryLogger.builder().runId("r").parallelRequests(0).build())
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("parallelRequests");
     assertThatThrownBy(() -> RunTelemetryLogger.builder().runId("r").maxRetries(-1).build())
         .isInstanceOf(IllegalArgumentException.class);
   }

@@ -103,18 +103,34 @@ class RunTelemetryLoggerTest {
       RunTelemetryLogger logger = RunTelemetryLogger.builder()
           .gatewayUrl("http://127.0.0.1:" + silent.getLocalPort()).runId("r-silent").maxQueue(100)
           .timeout(Duration.ofSeconds(30)).build();
-      for (int i = 0; i < 100; i++) {
-        assertThat(logger.logMetric(i, "loss", i)).isTrue();
+      // The sender takes the first point into a request that never gets an answer; the queue behind it then
+      // fills up with exactly its capacity.
+      assertThat(logger.logMetric(0, "loss", 0)).isTrue();
+      logger.flush(Duration.ofMillis(1));
+      long waitUntil = System.nanoTime() + 10_000_000_000L;
+      while (logger.stats().requests() == 0 && System.nanoTime() < waitUntil) {
+        Thread.sleep(5);
       }
-      // The sender is stuck waiting for an answer that never comes; the caller is not.
+      assertThat(logger.stats().requests()).isEqualTo(1);
+      int taken = 1;
+      while (taken < 1000 && logger.logMetric(taken, "loss", taken)) {
+        taken++;
+      }
+      assertThat(taken).isEqualTo(101);
+      assertThat(logger.stats().rejected()).isEqualTo(1);
+      // The caller is not stuck with the sender: full answers come at once, counted.
       long t0 = System.nanoTime();
-      boolean accepted101 = logger.logMetric(100, "loss", 1);
+      boolean acceptedPoint = logger.logMetric(5000, "loss", 1);
       boolean acceptedEvent = logger.logEvent("info", "x");
+      boolean acceptedGroup = logger.logMetrics(5001, Map.of("a", 1, "b", 2));
       long elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
-      assertThat(accepted101).isFalse();
+      assertThat(acceptedPoint).isFalse();
       assertThat(acceptedEvent).isFalse();
+      assertThat(acceptedGroup).isFalse();
       assertThat(elapsedMillis).isLessThan(1000);
-      assertThat(logger.stats().rejected()).isEqualTo(2);
+      assertThat(logger.stats().rejected()).isEqualTo(5);
+      assertThat(logger.stats().queued()).isEqualTo(taken);
+      assertThat(logger.stats().pointsSent()).isZero();
 
       long c0 = System.nanoTime();
       boolean drained = logger.close(Duration.ofSeconds(1));
@@ -122,7 +138,8 @@ class RunTelemetryLoggerTest {
       assertThat(drained).isFalse();
       assertThat(closeMillis).isLessThan(5000);
       assertThat(logger.logMetric(200, "loss", 1)).isFalse();
-      assertThat(logger.stats().dropped()).isEqualTo(100);
+      assertThat(logger.stats().dropped()).isEqualTo(taken);
+      assertThat(logger.stats().queued()).isZero();
       for (Socket s : accepted) {
         s.close();
       }

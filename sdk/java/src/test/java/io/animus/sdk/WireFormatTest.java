@@ -202,7 +202,8 @@ class WireFormatTest {
     String url = start(s -> calls.incrementAndGet() == 1
         ? Answer.json(400, "{\"error\":\"invalid_metric_value\",\"details\":{\"index\":1}}")
         : Answer.json(201, "{}"));
-    RunTelemetryLogger logger = RunTelemetryLogger.builder().gatewayUrl(url).runId("r3").build();
+    // One request in flight, so that a, b and c travel together (with 2, b would have a lane of its own).
+    RunTelemetryLogger logger = RunTelemetryLogger.builder().gatewayUrl(url).runId("r3").parallelRequests(1).build();
     logger.logMetrics(0, new java.util.TreeMap<>(Map.of("a", 1, "b", 2, "c", 3)));
     assertThat(logger.flush(Duration.ofSeconds(20))).isTrue();
     logger.close();
