@@ -94,6 +94,8 @@ class FastBatchParserTest {
         "{\"points\":[{\"name\":\"a\",\"value\":1}]",
         "{\"points\":[{\"name\":\"a\",\"value\":1,\"name\":\"b\"}]}",
         "{\"points\":[{\"name\":\"a\",\"value\":1,\"other\":2}]}",
+        "{\"points\":[{\"name\":\"a\",\"value\":1}],\"points\":[{\"name\":\"b\",\"value\":2}]}",
+        "{\"points\":[{\"name\":\"a\",\"value\":1,\"value\":2}]}",
         "{\"points\":[{\"name\":\"a\",\"value\":1},null]}",
         "{\"points\":[{\"name\":\"a\"}]}", "{\"points\":[{\"value\":1}]}",
         "{\"points\":[{\"name\":null,\"value\":1}]}", "{\"points\":[{\"name\":\"  \",\"value\":1}]}",
@@ -120,6 +122,33 @@ class FastBatchParserTest {
     assertThat(general("{\"points\":[{\"name\":\"a\",\"value\":1e-99999}]}")).isNull();
     assertThat(general("{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":\"0000-01-01T00:00:00Z\"}]}"))
         .isNull();
+  }
+
+  @Test
+  void randomDoublesInEveryWrittenFormReadToTheSameBitsAsTheGeneralReading() {
+    java.util.Random random = new java.util.Random(7);
+    StringBuilder body = new StringBuilder("{\"points\":[");
+    for (int i = 0; i < MetricService.MAX_BATCH_POINTS; i++) {
+      double d;
+      do {
+        d = Double.longBitsToDouble(random.nextLong());
+      } while (Double.isNaN(d) || Double.isInfinite(d));
+      String text = switch (i % 4) {
+        case 0 -> Double.toString(d);
+        case 1 -> Double.toString(random.nextDouble() * 1000 - 500);
+        case 2 -> new java.math.BigDecimal(d).round(new java.math.MathContext(20 + random.nextInt(20))).toString();
+        default -> String.format(java.util.Locale.ROOT, "%.6f", random.nextGaussian());
+      };
+      if (text.indexOf('.') < 0 && text.indexOf('E') < 0) {
+        text += ".0"; // a big integral text is a JSON integer, left to the general reading
+      }
+      body.append(i == 0 ? "" : ",").append("{\"step\":").append(i).append(",\"name\":\"v\",\"value\":")
+          .append(text).append('}');
+    }
+    String json = body.append("]}").toString();
+    MetricBatch fast = fast(json);
+    assertThat(fast).isNotNull();
+    assertSame(fast, general(json));
   }
 
   @Test
