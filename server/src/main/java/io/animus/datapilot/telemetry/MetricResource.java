@@ -18,7 +18,6 @@ import java.util.Set;
 public final class MetricResource {
   private static final String RUN = "/api/experiments/experiment-runs/{run_id}";
   private static final Set<String> STEP_FIELDS = Set.of("step", "metrics", "metadata");
-  private static final Set<String> BATCH_FIELDS = Set.of("points");
   private final MetricService service;
 
   public MetricResource(MetricService service) {
@@ -47,9 +46,8 @@ public final class MetricResource {
   }
 
   private Reply appendBatch(ApiRequest request) {
-    JsonBody body = request.json(BATCH_FIELDS);
     var count = service.appendBatch(request.project(), request.path("run_id"), request.principal().subject(),
-        body.raw().get("points"));
+        request.body());
     return BatchAnswer.of(count.runId(), count.received(), count.inserted(), request.requestId());
   }
 

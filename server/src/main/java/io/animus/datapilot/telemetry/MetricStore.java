@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
+import org.jdbi.v3.core.argument.Argument;
 
 /** Rows of {@code metric_series}, {@code metric_writes}, {@code metric_samples}, {@code metric_blocks}. */
 public final class MetricStore {
@@ -56,18 +57,20 @@ public final class MetricStore {
    * 64-step block summaries absorb exactly the inserted points; the run is marked seen (at most once
    * a second, so telemetry does not rewrite the run row each time). One statement.
    */
-  public WriteResult insert(Handle h, UUID runId, String recordedBy, String metadataJson, List<Integer> series,
-                            List<Long> steps, List<Double> values, List<String> recordedAt, Instant now) {
-    boolean small = series.size() <= RETURN_POINTS_UP_TO;
+  public WriteResult insert(Handle h, UUID runId, String recordedBy, String metadataJson, int[] series,
+                            long[] steps, double[] values, long[] recordedAtMicros, Instant now) {
+    boolean small = series.length <= RETURN_POINTS_UP_TO;
     List<Object[]> rows = h.createQuery("""
             WITH w AS (
               INSERT INTO metric_writes (run_id, recorded_by, metadata)
               VALUES (:run_id, :recorded_by, CAST(:metadata AS json))
               RETURNING write_id),
             pts AS (
-              SELECT DISTINCT ON (s, st) s, st, v, ts
+              SELECT DISTINCT ON (s, st) s, st, v,
+                     timestamptz 'epoch' + (us / 1000000) * interval '1 second'
+                       + (us % 1000000) * interval '1 microsecond' AS ts
               FROM unnest(CAST(:series AS integer[]), CAST(:steps AS bigint[]), CAST(:values AS float8[]),
-                          CAST(:times AS timestamptz[])) WITH ORDINALITY AS p(s, st, v, ts, ord)
+                          CAST(:times AS bigint[])) WITH ORDINALITY AS p(s, st, v, us, ord)
               ORDER BY s, st, ord),
             ins AS (
               INSERT INTO metric_samples (series_id, step, value, recorded_at, write_id)
@@ -111,10 +114,10 @@ public final class MetricStore {
         .bind("run_id", runId)
         .bind("recorded_by", recordedBy)
         .bind("metadata", metadataJson)
-        .bindArray("series", Integer.class, series)
-        .bindArray("steps", Long.class, steps)
-        .bindArray("values", Double.class, values)
-        .bindArray("times", String.class, recordedAt)
+        .bind("series", binaryArray(series))
+        .bind("steps", binaryArray(steps))
+        .bind("values", binaryArray(values))
+        .bind("times", binaryArray(recordedAtMicros))
         .bind("small", small)
         .bind("now", Rows.timestamp(now))
         .map((rs, ctx) -> new Object[] {rs.getLong("write_id"), rs.getObject("series_id", Integer.class),
@@ -137,6 +140,14 @@ public final class MetricStore {
       }
     }
     return new WriteResult(writeId, count, points, ranges);
+  }
+
+  /**
+   * A primitive array ({@code int[]}, {@code long[]}, {@code double[]}) that pgjdbc sends in
+   * PostgreSQL's binary array format, so no number is formatted as text or parsed back.
+   */
+  private static Argument binaryArray(Object primitiveArray) {
+    return (position, statement, ctx) -> statement.setObject(position, primitiveArray);
   }
 
   /** The highest-step sample of each metric of a run, by name, after the name cursor. */

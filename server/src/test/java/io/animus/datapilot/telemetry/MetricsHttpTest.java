@@ -567,6 +567,30 @@ class MetricsHttpTest {
   }
 
   @Test
+  void batchTimesAtTheEdgesOfTheRangeAndBelowAMicrosecondAreStoredAsPostgresqlRoundsThem() {
+    String runId = newRun(client);
+    var r = postBatch(runId, "{\"points\":["
+        + "{\"name\":\"t\",\"step\":0,\"value\":0,\"timestamp\":\"0001-01-01T00:00:00.000001Z\"},"
+        + "{\"name\":\"t\",\"step\":1,\"value\":-0.0,\"timestamp\":\"9999-12-31T23:59:59.999999Z\"},"
+        + "{\"name\":\"t\",\"step\":2,\"value\":0.1,\"timestamp\":\"1969-12-31T23:59:59.0000015Z\"},"
+        + "{\"name\":\"t\",\"step\":3,\"value\":1e-300,\"timestamp\":\"2026-11-27T10:00:00.123456789Z\"},"
+        + "{\"name\":\"t\",\"step\":4,\"value\":-1.7976931348623157e308,\"timestamp\":\"1600-02-29T00:00:00Z\"}"
+        + "]}");
+    assertThat(r.status()).as(r.text()).isEqualTo(201);
+    JsonNode stored = samples(runId, "?name=t").get("samples");
+    List<String> times = new ArrayList<>();
+    List<Double> values = new ArrayList<>();
+    stored.forEach(s -> {
+      times.add(s.get("recorded_at").asText());
+      values.add(s.get("value").asDouble());
+    });
+    assertThat(times).containsExactly("0001-01-01T00:00:00.000001Z", "9999-12-31T23:59:59.999999Z",
+        "1969-12-31T23:59:59.000002Z", "2026-11-27T10:00:00.123457Z", "1600-02-29T00:00:00Z");
+    assertThat(values).containsExactly(0.0, 0.0, 0.1, 1e-300, -1.7976931348623157e308);
+    assertThat(stored.get(1).get("value").asText()).doesNotStartWith("-");
+  }
+
+  @Test
   void runsListIncludesLatestMetricsAndOrdersByAMetricWithRunsLackingItLast() {
     String experimentId = newExperiment(client);
     String low = newRun(client, experimentId, "running");
