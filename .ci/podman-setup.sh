@@ -48,7 +48,8 @@ export CONTAINERS_REGISTRIES_CONF="$dir/registries.conf"
 sock="$dir/podman.sock"
 if ! curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1; then
   rm -f "$sock"
-  setsid nohup podman system service --time=0 "unix://$sock" >"$dir/podman-service.log" 2>&1 &
+  # started from / so that its working directory (inherited by conmon) outlives the caller's checkout
+  (cd / && exec setsid nohup podman system service --time=0 "unix://$sock" >"$dir/podman-service.log" 2>&1) &
   echo $! >"$dir/podman-service.pid"
   for _ in $(seq 1 100); do
     curl -sf --unix-socket "$sock" http://d/_ping >/dev/null 2>&1 && break
@@ -71,7 +72,7 @@ http:
   addr: 127.0.0.1:$registry_port
 EOF
   registry_bin=$(command -v docker-registry || echo /usr/bin/docker-registry)
-  setsid nohup "$registry_bin" serve "$dir/registry.yml" >"$dir/registry.log" 2>&1 &
+  (cd / && exec setsid nohup "$registry_bin" serve "$dir/registry.yml" >"$dir/registry.log" 2>&1) &
   echo $! >"$dir/registry.pid"
   for _ in $(seq 1 100); do
     curl -sf "http://127.0.0.1:$registry_port/v2/" >/dev/null 2>&1 && break
