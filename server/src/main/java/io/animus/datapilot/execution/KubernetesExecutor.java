@@ -5,10 +5,13 @@ import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
 import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodCondition;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
+import io.fabric8.kubernetes.api.model.Secret;
+import io.fabric8.kubernetes.api.model.SecretBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobCondition;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatus;
@@ -39,10 +42,16 @@ import org.slf4j.LoggerFactory;
  * recorded as the execution's {@code instanceId}, so that a restarted server finds its Jobs again
  * even if the configured namespace changed. The pod's log is copied to
  * {@code <data dir>/runs/<run_id>/job.log} before the Job is deleted or once it has ended.
+ *
+ * <p>The run token is not written into the Job: it lives in a Secret of the same name (key
+ * {@code TOKEN}) that the container's {@code TOKEN} variable refers to, owned by the Job so that
+ * Kubernetes deletes it with the Job; it is also deleted when the run ends or is canceled.
  */
 public final class KubernetesExecutor implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(KubernetesExecutor.class);
   static final String CONTAINER = "trainer";
+  /** The job variable (and Secret key) that carries the run token (§8.4). */
+  static final String TOKEN = "TOKEN";
   static final String RUN_LABEL = "animus.run_id";
   static final Map<String, String> LABELS = Map.of("app.kubernetes.io/name", "animus-datapilot",
       "app.kubernetes.io/component", "training-job");
@@ -107,20 +116,74 @@ public final class KubernetesExecutor implements Executor {
   public Submitted submit(Job job) throws SubmitException {
     String name = jobName(job.runId());
     try {
-      client.batch().v1().jobs().inNamespace(namespace).resource(jobSpec(job)).create();
+      client.secrets().inNamespace(namespace).resource(tokenSecret(job)).create();
     } catch (KubernetesClientException e) {
       if (e.getCode() != 409) {
+        throw new SubmitException("cannot create Secret " + namespace + "/" + name + ": " + e.getMessage());
+      }
+    }
+    io.fabric8.kubernetes.api.model.batch.v1.Job created;
+    try {
+      created = client.batch().v1().jobs().inNamespace(namespace).resource(jobSpec(job)).create();
+    } catch (KubernetesClientException e) {
+      if (e.getCode() != 409) {
+        deleteSecret(namespace, name);
         throw new SubmitException("cannot create Job " + namespace + "/" + name + ": " + e.getMessage());
       }
       // §8.1: an existing Job of that name counts as submitted.
+      return new Submitted(null, name, namespace);
     }
+    ownSecret(created);
     return new Submitted(null, name, namespace);
   }
 
-  io.fabric8.kubernetes.api.model.batch.v1.Job jobSpec(Job job) {
+  Secret tokenSecret(Job job) {
+    return new SecretBuilder()
+        .withNewMetadata().withName(jobName(job.runId())).withNamespace(namespace).withLabels(labels(job.runId()))
+        .endMetadata()
+        .withType("Opaque")
+        .addToStringData(TOKEN, job.env().get(TOKEN))
+        .build();
+  }
+
+  /** Makes the Job the Secret's owner, so that Kubernetes deletes the token with the Job (TTL included). */
+  private void ownSecret(io.fabric8.kubernetes.api.model.batch.v1.Job created) {
+    String uid = created == null || created.getMetadata() == null ? null : created.getMetadata().getUid();
+    if (uid == null) {
+      return;
+    }
+    String name = created.getMetadata().getName();
+    try {
+      client.secrets().inNamespace(namespace).withName(name).edit(secret -> new SecretBuilder(secret)
+          .editMetadata().addNewOwnerReference().withApiVersion("batch/v1").withKind("Job").withName(name)
+          .withUid(uid).endOwnerReference().endMetadata().build());
+    } catch (KubernetesClientException e) {
+      // the Secret is still deleted when the run ends (forget/stop)
+      LOG.warn("cannot make Job {}/{} the owner of its token Secret: {}", namespace, name, e.getMessage());
+    }
+  }
+
+  private void deleteSecret(String ns, String name) {
+    try {
+      client.secrets().inNamespace(ns).withName(name).delete();
+    } catch (KubernetesClientException e) {
+      LOG.warn("cannot delete Secret {}/{}: {}", ns, name, e.getMessage());
+    }
+  }
+
+  private static Map<String, String> labels(UUID runId) {
     Map<String, String> labels = new LinkedHashMap<>(LABELS);
-    labels.put(RUN_LABEL, job.runId().toString());
-    List<EnvVar> env = job.env().entrySet().stream().map(e -> new EnvVar(e.getKey(), e.getValue(), null)).toList();
+    labels.put(RUN_LABEL, runId.toString());
+    return labels;
+  }
+
+  io.fabric8.kubernetes.api.model.batch.v1.Job jobSpec(Job job) {
+    Map<String, String> labels = labels(job.runId());
+    String secret = jobName(job.runId());
+    List<EnvVar> env = job.env().entrySet().stream().map(e -> e.getKey().equals(TOKEN)
+        ? new EnvVarBuilder().withName(TOKEN).withNewValueFrom().withNewSecretKeyRef(TOKEN, secret, false)
+            .endValueFrom().build()
+        : new EnvVar(e.getKey(), e.getValue(), null)).toList();
     return new JobBuilder()
         .withNewMetadata().withName(jobName(job.runId())).withNamespace(namespace).withLabels(labels).endMetadata()
         .withNewSpec()
@@ -243,6 +306,7 @@ public final class KubernetesExecutor implements Executor {
       } catch (RuntimeException e) {
         LOG.warn("run {}: cannot delete Job {}: {}", execution.runId(), execution.jobName(), e.getMessage());
       }
+      deleteSecret(namespaceOf(execution), execution.jobName());
     });
   }
 
@@ -287,7 +351,10 @@ public final class KubernetesExecutor implements Executor {
 
   @Override
   public void forget(Execution execution) {
-    // nothing is held in memory per job
+    // the job has ended: its token is of no further use to it
+    if (execution.jobName() != null) {
+      deleteSecret(namespaceOf(execution), execution.jobName());
+    }
   }
 
   @Override

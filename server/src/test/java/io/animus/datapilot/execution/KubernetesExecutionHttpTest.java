@@ -12,6 +12,7 @@ import io.fabric8.kubernetes.api.model.EnvVar;
 import io.fabric8.kubernetes.api.model.Pod;
 import io.fabric8.kubernetes.api.model.PodBuilder;
 import io.fabric8.kubernetes.api.model.Quantity;
+import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.batch.v1.Job;
 import io.fabric8.kubernetes.api.model.batch.v1.JobConditionBuilder;
 import io.fabric8.kubernetes.api.model.batch.v1.JobStatusBuilder;
@@ -195,13 +196,28 @@ class KubernetesExecutionHttpTest {
     assertThat(container.getImage()).isEqualTo(IMAGE);
     assertThat(container.getCommand()).containsExactly("python", "-u", "train.py");
     assertThat(container.getArgs()).isNullOrEmpty();
-    Map<String, String> env = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
-    assertThat(env).containsOnlyKeys("RUN_ID", "DATASET_VERSION_ID", "DATAPILOT_URL", "TOKEN", "ANIMUS_JOB_KIND",
+    Map<String, EnvVar> vars = container.getEnv().stream().collect(Collectors.toMap(EnvVar::getName, v -> v));
+    assertThat(vars).containsOnlyKeys("RUN_ID", "DATASET_VERSION_ID", "DATAPILOT_URL", "TOKEN", "ANIMUS_JOB_KIND",
         "EPOCHS");
-    assertThat(env).containsEntry("RUN_ID", runId).containsEntry("DATASET_VERSION_ID", versionId)
-        .containsEntry("DATAPILOT_URL", PUBLIC_URL).containsEntry("ANIMUS_JOB_KIND", "training")
-        .containsEntry("EPOCHS", "3");
-    assertThat(env.get("TOKEN")).startsWith("animus_run_v1.");
+    Map<String, String> env = vars.values().stream().filter(v -> v.getValue() != null)
+        .collect(Collectors.toMap(EnvVar::getName, EnvVar::getValue));
+    assertThat(env).containsOnly(Map.entry("RUN_ID", runId), Map.entry("DATASET_VERSION_ID", versionId),
+        Map.entry("DATAPILOT_URL", PUBLIC_URL), Map.entry("ANIMUS_JOB_KIND", "training"), Map.entry("EPOCHS", "3"));
+    // the run token is not in the Job: TOKEN refers to the run's Secret, owned by the Job
+    var tokenRef = vars.get("TOKEN").getValueFrom().getSecretKeyRef();
+    assertThat(tokenRef.getName()).isEqualTo("animus-run-" + runId);
+    assertThat(tokenRef.getKey()).isEqualTo("TOKEN");
+    Secret secret = kube.secrets().inNamespace(NAMESPACE).withName("animus-run-" + runId).get();
+    assertThat(secret.getMetadata().getLabels()).containsAllEntriesOf(labels);
+    assertThat(job.getMetadata().getUid()).isNotBlank();
+    assertThat(secret.getMetadata().getOwnerReferences()).singleElement().satisfies(owner -> {
+      assertThat(owner.getKind()).isEqualTo("Job");
+      assertThat(owner.getName()).isEqualTo("animus-run-" + runId);
+      assertThat(owner.getUid()).isEqualTo(job.getMetadata().getUid());
+    });
+    String token = secretValue(secret, "TOKEN");
+    assertThat(token).startsWith("animus_run_v1.");
+    env.put("TOKEN", token);
     assertThat(container.getResources().getLimits()).containsOnlyKeys("nvidia.com/gpu");
     assertThat(container.getResources().getLimits().get("nvidia.com/gpu")).isEqualTo(new Quantity("2"));
     assertThat(container.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
@@ -271,6 +287,7 @@ class KubernetesExecutionHttpTest {
     });
     assertThat(lines).containsExactlyInAnyOrder("epoch 1 loss 0.5", "epoch 2 loss 0.25 TOKEN=[REDACTED]");
     assertThat(job(runId)).as("a finished Job is left to its TTL").isNotNull();
+    waitUntilSecretIsGone(runId); // but its token is deleted once the run has ended
   }
 
   JsonNode waitForLogArtifact(String runId) throws InterruptedException {
@@ -327,6 +344,7 @@ class KubernetesExecutionHttpTest {
     assertThat(r.status()).as(r.text()).isEqualTo(202);
     assertThat(r.json().get("status").asText()).isEqualTo("canceled");
     waitUntilJobIsGone(runId);
+    waitUntilSecretIsGone(runId);
     JsonNode artifacts = waitForLogArtifact(runId);
     assertThat(client.get(RUNS + runId + "/artifacts/" + artifacts.get(0).get("artifact_id").asText()
         + "/download").text()).isEqualTo("step 1\nstep 2\n");
@@ -382,6 +400,21 @@ class KubernetesExecutionHttpTest {
     assertThat(details.get("reason").asText()).isEqualTo(reason);
     assertThat(details.get("message").asText()).isEqualTo(message);
     waitUntilJobIsGone(runId);
+  }
+
+  /** A Secret's value as the mock keeps it: in stringData as sent, or base64 in data. */
+  static String secretValue(Secret secret, String key) {
+    if (secret.getStringData() != null && secret.getStringData().containsKey(key)) {
+      return secret.getStringData().get(key);
+    }
+    return new String(java.util.Base64.getDecoder().decode(secret.getData().get(key)),
+        java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  static void waitUntilSecretIsGone(String runId) throws InterruptedException {
+    while (kube.secrets().inNamespace(NAMESPACE).withName("animus-run-" + runId).get() != null) {
+      Thread.sleep(200);
+    }
   }
 
   static void waitUntilJobIsGone(String runId) throws InterruptedException {
