@@ -85,6 +85,9 @@ public final class ClientOptions {
         rows.add(row.apply(item, now));
       }
       printer().table(key.replace('_', ' '), headers, rows);
+      if (nextPageToken != null && !nextPageToken.isEmpty() && !rows.isEmpty()) {
+        printer().note("More " + key.replace('_', ' ') + " exist than shown here; raise --limit to see more.");
+      }
     });
   }
 

@@ -67,6 +67,13 @@ class CliCommandsTest {
     }
     assertThat(lines[1].charAt(nameColumn - 1)).isEqualTo(' ');
     assertThat(cli.run("--json", "experiments", "list", "--name", name).json().path("experiments")).hasSize(1);
+    // a page that is not the last says so on standard error, never in the table
+    cli.run("experiments", "create", name + "-second");
+    Cli.Result first = cli.run("experiments", "list", "--limit", "1");
+    assertThat(first.exit()).isZero();
+    assertThat(first.out().split("\n")).hasSize(2);
+    assertThat(first.err()).contains("More experiments exist than shown here; raise --limit to see more.");
+    assertThat(cli.run("experiments", "list", "--limit", "1000").err()).doesNotContain("More experiments");
 
     Cli.Result dup = cli.run("experiments", "create", name);
     assertThat(dup.exit()).isEqualTo(1);
