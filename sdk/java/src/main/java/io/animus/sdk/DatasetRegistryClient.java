@@ -1,7 +1,6 @@
 package io.animus.sdk;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,9 +19,7 @@ public final class DatasetRegistryClient {
   private final String jobDatasetVersionId;
 
   private DatasetRegistryClient(Builder b) {
-    String url = b.gatewayUrl != null ? b.gatewayUrl : Env.first(b.env, "ANIMUS_GATEWAY_URL");
-    String token = b.authToken != null ? b.authToken : Env.first(b.env, "ANIMUS_AUTH_TOKEN");
-    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout, b.projectId);
+    this.http = b.transport();
     this.jobDatasetVersionId = Env.first(b.env, "DATASET_VERSION_ID");
   }
 
@@ -38,10 +35,7 @@ public final class DatasetRegistryClient {
 
   /** {@link #fromEnv()} reading the given variables. */
   public static DatasetRegistryClient fromEnv(Map<String, String> env) {
-    Builder b = new Builder(env);
-    b.gatewayUrl = Env.first(env, "DATAPILOT_URL", "ANIMUS_GATEWAY_URL");
-    b.authToken = Env.first(env, "TOKEN", "ANIMUS_AUTH_TOKEN");
-    return b.build();
+    return new Builder(env).fromJobEnv().build();
   }
 
   /** The gateway this client talks to. */
@@ -168,45 +162,17 @@ public final class DatasetRegistryClient {
    * Builds a {@link DatasetRegistryClient}; unset values fall back to {@code ANIMUS_GATEWAY_URL} (default
    * http://localhost:8080) and {@code ANIMUS_AUTH_TOKEN}; the timeout defaults to 30 s per request.
    */
-  public static final class Builder {
-    private final Map<String, String> env;
-    private String gatewayUrl;
-    private String authToken;
-    private String projectId;
-    private Duration timeout = Duration.ofSeconds(30);
-
+  public static final class Builder extends ClientBuilder<Builder> {
     private Builder(Map<String, String> env) {
-      this.env = env;
+      super(env);
     }
 
-    /** The gateway base URL. */
-    public Builder gatewayUrl(String url) {
-      this.gatewayUrl = url;
+    @Override
+    Builder self() {
       return this;
     }
 
-    /** The bearer token. */
-    public Builder authToken(String token) {
-      this.authToken = token;
-      return this;
-    }
-
-    /**
-     * The project ({@code X-Project-Id}) that creates and lists use, such as {@code team-a}; unset means the server's
-     * {@code default}. Resources addressed by id are found in any project, except a different named one (404).
-     */
-    public Builder projectId(String projectId) {
-      this.projectId = projectId;
-      return this;
-    }
-
-    /** The per-request timeout; must be positive. */
-    public Builder timeout(Duration timeout) {
-      this.timeout = timeout;
-      return this;
-    }
-
-    /** The client. */
+    /** The client; throws IllegalArgumentException for a malformed URL or timeout. */
     public DatasetRegistryClient build() {
       return new DatasetRegistryClient(this);
     }

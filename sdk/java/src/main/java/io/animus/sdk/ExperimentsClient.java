@@ -2,7 +2,6 @@ package io.animus.sdk;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -36,9 +35,7 @@ public final class ExperimentsClient {
 
   private ExperimentsClient(Builder b) {
     this.env = b.env;
-    String url = b.gatewayUrl != null ? b.gatewayUrl : Env.first(env, "ANIMUS_GATEWAY_URL");
-    String token = b.authToken != null ? b.authToken : Env.first(env, "ANIMUS_AUTH_TOKEN");
-    this.http = new Transport(url == null ? Transport.DEFAULT_GATEWAY_URL : url, token, b.timeout, b.projectId);
+    this.http = b.transport();
     this.ciSecret = b.ciSecret != null ? b.ciSecret : Env.first(env, "ANIMUS_CI_WEBHOOK_SECRET");
   }
 
@@ -57,10 +54,7 @@ public final class ExperimentsClient {
 
   /** {@link #fromEnv()} reading the given variables instead of the process environment. */
   public static ExperimentsClient fromEnv(Map<String, String> env) {
-    Builder b = new Builder(env);
-    b.gatewayUrl = Env.first(env, "DATAPILOT_URL", "ANIMUS_GATEWAY_URL");
-    b.authToken = Env.first(env, "TOKEN", "ANIMUS_AUTH_TOKEN");
-    return b.build();
+    return new Builder(env).fromJobEnv().build();
   }
 
   /** The gateway this client talks to. */
@@ -420,48 +414,21 @@ public final class ExperimentsClient {
    * http://localhost:8080), {@code ANIMUS_AUTH_TOKEN} and {@code ANIMUS_CI_WEBHOOK_SECRET}; the timeout
    * defaults to 30 s per request.
    */
-  public static final class Builder {
-    private final Map<String, String> env;
-    private String gatewayUrl;
-    private String authToken;
-    private String projectId;
+  public static final class Builder extends ClientBuilder<Builder> {
     private String ciSecret;
-    private Duration timeout = Duration.ofSeconds(30);
 
     private Builder(Map<String, String> env) {
-      this.env = env;
+      super(env);
     }
 
-    /** The gateway base URL, such as {@code http://localhost:8080}. */
-    public Builder gatewayUrl(String url) {
-      this.gatewayUrl = url;
+    @Override
+    Builder self() {
       return this;
     }
 
-    /** The bearer token (an API token or a run token). */
-    public Builder authToken(String token) {
-      this.authToken = token;
-      return this;
-    }
-
-    /** The CI HMAC secret used by {@link #postCiWebhook} and {@link #postCiReport}. */
+    /** The CI HMAC secret used by {@link ExperimentsClient#postCiWebhook} and {@link ExperimentsClient#postCiReport}. */
     public Builder ciSecret(String secret) {
       this.ciSecret = secret;
-      return this;
-    }
-
-    /**
-     * The project ({@code X-Project-Id}) that creates and lists use, such as {@code team-a}; unset means the server's
-     * {@code default}. Resources addressed by id are found in any project, except a different named one (404).
-     */
-    public Builder projectId(String projectId) {
-      this.projectId = projectId;
-      return this;
-    }
-
-    /** The per-request timeout (connect and answer); must be positive. */
-    public Builder timeout(Duration timeout) {
-      this.timeout = timeout;
       return this;
     }
 
