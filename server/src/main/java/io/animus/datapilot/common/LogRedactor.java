@@ -25,18 +25,11 @@ public final class LogRedactor {
   /** Shorter configured secrets would redact ordinary words; such a secret is no protection anyway. */
   public static final int MIN_SECRET_LENGTH = 8;
   static final byte[] REPLACEMENT = Redactor.REDACTED.getBytes(StandardCharsets.ISO_8859_1);
-  private static final String KEY = "[A-Za-z0-9_.\\-]+";
-  // Line-start form first, so that `env` output redacts a value up to the end of its line.
-  private static final Pattern ASSIGNMENT = Pattern.compile(
-      "^(?<lp>[ \\t]*(?:export[ \\t]+|declare -x[ \\t]+)?)(?<lk>[A-Za-z_][A-Za-z0-9_.\\-]*)=(?<lv>[^\\r\\n]+)"
-          + "|(?<![A-Za-z0-9_.\\-])(?<ik>" + KEY + ")=(?:\"(?<iq>[^\"\\r\\n]+)\"|'(?<is>[^'\\r\\n]+)'"
-          + "|(?<iv>[^\\s\"']\\S*))"
-          + "|[\"'](?<jk>" + KEY + ")[\"'][ \\t]*:[ \\t]*(?:\"(?<jq>[^\"\\r\\n]+)\"|'(?<js>[^'\\r\\n]+)')",
-      Pattern.MULTILINE | Pattern.UNIX_LINES);
   private static final String TOKENS = "animus_run_v1\\.[A-Za-z0-9_\\-]+\\.[A-Za-z0-9_\\-]+|dp_[A-Za-z0-9_\\-]{43}";
   private static final LogRedactor DEFAULT = new LogRedactor(List.of());
 
   private final Pattern credentials;
+  private final List<String> literals;
   private final int overlap;
 
   /** {@code secrets}: the configured secrets to find verbatim; blank or short ones are skipped. */
@@ -55,6 +48,7 @@ public final class LogRedactor {
       longest = Math.max(longest, literal.length());
     }
     this.credentials = Pattern.compile(regex.toString());
+    this.literals = List.copyOf(literals);
     this.overlap = longest + 1;
   }
 
@@ -82,8 +76,12 @@ public final class LogRedactor {
     return new String(out.toString().getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8);
   }
 
-  /** What to replace in {@code text}; {@code toLineEnd}: the rest of the line is part of the secret. */
-  record Span(int start, int end, boolean toLineEnd) {}
+  /**
+   * What to replace in {@code text}: [{@code start}, {@code end}). {@code anchor}: where the match began
+   * (an assignment's name), from which it must be matched again if it may continue past a cut;
+   * {@code toLineEnd}: the rest of the line is part of the secret.
+   */
+  record Span(int start, int end, int anchor, boolean toLineEnd) {}
 
   /**
    * The sorted, non-overlapping spans to replace in {@code text}, ignoring matches that end at or before
@@ -91,52 +89,160 @@ public final class LogRedactor {
    */
   List<Span> spans(String text, int from, boolean lineStart) {
     List<Span> found = new ArrayList<>();
-    Matcher c = credentials.matcher(text);
-    while (c.find()) {
-      found.add(new Span(c.start(), c.end(), false));
-    }
-    Matcher a = ASSIGNMENT.matcher(text).useAnchoringBounds(lineStart).useTransparentBounds(true);
-    int at = 0;
-    while (at < text.length() && a.find(at)) {
-      String key = first(a, "lk", "ik", "jk");
-      String group = a.group("lk") != null ? "lv" : a.group("ik") != null ? first3(a, "iq", "is", "iv")
-          : (a.group("jq") != null ? "jq" : "js");
-      if (Redactor.isSecretKey(key)) {
-        found.add(new Span(a.start(group), a.end(group), group.equals("lv")));
-        at = a.end();
-      } else {
-        at = a.start(group); // the value may hold an assignment or a credential of its own
+    if (mayHoldCredential(text)) {
+      Matcher c = credentials.matcher(text);
+      while (c.find()) {
+        found.add(new Span(c.start(), c.end(), c.start(), false));
       }
     }
+    for (int eq = text.indexOf('=', from); eq >= 0; eq = text.indexOf('=', eq + 1)) {
+      Span span = assignment(text, from, lineStart, eq);
+      if (span != null) {
+        found.add(span);
+        eq = Math.max(eq, span.end() - 1); // an '=' inside a secret value is part of it
+      }
+    }
+    for (int colon = text.indexOf(':', from); colon >= 0; colon = text.indexOf(':', colon + 1)) {
+      Span span = quotedEntry(text, from, colon);
+      if (span != null) {
+        found.add(span);
+      }
+    }
+    return merge(found, from);
+  }
+
+  /**
+   * The value of {@code NAME=value} at {@code eq} when NAME is secret-looking. At the start of a line
+   * (after blanks, {@code export} or {@code declare -x}, as {@code env} and shells print) the value runs to
+   * the end of the line; elsewhere it is a quoted string (to its closing quote, else the line's end) or a
+   * run of non-blank characters.
+   */
+  private static Span assignment(String text, int from, boolean lineStart, int eq) {
+    int key = eq;
+    while (key > 0 && isKeyChar(text.charAt(key - 1))) {
+      key--;
+    }
+    if (key == eq || key < from || !Redactor.isSecretKey(text.substring(key, eq))) {
+      return null;
+    }
+    int end = lineEnd(text, eq + 1);
+    char first = text.charAt(key);
+    if (lineStart && from == 0 && (Character.isLetter(first) && first < 0x80 || first == '_')
+        && atLineStart(text, key)) {
+      return end > eq + 1 ? new Span(eq + 1, end, 0, true) : null;
+    }
+    return value(text, eq + 1, key);
+  }
+
+  /** The value of {@code "name": "value"} (either quote) at {@code colon} when the name is secret-looking. */
+  private static Span quotedEntry(String text, int from, int colon) {
+    int close = colon;
+    while (close > from && (text.charAt(close - 1) == ' ' || text.charAt(close - 1) == '\t')) {
+      close--;
+    }
+    if (close - 1 <= from || !isQuote(text.charAt(close - 1))) {
+      return null;
+    }
+    int key = close - 1;
+    while (key > from && isKeyChar(text.charAt(key - 1))) {
+      key--;
+    }
+    if (key == close - 1 || key - 1 < from || !isQuote(text.charAt(key - 1))
+        || !Redactor.isSecretKey(text.substring(key, close - 1))) {
+      return null;
+    }
+    int at = colon + 1;
+    while (at < text.length() && (text.charAt(at) == ' ' || text.charAt(at) == '\t')) {
+      at++;
+    }
+    return at < text.length() && isQuote(text.charAt(at)) ? value(text, at, key - 1) : null;
+  }
+
+  /** A quoted or bare value starting at {@code at}; null when empty. */
+  private static Span value(String text, int at, int anchor) {
+    if (at >= text.length()) {
+      return null;
+    }
+    char first = text.charAt(at);
+    int end;
+    int start = at;
+    if (isQuote(first)) {
+      start = at + 1;
+      int close = text.indexOf(first, start);
+      end = Math.min(close < 0 ? text.length() : close, lineEnd(text, start));
+    } else {
+      end = at;
+      while (end < text.length() && !isBlank(text.charAt(end))) {
+        end++;
+      }
+    }
+    return end > start ? new Span(start, end, anchor, false) : null;
+  }
+
+  private static boolean atLineStart(String text, int key) {
+    int at = 0;
+    while (at < key && (text.charAt(at) == ' ' || text.charAt(at) == '\t')) {
+      at++;
+    }
+    if (at == key) {
+      return true;
+    }
+    String prefix = text.substring(at, key);
+    return prefix.matches("(?:export|declare -x)[ \t]+");
+  }
+
+  private static int lineEnd(String text, int from) {
+    int end = from;
+    while (end < text.length() && text.charAt(end) != '\n' && text.charAt(end) != '\r') {
+      end++;
+    }
+    return end;
+  }
+
+  private static boolean isKeyChar(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '.'
+        || c == '-';
+  }
+
+  private static boolean isQuote(char c) {
+    return c == '"' || c == '\'';
+  }
+
+  private static boolean isBlank(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0x0B || c == '\f';
+  }
+
+  /** Most lines hold none of the literal prefixes: skip the regular expression for them. */
+  private boolean mayHoldCredential(String text) {
+    if (text.contains("animus_run_v1.") || text.contains("dp_")) {
+      return true;
+    }
+    for (String literal : literals) {
+      if (text.contains(literal)) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static List<Span> merge(List<Span> found, int from) {
     found.sort(Comparator.comparingInt(Span::start));
     List<Span> merged = new ArrayList<>();
     for (Span span : found) {
       if (span.end() <= from) {
         continue;
       }
-      span = span.start() < from ? new Span(from, span.end(), span.toLineEnd()) : span;
+      if (span.start() < from) {
+        span = new Span(from, span.end(), Math.min(from, span.anchor()), span.toLineEnd());
+      }
       Span last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
       if (last != null && span.start() < last.end()) {
-        if (span.end() > last.end()) {
-          merged.set(merged.size() - 1, new Span(last.start(), span.end(), span.toLineEnd()));
-        }
+        merged.set(merged.size() - 1, new Span(last.start(), Math.max(last.end(), span.end()),
+            Math.min(last.anchor(), span.anchor()), span.end() > last.end() ? span.toLineEnd() : last.toLineEnd()));
       } else {
         merged.add(span);
       }
     }
     return merged;
-  }
-
-  private static String first(Matcher m, String... groups) {
-    for (String g : groups) {
-      if (m.group(g) != null) {
-        return m.group(g);
-      }
-    }
-    throw new IllegalStateException("no key group");
-  }
-
-  private static String first3(Matcher m, String a, String b, String c) {
-    return m.group(a) != null ? a : m.group(b) != null ? b : c;
   }
 }

@@ -138,28 +138,32 @@ public final class RedactingInputStream extends InputStream {
     String text = new String(window, 0, len, StandardCharsets.ISO_8859_1);
     List<LogRedactor.Span> spans = rules.spans(text, context, lineStart && context == 0);
     int cut = len;
-    int taken = spans.size();
     if (!complete) {
       int safe = len - overlap;
       cut = safe;
-      for (int i = 0; i < spans.size(); i++) {
-        LogRedactor.Span span = spans.get(i);
-        if (span.end() <= safe) {
-          continue;
+      // a match reaching past the safe point may still grow: match it again, from its start, next time
+      for (LogRedactor.Span span : spans) {
+        if (span.end() > safe) {
+          cut = Math.min(cut, span.anchor());
         }
-        // a match reaching past the safe point may still grow: keep it for the next window
-        taken = i;
-        cut = Math.min(safe, span.start());
-        if (cut <= context) {
-          // it fills the window from the start: replace it now and drop its remainder as it arrives
-          taken = i + 1;
-          cut = span.end();
-          if (span.end() == len) {
-            swallow = span.toLineEnd() ? Swallow.TO_LINE_END : Swallow.NON_SPACE;
-          }
-        }
-        break;
       }
+      for (LogRedactor.Span span : spans) {
+        if (span.start() < cut && cut < span.end()) {
+          cut = span.start();
+        }
+      }
+      if (cut <= context) {
+        // the window begins with such a match: replace it now and drop its remainder as it arrives
+        LogRedactor.Span first = spans.get(0);
+        cut = first.end();
+        if (first.end() == len) {
+          swallow = first.toLineEnd() ? Swallow.TO_LINE_END : Swallow.NON_SPACE;
+        }
+      }
+    }
+    int taken = 0;
+    while (taken < spans.size() && spans.get(taken).end() <= cut) {
+      taken++;
     }
     int at = context;
     for (int i = 0; i < taken; i++) {
@@ -210,6 +214,11 @@ public final class RedactingInputStream extends InputStream {
 
   private static boolean isSpace(byte b) {
     return b == ' ' || b == '\t' || b == '\n' || b == '\r' || b == 0x0B || b == '\f';
+  }
+
+  /** The bytes this stream holds on to, for tests of its memory bound. */
+  int bufferedCapacity() {
+    return window.length + read.length + out.length;
   }
 
   @Override

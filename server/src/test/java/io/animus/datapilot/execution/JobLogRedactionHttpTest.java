@@ -53,7 +53,8 @@ class JobLogRedactionHttpTest {
           "env | sort",
           "echo done");
       String body = "{\"command\":[\"sh\",\"-c\"," + Json.writeString(script) + "],\"dataset_version_id\":\""
-          + ExecutionHttpTest.newVersion(editor) + "\",\"experiment_id\":\"" + ExecutionHttpTest.newExperiment(editor)
+          + ExecutionHttpTest.newVersion(editor) + "\",\"experiment_id\":\""
+          + ExecutionHttpTest.newExperiment(editor)
           + "\",\"git_commit\":\"abc\",\"image_ref\":\"local/x\",\"params\":{},\"resources\":{},"
           + "\"env\":{\"LEAK_A\":" + Json.writeString(editorToken) + ",\"LEAK_B\":" + Json.writeString(CI_SECRET) + "}}";
       var executed = editor.post(ExecutionHttpTest.EXECUTE, body);
