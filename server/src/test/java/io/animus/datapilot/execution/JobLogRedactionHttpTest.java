@@ -56,7 +56,8 @@ class JobLogRedactionHttpTest {
           + ExecutionHttpTest.newVersion(editor) + "\",\"experiment_id\":\""
           + ExecutionHttpTest.newExperiment(editor)
           + "\",\"git_commit\":\"abc\",\"image_ref\":\"local/x\",\"params\":{},\"resources\":{},"
-          + "\"env\":{\"LEAK_A\":" + Json.writeString(editorToken) + ",\"LEAK_B\":" + Json.writeString(CI_SECRET) + "}}";
+          + "\"env\":{\"LEAK_A\":" + Json.writeString(editorToken) + ",\"LEAK_B\":" + Json.writeString(CI_SECRET)
+          + "}}";
       var executed = editor.post(ExecutionHttpTest.EXECUTE, body);
       assertThat(executed.status()).as(executed.text()).isEqualTo(201);
       String runId = executed.json().get("run_id").asText();
