@@ -35,10 +35,15 @@ def free_port() -> int:
 
 class RealServer:
     def __init__(self, jar: str) -> None:
+        self.jar = jar
         self.port = free_port()
         self.url = "http://127.0.0.1:%d" % self.port
         self.tmp = tempfile.mkdtemp(prefix="animus-sdk-test-")
         self.log_path = os.path.join(self.tmp, "server.log")
+        self._log = None
+        self._launch()
+
+    def _launch(self) -> None:
         env = dict(os.environ)
         env.update(
             {
@@ -50,9 +55,9 @@ class RealServer:
                 "DATAPILOT_LOCAL_COMMAND": "true",
             }
         )
-        self._log = open(self.log_path, "wb")
+        self._log = open(self.log_path, "ab")
         self.proc = subprocess.Popen(
-            ["java", "-jar", jar, "serve"], env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            ["java", "-jar", self.jar, "serve"], env=env, stdout=self._log, stderr=subprocess.STDOUT,
             stdin=subprocess.DEVNULL, start_new_session=True,
         )
         deadline = time.monotonic() + START_TIMEOUT_SECONDS
@@ -77,7 +82,7 @@ class RealServer:
         except OSError:
             return ""
 
-    def stop(self) -> None:
+    def stop(self, keep_data: bool = False) -> None:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
             try:
@@ -86,7 +91,30 @@ class RealServer:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(timeout=10)
         self._log.close()
-        shutil.rmtree(self.tmp, ignore_errors=True)
+        if not keep_data:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def restart(self, down_seconds: float = 0.0) -> None:
+        """Stops the server (SIGTERM), waits ``down_seconds``, and starts it again on the same port and data."""
+        self.stop(keep_data=True)
+        time.sleep(down_seconds)
+        self._launch()
+
+
+def server_jar() -> str:
+    """The jar to run. Skips when none was built (fails when DATAPILOT_SERVER_JAR names a missing file)."""
+    jar = os.environ.get("DATAPILOT_SERVER_JAR", "").strip()
+    if jar:
+        jar = os.path.abspath(jar)
+        if not os.path.isfile(jar):
+            raise RuntimeError("DATAPILOT_SERVER_JAR=%s does not exist" % jar)
+    else:
+        jar = DEFAULT_JAR
+        if not os.path.isfile(jar):
+            raise unittest.SkipTest("server jar missing: build it with ./mvnw -q -B -pl server -am package -DskipTests")
+    if shutil.which("java") is None:
+        raise unittest.SkipTest("java is not installed: install a JDK 17+ to run the server tests")
+    return jar
 
 
 def server() -> RealServer:
@@ -94,20 +122,7 @@ def server() -> RealServer:
     global _server
     with _lock:
         if _server is None:
-            jar = os.environ.get("DATAPILOT_SERVER_JAR", "").strip()
-            if jar:
-                jar = os.path.abspath(jar)
-                if not os.path.isfile(jar):
-                    raise RuntimeError("DATAPILOT_SERVER_JAR=%s does not exist" % jar)
-            else:
-                jar = DEFAULT_JAR
-                if not os.path.isfile(jar):
-                    raise unittest.SkipTest(
-                        "server jar missing: build it with ./mvnw -q -B -pl server -am package -DskipTests"
-                    )
-            if shutil.which("java") is None:
-                raise unittest.SkipTest("java is not installed: install a JDK 17+ to run the server tests")
-            _server = RealServer(jar)
+            _server = RealServer(server_jar())
             atexit.register(_server.stop)
         return _server
 

@@ -4,11 +4,15 @@ Logging calls never perform I/O: they validate, append to a bounded in-memory qu
 queue is full or the logger is closed). The sender coalesces metric points into ``metrics:batch`` requests (up to
 ``batch_max_points`` each) and events into ``events:batch`` requests carrying ``client_event_id``s, so retries never
 duplicate: the server ignores a repeated (run, name, step) and a repeated ``client_event_id``. Network errors, 429 and
-5xx are retried with exponential backoff up to ``max_retries`` times. When the server lacks a batch endpoint (404
-``route_not_found``) the logger falls back to the single-step endpoints the published SDK uses.
+5xx are retried with capped exponential backoff and jitter, honouring ``Retry-After``, for ``retry_budget_seconds``
+(default 60 s, longer than the Java SDK's ten retries; so that a server restart loses nothing) and, when given, at
+most ``max_retries`` times. What is finally dropped is counted in ``stats()`` and logged as a warning on the
+``animus_sdk.telemetry`` logger, never silently. When the server lacks a batch endpoint (404 ``route_not_found``)
+the logger falls back to the single-step endpoints the published SDK uses.
 """
 
 import itertools
+import logging
 import math
 import operator
 import os
@@ -17,7 +21,7 @@ import threading
 import time
 import uuid
 from collections import deque
-from typing import Any, Deque, Dict, List, Mapping, Optional, Tuple
+from typing import Any, Callable, Deque, Dict, List, Mapping, Optional, Tuple
 
 from ._http import Response, Transport, api_error, dumps, path_segment, resolve_gateway_url, resolve_token
 from .errors import AnimusAPIError
@@ -26,6 +30,49 @@ _LEVELS = {"debug": "debug", "info": "info", "warn": "warn", "warning": "warn", 
 _MAX_BODY_BYTES = 3 * 1024 * 1024  # below the server's 4 MiB batch limit
 _MAX_EVENTS_PER_BATCH = 1000
 _SERVER_MAX_POINTS = 10000
+_MAX_RETRY_AFTER_SECONDS = 30.0
+DEFAULT_RETRY_BUDGET_SECONDS = 60.0
+_log = logging.getLogger("animus_sdk.telemetry")
+
+
+class RetryPolicy:
+    """When a failed request (network error, 429, 5xx) is tried again.
+
+    The wait before retry ``n`` (from 0) is ``min(max_seconds, base_seconds * 2**n)`` times a jitter factor in
+    [0.5, 1), raised to the server's ``Retry-After`` (at most 30 s). Retries stop once ``budget_seconds`` have
+    passed since the request first failed (the last wait is shortened to end at the budget, then one last attempt
+    is made) or after ``max_retries`` retries; ``None`` lifts either limit.
+    """
+
+    def __init__(
+        self,
+        max_retries: Optional[int],
+        base_seconds: float,
+        max_seconds: float,
+        budget_seconds: Optional[float],
+        clock: Callable[[], float] = time.monotonic,
+        rand: Callable[[], float] = random.random,
+    ) -> None:
+        self.max_retries = max_retries
+        self.base_seconds = base_seconds
+        self.max_seconds = max_seconds
+        self.budget_seconds = budget_seconds
+        self.clock = clock
+        self.rand = rand
+
+    def delay(self, attempt: int, first_failure: float, retry_after: Optional[float] = None) -> Optional[float]:
+        """Seconds to wait before retry number ``attempt + 1``, or None to give up."""
+        if self.max_retries is not None and attempt >= self.max_retries:
+            return None
+        wait = min(self.max_seconds, self.base_seconds * (2 ** min(attempt, 30))) * (0.5 + self.rand() / 2)
+        if self.budget_seconds is not None:
+            left = self.budget_seconds - (self.clock() - first_failure)
+            if left < 0.001:  # spent (a shortened last wait ends a hair early on a float clock)
+                return None
+            wait = min(wait, left)
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, _MAX_RETRY_AFTER_SECONDS))
+        return wait
 
 
 class RunTelemetryLogger:
@@ -38,30 +85,36 @@ class RunTelemetryLogger:
         auth_token: Optional[str] = None,
         timeout_seconds: float = 5.0,
         max_queue: int = 2048,
-        max_retries: int = 6,
+        max_retries: Optional[int] = None,
         *,
         batch_max_points: int = 5000,
         flush_interval_seconds: float = 0.2,
         retry_base_seconds: float = 0.2,
         retry_max_seconds: float = 5.0,
+        retry_budget_seconds: Optional[float] = DEFAULT_RETRY_BUDGET_SECONDS,
     ) -> None:
         if not isinstance(run_id, str) or not run_id.strip():
             raise ValueError("run_id must be a non-empty string")
         if int(max_queue) < 1:
             raise ValueError("max_queue must be at least 1")
-        if int(max_retries) < 0:
+        if max_retries is not None and int(max_retries) < 0:
             raise ValueError("max_retries must be >= 0")
+        if retry_budget_seconds is not None and not float(retry_budget_seconds) >= 0:
+            raise ValueError("retry_budget_seconds must be >= 0")
         self._http = Transport(resolve_gateway_url(gateway_url), auth_token, timeout_seconds)
         self._run_id = run_id.strip()
         self._base = "/api/experiments/experiment-runs/" + path_segment(self._run_id)
         self._max_queue = int(max_queue)
-        self._max_retries = int(max_retries)
+        self._retry = RetryPolicy(
+            None if max_retries is None else int(max_retries),
+            float(retry_base_seconds),
+            float(retry_max_seconds),
+            None if retry_budget_seconds is None else float(retry_budget_seconds),
+        )
         self._batch_points = max(1, min(int(batch_max_points), _SERVER_MAX_POINTS))
         self._interval = float(flush_interval_seconds)
         # Wake the sender early once half the queue (or a full batch) is waiting, so a fast loop rarely sees False.
         self._wake_at = max(1, min(self._batch_points, self._max_queue // 2))
-        self._retry_base = float(retry_base_seconds)
-        self._retry_max = float(retry_max_seconds)
         # Queued items, in call order. Metrics: points (step, name, value, unix time) and groups with metadata
         # (step, {name: value}, metadata), one queue so that the first write of a (name, step) stays first.
         # Events: dicts in the events:batch shape with a float "occurred_at".
@@ -78,7 +131,8 @@ class RunTelemetryLogger:
         self._events_batch = True
         self._conn = None
         self.last_error: Optional[AnimusAPIError] = None
-        self._stats = {"points_sent": 0, "events_sent": 0, "dropped": 0, "retries": 0, "requests": 0}
+        self._stats = {"points_sent": 0, "events_sent": 0, "dropped": 0, "dropped_after_retries": 0, "rejected": 0,
+                       "retries": 0, "requests": 0}
         self._thread = threading.Thread(target=self._run, name="animus-telemetry-" + self._run_id[:8], daemon=True)
         self._thread.start()
 
@@ -110,7 +164,8 @@ class RunTelemetryLogger:
         return self._closed
 
     def stats(self) -> Dict[str, int]:
-        """Counters: points_sent, events_sent, dropped, retries, requests, queued."""
+        """Counters: points_sent, events_sent, dropped (of which dropped_after_retries: given up on after the retry
+        budget), rejected (logging calls that returned False), retries, requests, queued."""
         out = dict(self._stats)
         out["queued"] = self._queued()
         return out
@@ -130,6 +185,7 @@ class RunTelemetryLogger:
         if metadata is not None:
             return self.log_metrics(step, {name: value}, metadata)
         if self._closed or len(self._points) + len(self._events) >= self._max_queue:
+            self._stats["rejected"] += 1
             return False
         self._points.append((step, name, value, time.time()))
         if len(self._points) >= self._wake_at:
@@ -147,6 +203,7 @@ class RunTelemetryLogger:
         if metadata is not None and not isinstance(metadata, dict):
             raise ValueError("metadata must be a dict")
         if self._closed or self._queued() + len(clean) > self._max_queue:
+            self._stats["rejected"] += 1
             return False
         if metadata:
             self._points.append((step, clean, dict(metadata)))
@@ -209,6 +266,7 @@ class RunTelemetryLogger:
     def _queue_event(self, level: str, message: str, metadata: Dict[str, Any]) -> bool:
         queued = self._queued()
         if self._closed or queued >= self._max_queue:
+            self._stats["rejected"] += 1
             return False
         if queued + 1 >= self._wake_at:
             self._wake.set()
@@ -243,7 +301,7 @@ class RunTelemetryLogger:
         drained = self.flush(timeout_seconds) if flush else False
         left = self._queued()
         if left:
-            self._stats["dropped"] += left
+            self._drop(left, "the logger was closed before they were sent")
             self._points.clear()
             self._events.clear()
         self._stopping = True
@@ -297,7 +355,7 @@ class RunTelemetryLogger:
                 continue
             resp = self._post("/metrics:batch", body)
             if resp is None:
-                self._drop(len(points))
+                self._give_up(len(points), None)
                 return
             if resp.status < 300:
                 self._stats["points_sent"] += len(points)
@@ -310,10 +368,10 @@ class RunTelemetryLogger:
             self.last_error = error
             bad = _bad_index(error, len(points))
             if resp.status == 400 and bad is not None:
-                self._drop(1)
+                self._give_up(1, resp)
                 points = points[:bad] + points[bad + 1 :]
                 continue
-            self._drop(len(points))
+            self._give_up(len(points), resp)
             return
 
     def _send_points_singly(self, points: List[Tuple[int, str, float, float]]) -> None:
@@ -333,7 +391,7 @@ class RunTelemetryLogger:
         else:
             if resp is not None:
                 self.last_error = api_error(resp)
-            self._drop(count)
+            self._give_up(count, resp)
 
     def _send_events(self, events: List[Dict[str, Any]]) -> None:
         if not self._events_batch:
@@ -349,7 +407,7 @@ class RunTelemetryLogger:
                 continue
             resp = self._post("/events:batch", body)
             if resp is None:
-                self._drop(len(events))
+                self._give_up(len(events), None)
                 return
             if resp.status < 300:
                 self._stats["events_sent"] += len(events)
@@ -362,10 +420,10 @@ class RunTelemetryLogger:
             self.last_error = error
             bad = _bad_index(error, len(events))
             if resp.status == 400 and bad is not None:
-                self._drop(1)
+                self._give_up(1, resp)
                 events = events[:bad] + events[bad + 1 :]
                 continue
-            self._drop(len(events))
+            self._give_up(len(events), resp)
             return
 
     def _send_events_singly(self, events: List[Dict[str, Any]]) -> None:
@@ -376,11 +434,13 @@ class RunTelemetryLogger:
             else:
                 if resp is not None:
                     self.last_error = api_error(resp)
-                self._drop(1)
+                self._give_up(1, resp)
 
     def _post(self, suffix: str, body: bytes) -> Optional[Response]:
-        """POSTs with retries on network errors, 429 and 5xx. None when the attempts ran out on a network error."""
+        """POSTs, retrying network errors, 429 and 5xx as the retry policy allows. None when the last attempt got no
+        answer."""
         attempt = 0
+        first_failure = None
         while True:
             if self._conn is None:
                 self._conn = self._http.connect()
@@ -394,19 +454,35 @@ class RunTelemetryLogger:
                 return resp
             if resp is not None:
                 self.last_error = api_error(resp)
-            if attempt >= self._max_retries or self._abort.is_set():
+            if self._abort.is_set():
                 return resp
-            delay = min(self._retry_max, self._retry_base * (2 ** attempt)) * (0.5 + random.random() / 2)
-            retry_after = resp.headers.get("retry-after", "") if resp is not None else ""
-            if retry_after.isdigit():
-                delay = min(max(delay, float(retry_after)), 30.0)
+            if first_failure is None:
+                first_failure = time.monotonic()
+            retry_after = resp.headers.get("retry-after", "").strip() if resp is not None else ""
+            delay = self._retry.delay(attempt, first_failure, float(retry_after) if retry_after.isdigit() else None)
+            if delay is None:
+                return resp
             attempt += 1
             self._stats["retries"] += 1
             if self._abort.wait(delay):
                 return resp
 
-    def _drop(self, count: int) -> None:
+    def _give_up(self, count: int, resp: Optional[Response]) -> None:
+        """Drops ``count`` items that ``resp`` (None: no answer) did not accept, saying why."""
+        if resp is not None and resp.status != 429 and resp.status < 500:
+            error = api_error(resp)
+            self._drop(count, "the server refused them (%d %s)" % (resp.status, error.code))
+        elif self._abort.is_set():
+            self._drop(count, "the logger was closed while they were being retried")
+        else:
+            self._stats["dropped_after_retries"] += count
+            last = "no answer" if resp is None else "status %d" % resp.status
+            self._drop(count, "the retry budget ran out (last: %s)" % last)
+
+    def _drop(self, count: int, reason: str) -> None:
         self._stats["dropped"] += count
+        _log.warning("run %s: dropped %d telemetry item(s), %d in all: %s", self._run_id, count,
+                     self._stats["dropped"], reason)
 
 
 def _pop(queue: Deque[Any], limit: int) -> List[Any]:

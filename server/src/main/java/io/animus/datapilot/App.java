@@ -201,7 +201,8 @@ public final class App implements AutoCloseable {
     new ExecutionResource(new ExecutionService(executionDeps, executor, execution.localCommand(), inherited,
         datapilotUrl::get)).register(router);
     Optional<ExecutionReconciler> reconciler = executor.map(e -> new ExecutionReconciler(jdbi, executionStore,
-        runStore, lifecycle, e, new JobLogs(jdbi, blobs, new ArtifactStore(), events, executionStore, clock),
+        runStore, lifecycle, e, new JobLogs(jdbi, blobs, new ArtifactStore(), events, executionStore, clock,
+            JobLogs.rulesFor(config)),
         execution.jobStartTimeout(), execution.syncInterval(), clock));
 
     AuditLog audit = new AuditLog(new AuditStore(jdbi));

@@ -5,7 +5,9 @@ import io.animus.datapilot.artifacts.ArtifactService;
 import io.animus.datapilot.artifacts.ArtifactStore;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Ids;
-import io.animus.datapilot.common.Redactor;
+import io.animus.datapilot.common.LogRedactor;
+import io.animus.datapilot.common.RedactingInputStream;
+import io.animus.datapilot.config.Config;
 import io.animus.datapilot.http.Json;
 import io.animus.datapilot.storage.BlobStore;
 import io.animus.datapilot.telemetry.EventService;
@@ -27,7 +29,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Keeps an ended job's log (PROTOCOL.md §8.6): the last 100 MiB as a {@code log} artifact named
- * {@code job-log}, and the last 50 lines, credentials redacted, as run events.
+ * {@code job-log}, and the last 50 lines as run events, both with credentials redacted by the same
+ * {@link LogRedactor}. Every executor's log reaches the artifact through {@link #capture} only.
  */
 public final class JobLogs {
   private static final Logger LOG = LoggerFactory.getLogger(JobLogs.class);
@@ -35,21 +38,37 @@ public final class JobLogs {
   static final int TAIL_LINES = 50;
   private static final int TAIL_BYTES = 256 << 10;
   private static final int MAX_LINE_CHARS = 4000;
+  private static final int CUT_CONTEXT = 64 << 10;
   private final Jdbi jdbi;
   private final BlobStore blobs;
   private final ArtifactStore artifacts;
   private final EventService events;
   private final ExecutionStore executions;
   private final Clock clock;
+  private final LogRedactor rules;
 
   public JobLogs(Jdbi jdbi, BlobStore blobs, ArtifactStore artifacts, EventService events,
-                 ExecutionStore executions, Clock clock) {
+                 ExecutionStore executions, Clock clock, LogRedactor rules) {
+    this.rules = rules;
     this.jdbi = jdbi;
     this.blobs = blobs;
     this.artifacts = artifacts;
     this.events = events;
     this.executions = executions;
     this.clock = clock;
+  }
+
+  /**
+   * The server's own secrets, which a job may have been given by mistake (a passed-through variable) and
+   * must not reach a viewer: the CI and run-token secrets, the admin token and the database password.
+   */
+  public static LogRedactor rulesFor(Config config) {
+    List<String> secrets = new ArrayList<>();
+    config.trust().ciWebhookSecret().ifPresent(secrets::add);
+    config.trust().runTokenSecret().ifPresent(secrets::add);
+    config.auth().adminToken().ifPresent(secrets::add);
+    config.database().password().ifPresent(secrets::add);
+    return new LogRedactor(secrets);
   }
 
   /** Stores the log once; without a log file only the capture is recorded. */
@@ -60,7 +79,7 @@ public final class JobLogs {
     if (logFile.isPresent()) {
       try {
         artifact = store(execution, logFile.get());
-        tail = tail(logFile.get());
+        tail = tail(logFile.get(), rules);
       } catch (IOException | RuntimeException e) {
         LOG.warn("run {}: the job log could not be kept: {}", runId, e.getMessage());
       }
@@ -98,11 +117,15 @@ public final class JobLogs {
     String key = ArtifactService.objectKey(run, "log", artifactId, "job.log");
     long size = Files.size(file);
     long offset = Math.max(0, size - MAX_BYTES);
+    // Read a little before a cut so that a credential cut in half there is still recognised and replaced.
+    long from = Math.max(0, offset - CUT_CONTEXT);
     BlobStore.Written written;
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
-      raf.seek(offset);
-      InputStream in = new java.io.BufferedInputStream(Channels.newInputStream(raf.getChannel()));
-      written = blobs.put(BlobStore.Area.ARTIFACTS, key, new BoundedInput(in, size - offset));
+      raf.seek(from);
+      InputStream in = Channels.newInputStream(raf.getChannel());
+      // size and sha256 are those of the redacted bytes: the blob store measures what it is given
+      written = blobs.put(BlobStore.Area.ARTIFACTS, key,
+          new RedactingInputStream(new BoundedInput(in, size - from), rules, offset - from));
     }
     var metadata = offset > 0 ? Json.object().put("truncated", true) : Json.object();
     return new Artifact(artifactId, execution.runId(), "log", "job-log", "job.log", "text/plain; charset=utf-8",
@@ -110,13 +133,16 @@ public final class JobLogs {
   }
 
   /** The last non-blank lines, each redacted and shortened. */
-  static List<String> tail(Path file) throws IOException {
+  static List<String> tail(Path file, LogRedactor rules) throws IOException {
     long size = Files.size(file);
     int length = (int) Math.min(size, TAIL_BYTES);
     byte[] bytes = new byte[length];
     try (RandomAccessFile raf = new RandomAccessFile(file.toFile(), "r")) {
       raf.seek(size - length);
       raf.readFully(bytes);
+    }
+    try (InputStream redacted = new RedactingInputStream(new java.io.ByteArrayInputStream(bytes), rules)) {
+      bytes = redacted.readAllBytes();
     }
     String text = new String(bytes, StandardCharsets.UTF_8);
     List<String> lines = new ArrayList<>(List.of(text.split("\r?\n", -1)));
@@ -127,7 +153,6 @@ public final class JobLogs {
     for (int i = lines.size() - 1; i >= 0 && kept.size() < TAIL_LINES; i--) {
       String line = lines.get(i).strip();
       if (!line.isEmpty()) {
-        line = Redactor.redactText(line);
         if (line.length() > MAX_LINE_CHARS) {
           line = line.substring(0, MAX_LINE_CHARS) + "…";
         }

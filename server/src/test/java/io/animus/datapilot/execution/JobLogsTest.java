@@ -2,6 +2,7 @@ package io.animus.datapilot.execution;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.animus.datapilot.common.LogRedactor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ class JobLogsTest {
     }
     text.append("token animus_run_v1.abc.def and dp_").append("A".repeat(43)).append('\n');
     Path file = Files.writeString(dir.resolve("job.log"), text.toString());
-    var tail = JobLogs.tail(file);
+    var tail = JobLogs.tail(file, LogRedactor.standard());
     assertThat(tail).hasSize(50).startsWith("line 22").contains("line 70");
     assertThat(tail.get(49)).doesNotContain("animus_run_v1.abc").doesNotContain("dp_AAAA").contains("[REDACTED]");
   }
@@ -37,10 +38,11 @@ class JobLogsTest {
       }
       out.write("last line\n".getBytes(StandardCharsets.UTF_8));
     }
-    var tail = JobLogs.tail(file);
+    var tail = JobLogs.tail(file, LogRedactor.standard());
     assertThat(tail).hasSize(50).endsWith("last line");
     assertThat(tail.subList(0, 49)).allSatisfy(l -> assertThat(l).hasSize(999));
-    assertThat(JobLogs.tail(Files.writeString(dir.resolve("empty.log"), ""))).isEmpty();
+    Path empty = Files.writeString(dir.resolve("empty.log"), "");
+    assertThat(JobLogs.tail(empty, LogRedactor.standard())).isEmpty();
   }
 
   @Test
