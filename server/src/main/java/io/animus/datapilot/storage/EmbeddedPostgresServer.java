@@ -112,6 +112,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
           throw new ConfigException("the orphaned embedded PostgreSQL (pid " + p.pid() + ") in " + directory
               + " does not stop; stop it by hand");
         }
+        p.awaitReaped(Duration.ofSeconds(5));
+        p.removeStalePidFile(directory);
         LOG.warn("stopped the orphaned embedded PostgreSQL (pid {}) in {} ms; starting it again (PostgreSQL "
             + "recovers from its write-ahead log if needed)", p.pid(), (System.nanoTime() - started) / 1_000_000);
       } else if (Files.exists(directory.resolve("postmaster.pid"))) {
@@ -179,6 +181,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
       // (on the server's standard error) says why it ended.
       Instant died = Instant.now();
       LOG.error("embedded PostgreSQL (pid {}) exited unexpectedly; restarting it on port {}", current.pid(), port);
+      current.awaitReaped(Duration.ofSeconds(5));
+      current.removeStalePidFile(directory);
       for (int attempt = 1; !closing; attempt++) {
         status = "embedded PostgreSQL restarting after it exited unexpectedly at " + died + " (pid "
             + current.pid() + ", attempt " + attempt + ")";

@@ -26,6 +26,11 @@ public final class FileBlobStore implements BlobStore {
   private static final String TEMP_PREFIX = ".tmp-";
   private static final java.util.regex.Pattern TEMP_NAME = java.util.regex.Pattern.compile(
       "\\.tmp-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  /**
+   * This process's temporary files being written: the sweep must not even open them, since closing
+   * any descriptor of a file drops all of the process's POSIX locks on it.
+   */
+  private static final java.util.Set<Path> WRITING = java.util.concurrent.ConcurrentHashMap.newKeySet();
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileBlobStore.class);
   private final Path root;
 
@@ -57,6 +62,7 @@ public final class FileBlobStore implements BlobStore {
     try {
       Files.createDirectories(target.getParent());
       temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+      WRITING.add(temp);
       HashingReader reader = new HashingReader(source);
       try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
            java.nio.channels.FileLock writing = out.lock()) {
@@ -72,6 +78,7 @@ public final class FileBlobStore implements BlobStore {
         out.force(true);
         // renamed while still locked, so a sweeper never sees it unlocked under its temporary name
         Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        WRITING.remove(temp);
         temp = null;
       }
       syncDirectory(target.getParent());
@@ -80,6 +87,7 @@ public final class FileBlobStore implements BlobStore {
       throw new BlobStoreException("writing blob failed", e);
     } finally {
       if (temp != null) {
+        WRITING.remove(temp);
         deleteFile(temp);
         pruneEmptyParents(area, target.getParent());
       }
@@ -116,6 +124,9 @@ public final class FileBlobStore implements BlobStore {
   }
 
   private static boolean sweepIfAbandoned(Path temp) {
+    if (WRITING.contains(temp)) {
+      return false;
+    }
     try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
          java.nio.channels.FileLock lock = channel.tryLock()) {
       if (lock == null) {

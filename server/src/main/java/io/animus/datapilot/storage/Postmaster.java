@@ -81,6 +81,39 @@ final class Postmaster {
   }
 
   /**
+   * Waits until its process entry is gone (reaped): until then PostgreSQL takes the pid in
+   * {@code postmaster.pid} for a live postmaster and refuses to start.
+   */
+  void awaitReaped(Duration timeout) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (Files.exists(Path.of("/proc", Long.toString(pid))) && System.nanoTime() < deadline) {
+      try {
+        Thread.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        return;
+      }
+    }
+  }
+
+  /**
+   * After it is dead: removes {@code postmaster.pid} if it still names it. PostgreSQL removes such a
+   * file itself unless the pid still exists, which an unreaped zombie does (a server running as a
+   * container's pid 1 reaps nothing it did not start), and then it would refuse to start for good.
+   */
+  void removeStalePidFile(Path dataDir) {
+    Path pidFile = dataDir.resolve("postmaster.pid");
+    try {
+      List<String> lines = Files.readAllLines(pidFile, StandardCharsets.UTF_8);
+      if (!isAlive() && !lines.isEmpty() && lines.get(0).trim().equals(Long.toString(pid))) {
+        Files.deleteIfExists(pidFile);
+      }
+    } catch (IOException e) {
+      // gone already, or unreadable: PostgreSQL's own check decides
+    }
+  }
+
+  /**
    * Stops it the way an operator would: SIGINT (fast shutdown: open transactions roll back, a
    * checkpoint is written), then SIGQUIT (immediate shutdown, crash recovery at the next start), then
    * SIGKILL as the last resort. True when it is gone.

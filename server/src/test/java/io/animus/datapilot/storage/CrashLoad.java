@@ -40,6 +40,9 @@ public final class CrashLoad {
 
   public enum Outcome { ACKED, REFUSED, UNKNOWN, HALF_SENT }
 
+  /** Whom each kill hits. */
+  public enum Victims { ALTERNATE, SERVER, POSTMASTER }
+
   private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
       .connectTimeout(Duration.ofSeconds(3)).build();
   private static final int BATCH = 50;
@@ -49,15 +52,23 @@ public final class CrashLoad {
   private final List<Round> rounds = new ArrayList<>();
   private ForkedServer server;
 
-  private CrashLoad(Path dir, long seed, PrintStream out) {
+  private final Victims victims;
+
+  private CrashLoad(Path dir, long seed, Victims victims, PrintStream out) {
     this.dir = dir;
+    this.victims = victims;
     this.random = new Random(seed);
     this.out = out;
   }
 
   /** {@code kills} kills (server and postmaster alternately), each after 0.5 s to {@code maxLoad} of load. */
   public static Result run(Path dir, int kills, Duration maxLoad, long seed, PrintStream out) throws Exception {
-    return new CrashLoad(dir, seed, out).run(kills, maxLoad);
+    return run(dir, kills, maxLoad, seed, Victims.ALTERNATE, out);
+  }
+
+  public static Result run(Path dir, int kills, Duration maxLoad, long seed, Victims victims, PrintStream out)
+      throws Exception {
+    return new CrashLoad(dir, seed, victims, out).run(kills, maxLoad);
   }
 
   private Map<String, String> env() {
@@ -80,11 +91,13 @@ public final class CrashLoad {
         List<Thread> workers = round.startWorkers();
         long loadMs = 500 + (long) (random.nextDouble() * Math.max(0, maxLoad.toMillis() - 500));
         Thread.sleep(loadMs);
-        if (kill % 2 == 0) {
+        if (victims == Victims.SERVER || victims == Victims.ALTERNATE && kill % 2 == 0) {
+          long killed = System.nanoTime();
           server.kill();
           round.stop(workers); // at once: requests to a dead server only pile up refused connections
           server = ForkedServer.start(dir, env());
-          double seconds = server.await("/readyz", Duration.ofSeconds(60));
+          server.await("/readyz", Duration.ofSeconds(60));
+          double seconds = (System.nanoTime() - killed) / 1e9; // from the SIGKILL, the JVM's start included
           serverRestarts.add(seconds);
           out.printf("kill %d: server SIGKILL after %d ms of load; ready again in %.2f s%n", kill + 1, loadMs, seconds);
         } else {
