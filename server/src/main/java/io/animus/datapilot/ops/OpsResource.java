@@ -79,7 +79,7 @@ public final class OpsResource {
       result.put("duration_ms", (System.nanoTime() - started) / 1_000_000);
       Optional<String> detail = details.getOrDefault(check.getKey(), Optional::empty).get();
       if (!ok) {
-        result.put("error", detail.orElse(check.getKey() + " unreachable or too slow"));
+        result.put("error", check.getKey() + " unreachable or too slow" + detail.map(d -> "; " + d).orElse(""));
       } else {
         detail.ifPresent(d -> result.put("detail", d));
       }
