@@ -38,6 +38,7 @@ final class EmbeddedPostgresServer implements AutoCloseable {
   private volatile String status;
   private volatile boolean closing;
   private final Thread supervisor;
+  private int restarts; // only the supervisor thread touches it
 
   private EmbeddedPostgresServer(Path directory, EmbeddedPostgres postgres) {
     this.directory = directory;
@@ -170,34 +171,42 @@ final class EmbeddedPostgresServer implements AutoCloseable {
   }
 
   private void supervise() {
-    int restarts = 0;
     while (!closing) {
       sleep(CHECK_EVERY);
-      Postmaster current = postmaster;
-      if (closing || current.isAlive()) {
-        continue;
+      try {
+        superviseOnce();
+      } catch (RuntimeException e) {
+        // the supervisor must outlive any surprise, or the next death goes unnoticed
+        LOG.warn("embedded PostgreSQL supervisor: {}", e.toString());
       }
-      // A postmaster that is not our child leaves no exit status to read; PostgreSQL's own log
-      // (on the server's standard error) says why it ended.
-      Instant died = Instant.now();
-      LOG.error("embedded PostgreSQL (pid {}) exited unexpectedly; restarting it on port {}", current.pid(), port);
-      current.awaitReaped(Duration.ofSeconds(5));
-      current.removeStalePidFile(directory);
-      for (int attempt = 1; !closing; attempt++) {
-        status = "embedded PostgreSQL restarting after it exited unexpectedly at " + died + " (pid "
-            + current.pid() + ", attempt " + attempt + ")";
-        Optional<Postmaster> started = restartOnce();
-        if (started.isPresent()) {
-          postmaster = started.get();
-          restarts++;
-          status = "embedded PostgreSQL restarted at " + Instant.now() + " after it exited unexpectedly at " + died
-              + " (pid " + current.pid() + "; restarts since start: " + restarts + ")";
-          LOG.warn("embedded PostgreSQL restarted (pid {}, port {}) {} ms after it exited", postmaster.pid(), port,
-              Duration.between(died, Instant.now()).toMillis());
-          break;
-        }
-        sleep(Duration.ofMillis(Math.min(5_000, 500L * attempt)));
+    }
+  }
+
+  private void superviseOnce() {
+    Postmaster current = postmaster;
+    if (closing || current.isAlive()) {
+      return;
+    }
+    // A postmaster that is not our child leaves no exit status to read; PostgreSQL's own log
+    // (on the server's standard error) says why it ended.
+    Instant died = Instant.now();
+    LOG.error("embedded PostgreSQL (pid {}) exited unexpectedly; restarting it on port {}", current.pid(), port);
+    current.awaitReaped(Duration.ofSeconds(5));
+    current.removeStalePidFile(directory);
+    for (int attempt = 1; !closing; attempt++) {
+      status = "embedded PostgreSQL restarting after it exited unexpectedly at " + died + " (pid "
+          + current.pid() + ", attempt " + attempt + ")";
+      Optional<Postmaster> started = restartOnce();
+      if (started.isPresent()) {
+        postmaster = started.get();
+        restarts++;
+        status = "embedded PostgreSQL restarted at " + Instant.now() + " after it exited unexpectedly at " + died
+            + " (pid " + current.pid() + "; restarts since start: " + restarts + ")";
+        LOG.warn("embedded PostgreSQL restarted (pid {}, port {}) {} ms after it exited", postmaster.pid(), port,
+            Duration.between(died, Instant.now()).toMillis());
+        break;
       }
+      sleep(Duration.ofMillis(Math.min(5_000, 500L * attempt)));
     }
   }
 
