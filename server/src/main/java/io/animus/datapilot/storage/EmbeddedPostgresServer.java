@@ -120,7 +120,8 @@ final class EmbeddedPostgresServer implements AutoCloseable {
       } else if (Files.exists(directory.resolve("postmaster.pid"))) {
         // Its pid is dead or now another process's; PostgreSQL refuses to start over a file whose pid
         // is alive, even when that process is not a postmaster.
-        LOG.warn("removing the stale {} of a postmaster that is no longer running", directory.resolve("postmaster.pid"));
+        LOG.warn("removing the stale {} of a postmaster that is no longer running",
+            directory.resolve("postmaster.pid"));
         Files.deleteIfExists(directory.resolve("postmaster.pid"));
       }
     }

@@ -174,7 +174,8 @@ public final class CrashLoad {
   static JsonNode json(String base, String path) {
     HttpResponse<String> r = send("GET", base + path, null);
     if (r == null || r.statusCode() != 200) {
-      throw new AssertionError("GET " + path + " answered " + (r == null ? "nothing" : r.statusCode() + " " + r.body()));
+      throw new AssertionError("GET " + path + " answered "
+          + (r == null ? "nothing" : r.statusCode() + " " + r.body()));
     }
     try {
       return Json.mapper().readTree(r.body());

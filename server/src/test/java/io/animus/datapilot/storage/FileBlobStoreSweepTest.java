@@ -81,7 +81,8 @@ class FileBlobStoreSweepTest {
         return sent++ < 2000 ? 'x' : -1;
       }
     };
-    CompletableFuture<BlobStore.Written> put = CompletableFuture.supplyAsync(() -> store.put(Area.ARTIFACTS, "k/blob", slow));
+    CompletableFuture<BlobStore.Written> put =
+        CompletableFuture.supplyAsync(() -> store.put(Area.ARTIFACTS, "k/blob", slow));
     assertThat(halfway.await(30, TimeUnit.SECONDS)).isTrue();
     assertThat(store.sweepTemporaryFiles()).isZero();
     proceed.countDown();
