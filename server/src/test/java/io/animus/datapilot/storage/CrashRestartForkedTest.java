@@ -1,12 +1,15 @@
 package io.animus.datapilot.storage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.datapilot.config.ConfigException;
 import io.animus.datapilot.testing.ForkedServer;
 import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.TestClient;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -100,6 +103,34 @@ class CrashRestartForkedTest {
       // the pool's URL is still valid: new writes go through (a first one may meet a dead pooled connection)
       Written after = retry(() -> write(client, 1));
       after.verify(client);
+    }
+  }
+
+  @Test
+  void aSecondServerOnALiveDataDirectoryIsRefusedAndNoOtherProcessIsEverTakenForAnOrphan() throws Exception {
+    try (ForkedServer server = ForkedServer.start(dir, env())) {
+      server.await("/readyz", Duration.ofSeconds(120));
+      Postmaster live = Postmaster.serving(pgDir()).orElseThrow();
+
+      assertThatThrownBy(() -> EmbeddedPostgresServer.start(pgDir(), 0)).isInstanceOf(ConfigException.class)
+          .hasMessageContaining("belongs to another running DataPilot server");
+      assertThat(live.isAlive()).isTrue();
+      assertThat(server.client().get("/readyz").status()).isEqualTo(200);
+
+      // a postmaster.pid naming a live postgres of another data directory, or a live process that is not
+      // postgres working in this one, names no postmaster of ours
+      Path other = dir.resolve("other");
+      Files.createDirectories(other);
+      Files.writeString(other.resolve("postmaster.pid"), live.pid() + "\n" + other + "\n0\n" + live.port() + "\n");
+      assertThat(Postmaster.serving(other)).isEmpty();
+      Process sleeper = new ProcessBuilder("sleep", "30").directory(other.toFile()).start();
+      try {
+        Files.writeString(other.resolve("postmaster.pid"), sleeper.pid() + "\n" + other + "\n0\n5432\n");
+        assertThat(Postmaster.serving(other)).isEmpty();
+      } finally {
+        sleeper.destroyForcibly();
+        sleeper.waitFor();
+      }
     }
   }
 
