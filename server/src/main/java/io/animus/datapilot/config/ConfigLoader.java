@@ -32,7 +32,7 @@ public final class ConfigLoader {
     Config.Auth auth = auth(http);
     Config.Database database = new Config.Database(
         value("DATAPILOT_DATABASE_URL"), value("DATAPILOT_DATABASE_USER"), value("DATAPILOT_DATABASE_PASSWORD"),
-        poolSize());
+        poolSize(), embeddedPort());
     database.url().ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql:")) {
         throw new ConfigException("DATAPILOT_DATABASE_URL must be a jdbc:postgresql: URL");
@@ -205,6 +205,19 @@ public final class ConfigLoader {
       // answered below
     }
     throw new ConfigException("DATAPILOT_DATABASE_POOL_SIZE must be a whole number from 1 to 1000");
+  }
+
+  /** The embedded PostgreSQL's port on 127.0.0.1; 0 (the default) takes a free one at each start. */
+  private int embeddedPort() {
+    try {
+      int port = value("DATAPILOT_EMBEDDED_DB_PORT").map(Integer::parseInt).orElse(0);
+      if (port >= 0 && port <= 65535) {
+        return port;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ConfigException("DATAPILOT_EMBEDDED_DB_PORT must be a port number from 1 to 65535 (0: a free port)");
   }
 
   private Optional<String> value(String name) {

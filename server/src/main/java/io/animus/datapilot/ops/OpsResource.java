@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
@@ -28,6 +29,7 @@ public final class OpsResource {
   private final Supplier<Map<String, Long>> runCounts;
   private final Config.AuthMode authMode;
   private final Map<String, BooleanSupplier> checks = new LinkedHashMap<>();
+  private final Map<String, Supplier<Optional<String>>> details = new LinkedHashMap<>();
 
   public OpsResource(Database database, HttpMetrics metrics, Config.AuthMode authMode,
                      Supplier<Map<String, Long>> runCounts) {
@@ -35,6 +37,8 @@ public final class OpsResource {
     this.runCounts = runCounts;
     this.authMode = authMode;
     checks.put("database", () -> database.ping(1));
+    // the embedded PostgreSQL's supervisor says when it is restarting it, or has restarted it
+    details.put("database", database::embeddedStatus);
   }
 
   /** Adds a readiness check (the blob store registers its own). */
@@ -73,8 +77,11 @@ public final class OpsResource {
       result.put("name", check.getKey());
       result.put("status", ok ? "ok" : "fail");
       result.put("duration_ms", (System.nanoTime() - started) / 1_000_000);
+      Optional<String> detail = details.getOrDefault(check.getKey(), Optional::empty).get();
       if (!ok) {
-        result.put("error", check.getKey() + " unreachable or too slow");
+        result.put("error", check.getKey() + " unreachable or too slow" + detail.map(d -> "; " + d).orElse(""));
+      } else {
+        detail.ifPresent(d -> result.put("detail", d));
       }
       results.add(result);
       ready &= ok;

@@ -9,6 +9,10 @@ public final class BlobStores {
   public static BlobStore open(Config config) {
     return config.blobs().s3()
         .<BlobStore>map(S3BlobStore::new)
-        .orElseGet(() -> new FileBlobStore(config.dataDir().resolve("blobs")));
+        .orElseGet(() -> {
+          FileBlobStore files = new FileBlobStore(config.dataDir().resolve("blobs"));
+          files.sweepTemporaryFiles();
+          return files;
+        });
   }
 }

@@ -4,7 +4,6 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.animus.datapilot.config.Config;
 import io.animus.datapilot.config.ConfigException;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.SQLException;
@@ -20,10 +19,10 @@ import org.slf4j.LoggerFactory;
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
   private final HikariDataSource pool;
-  private final EmbeddedDatabase embedded;
+  private final EmbeddedPostgresServer embedded;
   private final Jdbi jdbi;
 
-  private Database(HikariDataSource pool, EmbeddedDatabase embedded) {
+  private Database(HikariDataSource pool, EmbeddedPostgresServer embedded) {
     this.pool = pool;
     this.embedded = embedded;
     this.jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
@@ -31,14 +30,14 @@ public final class Database implements AutoCloseable {
 
   /** Opens the configured database, starting the embedded one if needed, and migrates it. */
   public static Database open(Config.Database settings, Path dataDir) {
-    EmbeddedDatabase embedded = null;
+    EmbeddedPostgresServer embedded = null;
     HikariConfig hikari = new HikariConfig();
     if (settings.url().isPresent()) {
       hikari.setJdbcUrl(settings.url().get());
       settings.user().ifPresent(hikari::setUsername);
       settings.password().ifPresent(hikari::setPassword);
     } else {
-      embedded = EmbeddedDatabase.start(dataDir.resolve("pg"));
+      embedded = EmbeddedPostgresServer.start(dataDir.resolve("pg"), settings.embeddedPort());
       hikari.setJdbcUrl(embedded.jdbcUrl());
       hikari.setUsername("postgres");
     }
@@ -105,7 +104,12 @@ public final class Database implements AutoCloseable {
   }
 
   public Optional<Integer> embeddedPort() {
-    return Optional.ofNullable(embedded).map(EmbeddedDatabase::port);
+    return Optional.ofNullable(embedded).map(EmbeddedPostgresServer::port);
+  }
+
+  /** What happened to the embedded PostgreSQL (restarting, restarted), for readiness; empty otherwise. */
+  public Optional<String> embeddedStatus() {
+    return embedded == null ? Optional.empty() : embedded.status();
   }
 
   @Override
@@ -115,53 +119,5 @@ public final class Database implements AutoCloseable {
       embedded.close();
     }
     LOG.info("database closed");
-  }
-
-  /** The zonky embedded PostgreSQL, whose data directory survives restarts. */
-  static final class EmbeddedDatabase implements AutoCloseable {
-    private final io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres;
-
-    private EmbeddedDatabase(io.zonky.test.db.postgres.embedded.EmbeddedPostgres postgres) {
-      this.postgres = postgres;
-    }
-
-    static EmbeddedDatabase start(Path directory) {
-      try {
-        java.nio.file.Files.createDirectories(directory.getParent());
-        LOG.info("starting embedded PostgreSQL in {}", directory);
-        return new EmbeddedDatabase(io.zonky.test.db.postgres.embedded.EmbeddedPostgres.builder()
-            .setDataDirectory(directory)
-            .setCleanDataDirectory(false)
-            .setRegisterShutdownHook(false)
-            .setServerConfig("listen_addresses", "127.0.0.1")
-            // The embedded server is the default storage, not a test fixture: zonky's defaults
-            // (fsync off, synchronous_commit off) would lose acknowledged writes on a crash.
-            .setServerConfig("fsync", "on")
-            .setServerConfig("synchronous_commit", "on")
-            .setServerConfig("full_page_writes", "on")
-            .setPGStartupWait(java.time.Duration.ofSeconds(60))
-            .start());
-      } catch (IOException e) {
-        throw new ConfigException("cannot start the embedded PostgreSQL under DATAPILOT_DATA_DIR ("
-            + directory + "): " + e.getMessage());
-      }
-    }
-
-    String jdbcUrl() {
-      return postgres.getJdbcUrl("postgres", "postgres");
-    }
-
-    int port() {
-      return postgres.getPort();
-    }
-
-    @Override
-    public void close() {
-      try {
-        postgres.close();
-      } catch (IOException e) {
-        LOG.warn("embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
-      }
-    }
   }
 }

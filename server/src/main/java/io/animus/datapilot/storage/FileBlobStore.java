@@ -17,10 +17,21 @@ import java.util.UUID;
 /**
  * Blobs as files under {@code <root>/<area>/<key>}. A write goes to a temporary file in the
  * target's directory, is fsynced, then renamed atomically (and the directory fsynced), so a
- * reader sees either nothing or the whole blob.
+ * reader sees either nothing or the whole blob. The writer holds a file lock on its temporary file
+ * until the rename, so a temporary file that nobody holds locked was left by a writer that died (the
+ * kernel drops a dead process's locks), which {@link #sweepTemporaryFiles} removes.
  */
 public final class FileBlobStore implements BlobStore {
   private static final int CHUNK = 1 << 20;
+  private static final String TEMP_PREFIX = ".tmp-";
+  private static final java.util.regex.Pattern TEMP_NAME = java.util.regex.Pattern.compile(
+      "\\.tmp-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}");
+  /**
+   * This process's temporary files being written: the sweep must not even open them, since closing
+   * any descriptor of a file drops all of the process's POSIX locks on it.
+   */
+  private static final java.util.Set<Path> WRITING = java.util.concurrent.ConcurrentHashMap.newKeySet();
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(FileBlobStore.class);
   private final Path root;
 
   public FileBlobStore(Path root) {
@@ -50,9 +61,11 @@ public final class FileBlobStore implements BlobStore {
     Path temp = null;
     try {
       Files.createDirectories(target.getParent());
-      temp = target.resolveSibling(".tmp-" + UUID.randomUUID());
+      temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
+      WRITING.add(temp);
       HashingReader reader = new HashingReader(source);
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+           java.nio.channels.FileLock writing = out.lock()) {
         byte[] buf = new byte[CHUNK];
         ByteBuffer view = ByteBuffer.wrap(buf);
         int n;
@@ -63,18 +76,67 @@ public final class FileBlobStore implements BlobStore {
           }
         }
         out.force(true);
+        // renamed while still locked, so a sweeper never sees it unlocked under its temporary name
+        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
+        WRITING.remove(temp);
+        temp = null;
       }
-      Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      temp = null;
       syncDirectory(target.getParent());
       return reader.result();
     } catch (IOException e) {
       throw new BlobStoreException("writing blob failed", e);
     } finally {
       if (temp != null) {
+        WRITING.remove(temp);
         deleteFile(temp);
         pruneEmptyParents(area, target.getParent());
       }
+    }
+  }
+
+  /**
+   * Removes the temporary files of writes that died with their process (an upload cut by a crash):
+   * only names this store gives its temporary files, and only those no live writer holds locked, so
+   * another server sharing the directory keeps its uploads in progress. Returns how many it removed.
+   */
+  public int sweepTemporaryFiles() {
+    int removed = 0;
+    for (Area area : Area.values()) {
+      java.util.List<Path> temps;
+      try (java.util.stream.Stream<Path> files = Files.walk(root.resolve(area.dir()))) {
+        temps = files.filter(p -> TEMP_NAME.matcher(p.getFileName().toString()).matches())
+            .filter(Files::isRegularFile).toList();
+      } catch (IOException | java.io.UncheckedIOException e) {
+        LOG.warn("cannot look for leftover temporary files under {}: {}", root.resolve(area.dir()), e.getMessage());
+        continue;
+      }
+      for (Path temp : temps) {
+        if (sweepIfAbandoned(temp)) {
+          removed++;
+          pruneEmptyParents(area, temp.getParent());
+        }
+      }
+    }
+    if (removed > 0) {
+      LOG.info("removed {} temporary file(s) of uploads cut short by an earlier crash under {}", removed, root);
+    }
+    return removed;
+  }
+
+  private static boolean sweepIfAbandoned(Path temp) {
+    if (WRITING.contains(temp)) {
+      return false;
+    }
+    try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE);
+         java.nio.channels.FileLock lock = channel.tryLock()) {
+      if (lock == null) {
+        return false; // another process is writing it
+      }
+      return Files.deleteIfExists(temp);
+    } catch (java.nio.channels.OverlappingFileLockException e) {
+      return false; // a write of this process
+    } catch (IOException e) {
+      return false; // gone meanwhile (renamed into place) or unreadable: leave it
     }
   }
 

@@ -7,11 +7,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.common.Hashing;
 import io.animus.datapilot.http.Json;
+import io.animus.datapilot.testing.ForkedServer;
 import io.animus.datapilot.testing.TestDatabase;
-import java.io.IOException;
 import java.io.InputStream;
 import java.io.SequenceInputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -23,6 +22,7 @@ import java.security.MessageDigest;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -41,24 +41,12 @@ class LargeUploadForkedTest {
     Path dir = Files.createTempDirectory("datapilot-large");
     long free = Files.getFileStore(dir).getUsableSpace();
     assumeTrue(free >= 4L << 30, "needs 4 GiB of free disk, has " + (free >> 20) + " MiB");
-    int port;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      port = probe.getLocalPort();
-    }
-    String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    ProcessBuilder pb = new ProcessBuilder(javaBin, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-        "io.animus.datapilot.Main", "serve")
-        .redirectErrorStream(true)
-        .redirectOutput(dir.resolve("server.log").toFile());
-    pb.environment().put("DATAPILOT_LISTEN", "127.0.0.1:" + port);
-    pb.environment().put("DATAPILOT_DATA_DIR", dir.resolve("data").toString());
-    pb.environment().put("DATAPILOT_DATABASE_URL", TestDatabase.freshDatabaseUrl());
-    pb.environment().put("DATAPILOT_DATABASE_USER", "postgres");
-    Process server = pb.start();
+    ForkedServer server = ForkedServer.start(dir, Map.of("DATAPILOT_DATA_DIR", dir.resolve("data").toString(),
+        "DATAPILOT_DATABASE_URL", TestDatabase.freshDatabaseUrl(), "DATAPILOT_DATABASE_USER", "postgres"), "-Xmx256m");
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    String base = "http://127.0.0.1:" + port;
+    String base = server.base();
     try {
-      awaitHealthy(http, base, server, dir);
+      server.await("/healthz", Duration.ofSeconds(90));
       String runId = newRun(http, base);
       String boundary = "----animus-" + HexFormat.of().formatHex(new byte[16]);
       byte[] head = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"kind\"\r\n\r\nmodel\r\n--"
@@ -105,36 +93,10 @@ class LargeUploadForkedTest {
       System.out.printf("1 GiB through a -Xmx256m server: upload %.1f s (%.0f MiB/s), download %.1f s (%.0f MiB/s)%n",
           upSeconds, 1024 / upSeconds, downSeconds, 1024 / downSeconds);
     } finally {
-      server.destroy();
-      server.waitFor();
+      server.close();
       try (Stream<Path> files = Files.walk(dir)) {
         files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
       }
-    }
-  }
-
-  private static void awaitHealthy(HttpClient http, String base, Process server, Path dir) throws Exception {
-    long deadline = System.nanoTime() + 90_000_000_000L;
-    while (System.nanoTime() < deadline) {
-      assertThat(server.isAlive()).as(() -> log(dir)).isTrue();
-      try {
-        if (http.send(HttpRequest.newBuilder(URI.create(base + "/healthz")).build(),
-            HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
-          return;
-        }
-      } catch (IOException notYet) {
-        // still starting
-      }
-      Thread.sleep(200);
-    }
-    throw new AssertionError("forked server did not start: " + log(dir));
-  }
-
-  private static String log(Path dir) {
-    try {
-      return Files.readString(dir.resolve("server.log"));
-    } catch (IOException e) {
-      return "(no log)";
     }
   }
 
