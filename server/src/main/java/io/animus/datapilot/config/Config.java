@@ -28,8 +28,12 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
 
   public record Auth(AuthMode mode, Optional<String> adminToken) {}
 
-  /** An external PostgreSQL when {@code url} is present, else the embedded one. */
-  public record Database(Optional<String> url, Optional<String> user, Optional<String> password, int poolSize) {}
+  /**
+   * An external PostgreSQL when {@code url} is present, else the embedded one; {@code connectionWaitMs}
+   * bounds how long a request waits for a pooled connection before it answers 503.
+   */
+  public record Database(Optional<String> url, Optional<String> user, Optional<String> password, int poolSize,
+                         int connectionWaitMs) {}
 
   /** The blob store: {@code file} under the data directory, or {@code s3} (PROTOCOL.md §5.4). */
   public record Blobs(String kind, Optional<S3> s3) {}

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     Config.Auth auth = auth(http);
     Config.Database database = new Config.Database(
         value("DATAPILOT_DATABASE_URL"), value("DATAPILOT_DATABASE_USER"), value("DATAPILOT_DATABASE_PASSWORD"),
-        poolSize());
+        poolSize(), connectionWaitMs());
     database.url().ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql:")) {
         throw new ConfigException("DATAPILOT_DATABASE_URL must be a jdbc:postgresql: URL");
@@ -205,6 +205,24 @@ public final class ConfigLoader {
       // answered below
     }
     throw new ConfigException("DATAPILOT_DATABASE_POOL_SIZE must be a whole number from 1 to 1000");
+  }
+
+  /**
+   * How long a request waits for a pooled connection before it answers 503 (milliseconds). Long
+   * enough to ride out a burst on a busy pool, short enough that an outage is answered before
+   * clients time out; Hikari refuses less than 250 ms.
+   */
+  private int connectionWaitMs() {
+    try {
+      int ms = value("DATAPILOT_DATABASE_CONNECTION_WAIT_MS").map(Integer::parseInt).orElse(2000);
+      if (ms >= 250 && ms <= 60_000) {
+        return ms;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ConfigException("DATAPILOT_DATABASE_CONNECTION_WAIT_MS must be a whole number of milliseconds "
+        + "from 250 to 60000");
   }
 
   private Optional<String> value(String name) {
