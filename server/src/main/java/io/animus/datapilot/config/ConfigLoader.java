@@ -191,11 +191,16 @@ public final class ConfigLoader {
   }
 
   /**
-   * Connections in the pool: by default twice the cores plus one (at least 4). More connections
-   * than the database can run at once only queue inside PostgreSQL and lengthen the latency tail.
+   * Connections in the pool, 20 by default whatever the cores. A request holds one only for its
+   * short statements, but a burst (200 uploads starting or committing at once on a busy disk)
+   * queues for them, and the queue must clear within the connection wait; 5 (twice the cores
+   * plus one on two cores) did not, 20 did (bench/README.md). Twenty also leaves room for four
+   * replicas within PostgreSQL's default max_connections of 100.
    */
+  static final int DEFAULT_POOL_SIZE = 20;
+
   private int poolSize() {
-    int fallback = Math.max(4, 2 * Runtime.getRuntime().availableProcessors() + 1);
+    int fallback = DEFAULT_POOL_SIZE;
     try {
       int size = value("DATAPILOT_DATABASE_POOL_SIZE").map(Integer::parseInt).orElse(fallback);
       if (size >= 1 && size <= 1000) {

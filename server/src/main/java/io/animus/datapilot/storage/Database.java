@@ -53,7 +53,9 @@ public final class Database implements AutoCloseable {
     hikari.copyStateTo(reserved);
     hikari.setPoolName("datapilot");
     hikari.setMaximumPoolSize(settings.poolSize());
-    hikari.setMinimumIdle(Math.min(2, settings.poolSize()));
+    // A fixed-size pool: growing it on demand opens connections one at a time, just when a burst
+    // (200 uploads starting at once) needs them all.
+    hikari.setMinimumIdle(settings.poolSize());
     // A request waits this long for a connection, then answers 503 (DatabaseUnavailable): an
     // outage or a pool that stays full must not hold requests until the client gives up.
     hikari.setConnectionTimeout(settings.connectionWaitMs());
