@@ -197,7 +197,7 @@ public final class ConfigLoader {
    * plus one on two cores) did not, 20 did (bench/README.md). Twenty also leaves room for four
    * replicas within PostgreSQL's default max_connections of 100.
    */
-  static final int DEFAULT_POOL_SIZE = 20;
+  public static final int DEFAULT_POOL_SIZE = 20;
 
   private int poolSize() {
     int fallback = DEFAULT_POOL_SIZE;

@@ -3,6 +3,7 @@ package io.animus.datapilot.upload;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.animus.datapilot.common.Hashing;
+import io.animus.datapilot.config.ConfigLoader;
 import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.RawConnection;
 import io.animus.datapilot.testing.TestClient;
@@ -36,7 +37,8 @@ class ConcurrentUploadsHttpTest {
   @Test
   @Timeout(value = 120, unit = TimeUnit.SECONDS)
   void twoHundredConcurrentUploadsAgainstTheDefaultPoolAllAnswer201() throws Exception {
-    try (TestServer server = TestServer.start()) {
+    try (TestServer server = TestServer.start(Map.of("DATAPILOT_DATABASE_POOL_SIZE",
+        Integer.toString(ConfigLoader.DEFAULT_POOL_SIZE)))) {
       String runId = newRun(server.client());
       byte[] file = new byte[1 << 20];
       new Random(14).nextBytes(file);
