@@ -28,9 +28,13 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
 
   public record Auth(AuthMode mode, Optional<String> adminToken) {}
 
-  /** An external PostgreSQL when {@code url} is present, else the embedded one. */
+  /**
+   * An external PostgreSQL when {@code url} is present, else the embedded one (on {@code embeddedPort},
+   * 0 for a free port); {@code connectionWaitMs} bounds how long a request waits for a pooled
+   * connection before it answers 503.
+   */
   public record Database(Optional<String> url, Optional<String> user, Optional<String> password, int poolSize,
-                         int embeddedPort) {}
+                         int connectionWaitMs, int embeddedPort) {}
 
   /** The blob store: {@code file} under the data directory, or {@code s3} (PROTOCOL.md §5.4). */
   public record Blobs(String kind, Optional<S3> s3) {}

@@ -32,7 +32,7 @@ public final class ConfigLoader {
     Config.Auth auth = auth(http);
     Config.Database database = new Config.Database(
         value("DATAPILOT_DATABASE_URL"), value("DATAPILOT_DATABASE_USER"), value("DATAPILOT_DATABASE_PASSWORD"),
-        poolSize(), embeddedPort());
+        poolSize(), connectionWaitMs(), embeddedPort());
     database.url().ifPresent(url -> {
       if (!url.startsWith("jdbc:postgresql:")) {
         throw new ConfigException("DATAPILOT_DATABASE_URL must be a jdbc:postgresql: URL");
@@ -191,11 +191,16 @@ public final class ConfigLoader {
   }
 
   /**
-   * Connections in the pool: by default twice the cores plus one (at least 4). More connections
-   * than the database can run at once only queue inside PostgreSQL and lengthen the latency tail.
+   * Connections in the pool, 20 by default whatever the cores. A request holds one only for its
+   * short statements, but a burst (200 uploads starting or committing at once on a busy disk)
+   * queues for them, and the queue must clear within the connection wait; 5 (twice the cores
+   * plus one on two cores) did not, 20 did (bench/README.md). Twenty also leaves room for four
+   * replicas within PostgreSQL's default max_connections of 100.
    */
+  public static final int DEFAULT_POOL_SIZE = 20;
+
   private int poolSize() {
-    int fallback = Math.max(4, 2 * Runtime.getRuntime().availableProcessors() + 1);
+    int fallback = DEFAULT_POOL_SIZE;
     try {
       int size = value("DATAPILOT_DATABASE_POOL_SIZE").map(Integer::parseInt).orElse(fallback);
       if (size >= 1 && size <= 1000) {
@@ -218,6 +223,24 @@ public final class ConfigLoader {
       // answered below
     }
     throw new ConfigException("DATAPILOT_EMBEDDED_DB_PORT must be a port number from 1 to 65535 (0: a free port)");
+  }
+
+  /**
+   * How long a request waits for a pooled connection before it answers 503 (milliseconds). Long
+   * enough to ride out a burst on a busy pool, short enough that an outage is answered before
+   * clients time out; Hikari refuses less than 250 ms.
+   */
+  private int connectionWaitMs() {
+    try {
+      int ms = value("DATAPILOT_DATABASE_CONNECTION_WAIT_MS").map(Integer::parseInt).orElse(2000);
+      if (ms >= 250 && ms <= 60_000) {
+        return ms;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ConfigException("DATAPILOT_DATABASE_CONNECTION_WAIT_MS must be a whole number of milliseconds "
+        + "from 250 to 60000");
   }
 
   private Optional<String> value(String name) {

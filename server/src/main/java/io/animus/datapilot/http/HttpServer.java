@@ -7,6 +7,7 @@ import io.animus.datapilot.auth.Authenticator;
 import io.animus.datapilot.auth.Principal;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.ops.HttpMetrics;
+import io.animus.datapilot.storage.DatabaseUnavailable;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
 import io.javalin.http.Context;
@@ -15,7 +16,9 @@ import io.javalin.router.EndpointNotFound;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -102,6 +105,7 @@ public final class HttpServer {
     String projectId = null;
     Router.Route route = null;
     Map<String, Object> rejection = Map.of();
+    boolean databaseUnavailable = false;
     int status;
     try {
       Router.Match match = router.match(method, path);
@@ -136,16 +140,30 @@ public final class HttpServer {
       rejection = Map.of("error", e.code().wire(), "reason", e.getMessage());
       status = writeError(ctx, method, e.code(), e.getMessage(), e.details(), requestId);
     } catch (Exception e) {
-      LOG.error("request failed: {} {}", method, path, e);
-      status = writeError(ctx, method, ErrorCode.INTERNAL_ERROR, "internal error; quote the request id", Map.of(),
-          requestId);
+      Optional<DatabaseUnavailable.Reason> unavailable = DatabaseUnavailable.of(e);
+      if (unavailable.isPresent()) {
+        // An outage or a full pool, not a bug: 503 with Retry-After so that clients retry; no stack trace.
+        databaseUnavailable = true;
+        LOG.warn("request refused, database {}: {} {}: {}", unavailable.get().name().toLowerCase(Locale.ROOT),
+            method, path, e.toString());
+        ctx.header("Retry-After", Integer.toString(unavailable.get().retryAfterSeconds()));
+        status = writeError(ctx, method, ErrorCode.SERVICE_UNAVAILABLE, unavailable.get().message(), Map.of(),
+            requestId);
+      } else {
+        LOG.error("request failed: {} {}", method, path, e);
+        status = writeError(ctx, method, ErrorCode.INTERNAL_ERROR, "internal error; quote the request id", Map.of(),
+            requestId);
+      }
     } finally {
       MDC.remove("request_id");
     }
     long nanos = System.nanoTime() - started;
     metrics.record(method, routeLabel, status, nanos);
     ACCESS.info("{} {} {} {}ms request_id={}", method, path, status, nanos / 1_000_000, requestId);
-    auditIfNeeded(route, method, path, status, principal, projectId, requestId, rejection);
+    if (!databaseUnavailable) {
+      // The audit log lives in that database: writing there would only delay the 503 (access log above has it).
+      auditIfNeeded(route, method, path, status, principal, projectId, requestId, rejection);
+    }
   }
 
   /**

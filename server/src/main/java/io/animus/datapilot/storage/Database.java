@@ -18,15 +18,22 @@ import org.slf4j.LoggerFactory;
 /** The connection pool, migrations and the embedded PostgreSQL when no external one is configured. */
 public final class Database implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(Database.class);
+  /** The readiness check's own connection waits this long at most: it must answer within its 750 ms. */
+  private static final int READINESS_WAIT_MS = 500;
   private final HikariDataSource pool;
+  private final HikariDataSource readiness;
   private final EmbeddedPostgresServer embedded;
   private final Jdbi jdbi;
 
-  private Database(HikariDataSource pool, EmbeddedPostgresServer embedded) {
+  private Database(HikariDataSource pool, HikariDataSource readiness, EmbeddedPostgresServer embedded) {
     this.pool = pool;
+    this.readiness = readiness;
     this.embedded = embedded;
     this.jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
   }
+
+  /** The pool's connections right now, and the requests waiting for one. */
+  public record PoolState(int size, int active, int idle, int waiting) {}
 
   /** Opens the configured database, starting the embedded one if needed, and migrates it. */
   public static Database open(Config.Database settings, Path dataDir) {
@@ -41,11 +48,26 @@ public final class Database implements AutoCloseable {
       hikari.setJdbcUrl(embedded.jdbcUrl());
       hikari.setUsername("postgres");
     }
+    HikariConfig reserved = new HikariConfig();
+    hikari.copyStateTo(reserved);
     hikari.setPoolName("datapilot");
     hikari.setMaximumPoolSize(settings.poolSize());
-    hikari.setMinimumIdle(Math.min(2, settings.poolSize()));
-    hikari.setConnectionTimeout(10_000);
+    // A fixed-size pool: growing it on demand opens connections one at a time, just when a burst
+    // (200 uploads starting at once) needs them all.
+    hikari.setMinimumIdle(settings.poolSize());
+    // A request waits this long for a connection, then answers 503 (DatabaseUnavailable): an
+    // outage or a pool that stays full must not hold requests until the client gives up.
+    hikari.setConnectionTimeout(settings.connectionWaitMs());
+    hikari.setValidationTimeout(Math.max(250, Math.min(1000, settings.connectionWaitMs() / 2)));
     hikari.setInitializationFailTimeout(30_000);
+    // Readiness has a connection of its own, so a pool busy with uploads cannot make it time out;
+    // it asks "does the database answer", not "is a pooled connection free" (that is load, not a fault).
+    reserved.setPoolName("datapilot-readiness");
+    reserved.setMaximumPoolSize(1);
+    reserved.setMinimumIdle(1);
+    reserved.setConnectionTimeout(READINESS_WAIT_MS);
+    reserved.setValidationTimeout(250);
+    reserved.setInitializationFailTimeout(-1);
     HikariDataSource pool;
     try {
       pool = new HikariDataSource(hikari);
@@ -56,7 +78,7 @@ public final class Database implements AutoCloseable {
       throw new ConfigException("cannot connect to the database (check DATAPILOT_DATABASE_URL, "
           + "DATAPILOT_DATABASE_USER and DATAPILOT_DATABASE_PASSWORD): " + rootMessage(e));
     }
-    Database database = new Database(pool, embedded);
+    Database database = new Database(pool, new HikariDataSource(reserved), embedded);
     try {
       database.migrate();
     } catch (RuntimeException e) {
@@ -75,8 +97,9 @@ public final class Database implements AutoCloseable {
   }
 
   private void migrate() {
+    // Flyway holds two connections at once; its own keep a pool of one usable.
     Flyway.configure()
-        .dataSource(pool)
+        .dataSource(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword())
         .locations("classpath:db/migration")
         .load()
         .migrate();
@@ -86,14 +109,23 @@ public final class Database implements AutoCloseable {
     return jdbi;
   }
 
-  /** A cheap round trip used by readiness; false when the database does not answer in time. */
+  /**
+   * A cheap round trip used by readiness, on the reserved connection (at most 500 ms to get it);
+   * false when the database does not answer in time.
+   */
   public boolean ping(int timeoutSeconds) {
-    try (Connection c = pool.getConnection(); Statement s = c.createStatement()) {
+    try (Connection c = readiness.getConnection(); Statement s = c.createStatement()) {
       s.setQueryTimeout(timeoutSeconds);
       return s.execute("SELECT 1");
     } catch (SQLException e) {
       return false;
     }
+  }
+
+  public PoolState poolState() {
+    var bean = pool.getHikariPoolMXBean();
+    return new PoolState(pool.getMaximumPoolSize(), bean.getActiveConnections(), bean.getIdleConnections(),
+        bean.getThreadsAwaitingConnection());
   }
 
   /**
@@ -114,6 +146,7 @@ public final class Database implements AutoCloseable {
 
   @Override
   public void close() {
+    readiness.close();
     pool.close();
     if (embedded != null) {
       embedded.close();

@@ -42,6 +42,9 @@ public final class TestServer implements AutoCloseable {
     env.put("DATAPILOT_DATA_DIR", dir.toString());
     env.put("DATAPILOT_DATABASE_URL", url);
     env.put("DATAPILOT_DATABASE_USER", "postgres");
+    // The pool is opened whole at start, and a suite keeps several servers on one PostgreSQL (CI's
+    // allows 100 connections): tests get 5 unless they ask for more.
+    env.put("DATAPILOT_DATABASE_POOL_SIZE", "5");
     env.putAll(settings);
     return new TestServer(App.start(new ConfigLoader(env, Map.of()).load()), dir, url);
   }
