@@ -5,8 +5,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonToken;
 import io.animus.datapilot.http.ApiException;
 import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
-import io.animus.datapilot.http.JsonBody;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -44,7 +42,7 @@ public final class CanonicalJson {
       if (first != JsonToken.START_OBJECT) {
         throw notObject();
       }
-      Value value = read(p, first, "");
+      Value value = read(p, first);
       if (p.nextToken() != null) {
         throw notObject();
       }
@@ -58,43 +56,30 @@ public final class CanonicalJson {
     return new ApiException(ErrorCode.INVALID_JSON, "the CI payload must be one JSON object");
   }
 
-  private static Value read(JsonParser p, JsonToken token, String path) throws IOException {
+  private static Value read(JsonParser p, JsonToken token) throws IOException {
     switch (token) {
       case START_OBJECT -> {
         Map<String, Value> fields = new TreeMap<>(CanonicalJson::compareCodePoints);
         for (JsonToken t = p.nextToken(); t != JsonToken.END_OBJECT; t = p.nextToken()) {
           String name = p.currentName();
-          String child = path.isEmpty() ? name : path + "." + name;
-          storable(name, child);
-          fields.put(name, read(p, p.nextToken(), child));
+          fields.put(name, read(p, p.nextToken()));
         }
         return new Obj(fields);
       }
       case START_ARRAY -> {
         List<Value> items = new ArrayList<>();
         for (JsonToken t = p.nextToken(); t != JsonToken.END_ARRAY; t = p.nextToken()) {
-          items.add(read(p, t, path + "[" + items.size() + "]"));
+          items.add(read(p, t));
         }
         return new Arr(items);
       }
       case VALUE_STRING -> {
-        return new Str(storable(p.getText(), path));
+        return new Str(p.getText());
       }
       default -> {
         return new Raw(p.getText());
       }
     }
-  }
-
-  /**
-   * CI fields are stored as text and the payload as jsonb, neither of which holds U+0000 or half of
-   * a surrogate pair: such a payload is refused naming the field (after its signature was checked).
-   */
-  private static String storable(String text, String path) {
-    Json.unstorableText(text).ifPresent(why -> {
-      throw JsonBody.unstorable(new Json.Unstorable(path, why));
-    });
-    return text;
   }
 
   /** Python sorts str keys by code point; Java's String order differs above U+FFFF. */
