@@ -28,30 +28,66 @@ public final class StoredState {
 
   /** Table name (and {@code files:} for the data directory) to count. */
   public static Map<String, Long> of(TestServer server) {
-    Map<String, Long> counts = new TreeMap<>();
-    try (Connection c = DriverManager.getConnection(server.databaseUrl(), "postgres", "");
-         Statement s = c.createStatement()) {
-      List<String> tables = new ArrayList<>();
-      try (ResultSet rs = s.executeQuery(
-          "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")) {
-        while (rs.next()) {
-          tables.add(rs.getString(1));
-        }
-      }
-      for (String table : tables) {
-        if (IGNORED.contains(table)) {
-          continue;
-        }
-        try (ResultSet rs = s.executeQuery("SELECT count(*) FROM \"" + table + "\"")) {
-          rs.next();
-          counts.put(table, rs.getLong(1));
-        }
-      }
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot count the stored rows", e);
+    try (Counter counter = counter(server)) {
+      return counter.counts();
     }
-    counts.put("files:", files(server.dataDir()));
-    return counts;
+  }
+
+  /** One connection for many snapshots (a fuzzer takes one around every refused write). */
+  public static Counter counter(TestServer server) {
+    try {
+      return new Counter(server, DriverManager.getConnection(server.databaseUrl(), "postgres", ""));
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot connect to count the stored rows", e);
+    }
+  }
+
+  /** Counts over one open connection. */
+  public static final class Counter implements AutoCloseable {
+    private final TestServer server;
+    private final Connection connection;
+    private String query;
+
+    private Counter(TestServer server, Connection connection) {
+      this.server = server;
+      this.connection = connection;
+    }
+
+    public Map<String, Long> counts() {
+      Map<String, Long> counts = new TreeMap<>();
+      try (Statement s = connection.createStatement()) {
+        if (query == null) {
+          List<String> selects = new ArrayList<>();
+          try (ResultSet rs = s.executeQuery(
+              "SELECT tablename FROM pg_tables WHERE schemaname = current_schema() ORDER BY tablename")) {
+            while (rs.next()) {
+              if (!IGNORED.contains(rs.getString(1))) {
+                selects.add("SELECT '" + rs.getString(1) + "', count(*) FROM \"" + rs.getString(1) + "\"");
+              }
+            }
+          }
+          query = String.join(" UNION ALL ", selects);
+        }
+        try (ResultSet rs = s.executeQuery(query)) {
+          while (rs.next()) {
+            counts.put(rs.getString(1), rs.getLong(2));
+          }
+        }
+      } catch (SQLException e) {
+        throw new IllegalStateException("cannot count the stored rows", e);
+      }
+      counts.put("files:", files(server.dataDir()));
+      return counts;
+    }
+
+    @Override
+    public void close() {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // closing anyway
+      }
+    }
   }
 
   private static long files(Path dir) {
