@@ -677,7 +677,7 @@ class NoServerErrorHttpTest {
 
 
   /**
-   * Mutations of valid requests of every route (seeded, about 50 s): no unprescribed 5xx, no hang,
+   * Mutations of valid requests of every route (seeded, about 45 s): no unprescribed 5xx, no hang,
    * JSON errors with known codes, and nothing stored by a refused request. A longer run with any
    * seed: the bench program {@code FuzzSoak}. Its own server, so that its writes cannot disturb
    * the tests above.
@@ -686,7 +686,7 @@ class NoServerErrorHttpTest {
   void mutationsOfValidRequestsOfEveryRouteAreAnsweredBelow500AndRefusalsStoreNothing() {
     try (TestServer own = TestServer.start(Map.of("ANIMUS_CI_WEBHOOK_SECRET", "fuzz-ci-secret"))) {
       var result = new io.animus.datapilot.testing.fuzz.MutationFuzzer(own, "fuzz-ci-secret", 14L,
-          System.out::println).run(java.time.Duration.ofSeconds(Long.getLong("datapilot.fuzz.seconds", 50)));
+          System.out::println).run(java.time.Duration.ofSeconds(Long.getLong("datapilot.fuzz.seconds", 45)));
       System.out.println("mutation fuzzer: " + result.summary());
       checked += (int) result.requests();
       problems.addAll(result.problems());

@@ -30,6 +30,8 @@ public final class FuzzRequest {
   /** Content-Type of a multipart form, or null for the default. */
   public String contentType;
   public boolean closeForm = true;
+  /** 0: framed by Content-Length; 1: sent as one chunk and the last chunk; 2: a chunk size that is not hex. */
+  public int chunked;
   public String ciSecret;
   /** What was done to this request, for the report. */
   public final List<String> mutations = new ArrayList<>();
@@ -50,6 +52,7 @@ public final class FuzzRequest {
     c.rawBody = rawBody;
     c.contentType = contentType;
     c.closeForm = closeForm;
+    c.chunked = chunked;
     c.ciSecret = ciSecret;
     c.mutations.addAll(mutations);
     return c;
@@ -58,6 +61,56 @@ public final class FuzzRequest {
   /** Whether the call may store something (so a refusal must leave everything as it was). */
   public boolean changing() {
     return !method.equals("GET") && !method.equals("HEAD") && !method.equals("OPTIONS");
+  }
+
+  /**
+   * Whether the body holds text no stored field can keep (U+0000, half of a surrogate pair) where the
+   * route would store it: such a request must never be accepted. CI payloads keep them as escapes of
+   * their canonical text, and a cancel or a non-POST ignores its body, so those are not judged.
+   */
+  public boolean mustBeRefused() {
+    if (!method.equals("POST") || ciSecret != null || route.endsWith(":cancel") || rawBody != null) {
+      return false;
+    }
+    if (json != null) {
+      return unstorable(json);
+    }
+    if (parts != null) {
+      for (Part p : parts) {
+        if (p.filename() == null && new String(p.bytes(), StandardCharsets.UTF_8).indexOf('\0') >= 0) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** U+0000 or half of a surrogate pair (checked here on its own, not with the server's code). */
+  static boolean badText(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == 0 || Character.isLowSurrogate(c)) {
+        return true;
+      }
+      if (Character.isHighSurrogate(c)) {
+        if (i + 1 >= text.length() || !Character.isLowSurrogate(text.charAt(i + 1))) {
+          return true;
+        }
+        i++;
+      }
+    }
+    return false;
+  }
+
+  private static boolean unstorable(FuzzJson.Node node) {
+    if (node instanceof FuzzJson.Str s) {
+      return badText(s.text());
+    }
+    if (node instanceof FuzzJson.Obj o) {
+      return o.fields().stream().anyMatch(e -> badText(e.getKey())
+          || unstorable(e.getValue()));
+    }
+    return node instanceof FuzzJson.Arr a && a.items().stream().anyMatch(FuzzRequest::unstorable);
   }
 
   public String target() {
@@ -101,6 +154,13 @@ public final class FuzzRequest {
   /** The bytes on the wire: request line, headers (as ISO-8859-1), body. */
   public byte[] render(int port) {
     byte[] body = body();
+    byte[] wire = body;
+    if (chunked != 0) {
+      byte[] content = body == null ? new byte[0] : body;
+      String size = chunked == 1 ? Integer.toHexString(content.length) : "zz";
+      wire = FuzzMutations.concat(FuzzMutations.concat((size + "\r\n").getBytes(StandardCharsets.ISO_8859_1), content),
+          (content.length == 0 && chunked == 1 ? "\r\n" : "\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+    }
     StringBuilder head = new StringBuilder();
     head.append(method).append(' ').append(target()).append(" HTTP/1.1\r\n");
     head.append("Host: 127.0.0.1:").append(port).append("\r\n");
@@ -125,8 +185,8 @@ public final class FuzzRequest {
     head.append("\r\n");
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     out.writeBytes(head.toString().getBytes(StandardCharsets.ISO_8859_1));
-    if (body != null) {
-      out.writeBytes(body);
+    if (wire != null) {
+      out.writeBytes(wire);
     }
     return out.toByteArray();
   }

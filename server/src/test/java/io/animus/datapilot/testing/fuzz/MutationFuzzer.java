@@ -179,6 +179,10 @@ public final class MutationFuzzer {
       problem(a.status() + " " + shown + " for " + r.describe());
       return;
     }
+    if (a.status() < 300 && r.mustBeRefused()) {
+      problem(a.status() + " for a body holding U+0000 or half of a surrogate pair (stored altered?): "
+          + shown + " for " + r.describe());
+    }
     if (a.status() < 400 || r.method.equals("HEAD")) {
       return;
     }
