@@ -31,6 +31,8 @@ public final class Times {
       if (time.getYear() >= 0 && time.getYear() <= 9999 && utcYear >= 1 && utcYear <= 9999) {
         return rounded;
       }
+      throw new ApiException(ErrorCode.INVALID_TIMESTAMP, "field \"" + field
+          + "\" is outside the years 0001-9999 in UTC (after rounding to microseconds)");
     } catch (DateTimeParseException e) {
       // answered below
     }
