@@ -185,7 +185,8 @@ class BadInputHttpTest {
         "{\"points\":[{\"name\":\"t\",\"step\":1,\"timestamp\":\"9999-12-31T23:59:59.9999995Z\",\"value\":1}]}"));
     refused(400, "invalid_timestamp", () -> postJson(run("/events"),
         "{\"message\":\"m\",\"occurred_at\":\"9999-12-31T23:59:59.9999999Z\"}"));
-    TestClient.Response last = postJson(runs, "{\"started_at\":\"9999-12-31T23:59:59.999999Z\",\"status\":\"running\"}");
+    TestClient.Response last = postJson(runs,
+        "{\"started_at\":\"9999-12-31T23:59:59.999999Z\",\"status\":\"running\"}");
     assertThat(last.status()).as(last.text()).isEqualTo(201);
     String id = last.json().get("run_id").asText();
     assertThat(last.json().get("started_at").asText()).isEqualTo("9999-12-31T23:59:59.999999Z");

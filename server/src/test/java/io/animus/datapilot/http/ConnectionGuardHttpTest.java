@@ -145,7 +145,8 @@ class ConnectionGuardHttpTest {
     System.arraycopy(json, 0, bodyBytes, pad, json.length);
     try (RawConnection c = new RawConnection(server.app().port())) {
       c.send("POST /api/experiments/experiments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer " + ADMIN
-          + "\r\nContent-Type: application/json\r\nContent-Length: " + bodyBytes.length + "\r\nConnection: close\r\n\r\n");
+          + "\r\nContent-Type: application/json\r\nContent-Length: " + bodyBytes.length
+          + "\r\nConnection: close\r\n\r\n");
       for (int i = 0; i < pad; i++) {
         c.send(new byte[] {bodyBytes[i]});
         Thread.sleep(1_000);
