@@ -76,7 +76,7 @@ public final class CiResource {
   }
 
   private Reply images(ApiRequest request) {
-    return Reply.ok(service.images(request.query("repo"), request.query("commit_sha"),
+    return Reply.ok(service.images(request.textQuery("repo"), request.textQuery("commit_sha"),
         PageToken.limit(request.query("limit"), 100, 500), request.query("page_token")).body("model_images"));
   }
 

@@ -6,6 +6,8 @@ import io.animus.datapilot.common.Ids;
 import io.animus.datapilot.experiments.RunStore;
 import io.animus.datapilot.http.ApiException;
 import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.http.JsonBody;
 import io.animus.datapilot.http.Page;
 import io.animus.datapilot.http.PageToken;
 import java.time.Instant;
@@ -153,9 +155,21 @@ public final class CiService {
         .orElseThrow(() -> new ApiException(missing, field + " is required (a non-empty string)"));
   }
 
+  /**
+   * A top-level string that is stored in a text column of its own. The payload itself is kept in
+   * its canonical, ASCII-escaped form (a json column), where U+0000 and halves of surrogate pairs
+   * are escapes like any other and are kept as the SDK hashed them; a text column cannot hold them
+   * (U+0000 is refused, a lone surrogate would become {@code ?}), so such a field is refused.
+   */
   private static Optional<String> optionalText(CanonicalJson.Obj payload, String field) {
     CanonicalJson.Value value = payload.fields().get(field);
-    return value instanceof CanonicalJson.Str s ? Optional.of(s.text()) : Optional.empty();
+    if (!(value instanceof CanonicalJson.Str s)) {
+      return Optional.empty();
+    }
+    Json.unstorableText(s.text()).ifPresent(why -> {
+      throw JsonBody.unstorable(new Json.Unstorable(field, why));
+    });
+    return Optional.of(s.text());
   }
 
   public Page<CiContext> contexts(String rawRunId, int limit, Optional<String> pageToken) {

@@ -45,6 +45,19 @@ public final class ApiRequest {
     return Optional.ofNullable(ctx.queryParam(name));
   }
 
+  /**
+   * A query parameter compared with stored text: PostgreSQL refuses U+0000 in a text parameter (a
+   * 500 if it reached the database), so such a value is a 400 naming the parameter.
+   */
+  public Optional<String> textQuery(String name) {
+    Optional<String> value = query(name);
+    value.flatMap(Json::unstorableText).ifPresent(why -> {
+      throw new ApiException(ErrorCode.INVALID_JSON, "query parameter \"" + name + "\" " + why,
+          Map.of("field", name));
+    });
+    return value;
+  }
+
   public Optional<String> header(String name) {
     return Optional.ofNullable(ctx.header(name));
   }

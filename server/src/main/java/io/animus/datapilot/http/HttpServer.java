@@ -44,6 +44,9 @@ public final class HttpServer {
   private final AuditLog audit;
   private final HttpMetrics metrics;
   private Javalin javalin;
+  private HeaderDeadline headerDeadline;
+  /** How long a client may take to send a request line and headers (slow-header connections are closed). */
+  static final java.time.Duration HEADER_DEADLINE = java.time.Duration.ofSeconds(10);
 
   public HttpServer(Router router, Authenticator authenticator, AccessPolicy policy, Idempotency idempotency,
                     AuditLog audit, HttpMetrics metrics) {
@@ -68,6 +71,7 @@ public final class HttpServer {
       // Answers carry their exact Content-Length (HEAD included); Javalin's gzip would break it (a 500).
       cfg.http.compressionStrategy = CompressionStrategy.NONE;
       cfg.jetty.modifyServer(server -> {
+        headerDeadline = new HeaderDeadline(server, HEADER_DEADLINE);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(10_000);
       });
@@ -80,6 +84,7 @@ public final class HttpServer {
       cfg.routes.exception(EndpointNotFound.class, (e, ctx) -> dispatch(ctx));
     });
     javalin.start();
+    headerDeadline.start();
   }
 
   public int port() {
@@ -90,6 +95,9 @@ public final class HttpServer {
   public void stop() {
     if (javalin != null) {
       javalin.stop();
+    }
+    if (headerDeadline != null) {
+      headerDeadline.close();
     }
   }
 
@@ -113,12 +121,18 @@ public final class HttpServer {
         throw new ApiException(ErrorCode.ROUTE_NOT_FOUND, "no such endpoint: " + method + " " + path);
       }
       if (match instanceof Router.NotAllowed notAllowed) {
-        ctx.header("Allow", notAllowed.allow());
         if (method.equals("OPTIONS")) {
+          // the protocol asks a viewer for OPTIONS, as for GET; paths with a public GET stay public
+          Router.Access access = router.match("GET", path) instanceof Router.Found get
+              && get.route().access() == Router.Access.PUBLIC ? Router.Access.PUBLIC : Router.Access.VIEWER;
+          principal = authenticate(access, ctx.header("Authorization"));
+          policy.check(principal, access, method, path);
+          ctx.header("Allow", notAllowed.allow());
           ctx.status(204);
           status = 204;
           return;
         }
+        ctx.header("Allow", notAllowed.allow());
         throw new ApiException(ErrorCode.METHOD_NOT_ALLOWED, "method " + method + " is not allowed here; allowed: "
             + notAllowed.allow());
       }

@@ -22,7 +22,9 @@ import java.time.Instant;
 import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -73,32 +75,91 @@ public final class Json {
   }
 
   /**
-   * Why PostgreSQL could not keep this value as text or jsonb (a U+0000 character, or a number beyond
-   * the range of {@code numeric}), or empty when it can.
+   * Why PostgreSQL could not keep this value as text or jsonb (a U+0000 character, half of a UTF-16
+   * surrogate pair, or a number beyond the range of {@code numeric}), or empty when it can.
    */
   public static Optional<String> unstorable(JsonNode value) {
-    Deque<JsonNode> pending = new ArrayDeque<>();
-    pending.push(value);
+    return firstUnstorable(value, "").map(Unstorable::reason);
+  }
+
+  /** Where in a value (a path such as {@code points[3].name}) the first unstorable part is, and why. */
+  public record Unstorable(String path, String reason) {}
+
+  /** As {@link #unstorable}, with the path of the offending part below {@code root}. */
+  public static Optional<Unstorable> firstUnstorable(JsonNode value, String root) {
+    Deque<Map.Entry<String, JsonNode>> pending = new ArrayDeque<>();
+    pending.push(Map.entry(root, value));
     while (!pending.isEmpty()) {
-      JsonNode node = pending.pop();
-      if (node.isTextual() && node.textValue().indexOf('\0') >= 0) {
-        return Optional.of("must not contain the character U+0000");
+      Map.Entry<String, JsonNode> next = pending.pop();
+      String path = next.getKey();
+      JsonNode node = next.getValue();
+      if (node.isTextual()) {
+        Optional<String> why = unstorableText(node.textValue());
+        if (why.isPresent()) {
+          return Optional.of(new Unstorable(path, why.get()));
+        }
       }
       if (node.isBigDecimal() && !fitsNumeric(node.decimalValue())) {
-        return Optional.of("holds a number outside the supported range");
+        return Optional.of(new Unstorable(path, "holds a number outside the supported range"));
       }
       if (node.isObject()) {
+        List<Map.Entry<String, JsonNode>> children = new ArrayList<>();
         for (Map.Entry<String, JsonNode> field : node.properties()) {
-          if (field.getKey().indexOf('\0') >= 0) {
-            return Optional.of("must not contain the character U+0000");
+          String child = path.isEmpty() ? field.getKey() : path + "." + field.getKey();
+          Optional<String> why = unstorableText(field.getKey());
+          if (why.isPresent()) {
+            return Optional.of(new Unstorable(child, why.get()));
           }
-          pending.push(field.getValue());
+          children.add(Map.entry(child, field.getValue()));
+        }
+        // pushed in reverse, so the first problem in document order is the one reported
+        for (int i = children.size() - 1; i >= 0; i--) {
+          pending.push(children.get(i));
         }
       } else if (node.isArray()) {
-        node.forEach(pending::push);
+        for (int i = node.size() - 1; i >= 0; i--) {
+          pending.push(Map.entry(path + "[" + i + "]", node.get(i)));
+        }
       }
     }
     return Optional.empty();
+  }
+
+  /**
+   * Why a string cannot be stored as PostgreSQL text (which refuses U+0000) or sent as UTF-8 (which
+   * has no encoding for half of a surrogate pair: the driver would write {@code ?} instead), or
+   * empty when it can. The one check for every text that arrives in a request.
+   */
+  public static Optional<String> unstorableText(String text) {
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == '\0') {
+        return Optional.of("must not contain the character U+0000");
+      }
+      if (Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+          i++;
+        } else {
+          return Optional.of("must not contain half of a UTF-16 surrogate pair (U+"
+              + Integer.toHexString(c).toUpperCase(java.util.Locale.ROOT) + ")");
+        }
+      }
+    }
+    return Optional.empty();
+  }
+
+  /** The text with U+0000 and halves of surrogate pairs replaced by U+FFFD, for echoing it in messages. */
+  public static String printable(String text) {
+    StringBuilder out = new StringBuilder(text.length());
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (Character.isHighSurrogate(c) && i + 1 < text.length() && Character.isLowSurrogate(text.charAt(i + 1))) {
+        out.append(c).append(text.charAt(++i));
+      } else {
+        out.append(c == '\0' || Character.isSurrogate(c) ? '\ufffd' : c);
+      }
+    }
+    return out.toString();
   }
 
   /** PostgreSQL numeric: at most 131072 digits before the decimal point and 16383 after it. */

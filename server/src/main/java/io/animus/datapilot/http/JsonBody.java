@@ -24,16 +24,37 @@ public final class JsonBody {
     if (!(parsed instanceof ObjectNode object)) {
       throw new ApiException(ErrorCode.INVALID_JSON, "request body must be a JSON object");
     }
+    // Every string of every request body passes here (keys included), once, before any field is
+    // read: text PostgreSQL cannot store is refused naming where it is, and nothing is stored.
+    Json.firstUnstorable(object, "").ifPresent(bad -> {
+      throw unstorable(bad);
+    });
     for (Iterator<String> names = object.fieldNames(); names.hasNext(); ) {
       String name = names.next();
       if (!allowedFields.contains(name)) {
         throw new ApiException(ErrorCode.INVALID_JSON, "unknown field \"" + name + "\"");
       }
-      Json.unstorable(object.get(name)).ifPresent(why -> {
-        throw new ApiException(ErrorCode.INVALID_JSON, "field \"" + name + "\" " + why);
-      });
     }
     return new JsonBody(object);
+  }
+
+  /**
+   * The error for an unstorable part: the top-level field in the message, the exact place (such as
+   * {@code points[0].name}) in {@code details.field}. The text shown is made printable, since it
+   * is the offending text itself.
+   */
+  public static ApiException unstorable(Json.Unstorable bad) {
+    String path = Json.printable(bad.path());
+    int cut = firstSeparator(path);
+    String top = cut < 0 ? path : path.substring(0, cut);
+    return new ApiException(ErrorCode.INVALID_JSON, "field \"" + top + "\" " + bad.reason(),
+        java.util.Map.of("field", path));
+  }
+
+  private static int firstSeparator(String path) {
+    int dot = path.indexOf('.');
+    int bracket = path.indexOf('[');
+    return dot < 0 ? bracket : bracket < 0 ? dot : Math.min(dot, bracket);
   }
 
   /** An empty body or {@code {}}: for endpoints whose body is optional. */

@@ -26,18 +26,28 @@ final class JsonErrorHandler extends ErrorHandler {
   protected void generateResponse(Request request, Response response, int code, String message, Throwable cause,
                                   Callback callback) throws IOException {
     String requestId = HttpServer.requestId(request.getHeaders().get("X-Request-Id"));
+    int status = answered(code);
+    response.setStatus(status);
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put("X-Request-Id", requestId);
-    response.write(true, ByteBuffer.wrap(body(code, requestId)), callback);
+    response.write(true, ByteBuffer.wrap(body(status, code, requestId)), callback);
   }
 
   @Override
   public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
     fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-    return ByteBuffer.wrap(body(status, HttpServer.requestId(null)));
+    return ByteBuffer.wrap(body(status, status, HttpServer.requestId(null)));
   }
 
-  private static byte[] body(int status, String requestId) {
+  /**
+   * The status answered for one Jetty raises: an unknown HTTP version (505) is the client's
+   * mistake and is answered 400, which RFC 9112 allows, so that no client retries it as a 5xx.
+   */
+  private static int answered(int jettyStatus) {
+    return jettyStatus == 505 ? 400 : jettyStatus;
+  }
+
+  private static byte[] body(int status, int jettyStatus, String requestId) {
     ErrorCode code = switch (status) {
       case 404 -> ErrorCode.ROUTE_NOT_FOUND;
       case 405 -> ErrorCode.METHOD_NOT_ALLOWED;
@@ -45,8 +55,11 @@ final class JsonErrorHandler extends ErrorHandler {
       case 503 -> ErrorCode.SERVICE_UNAVAILABLE;
       default -> status >= 500 ? ErrorCode.INTERNAL_ERROR : ErrorCode.INVALID_JSON;
     };
-    String message = status >= 500 ? "internal error; quote the request id"
-        : "the HTTP request could not be processed (status " + status + ")";
+    String message = switch (jettyStatus) {
+      case 505 -> "unsupported HTTP version: send HTTP/1.1 or HTTP/1.0";
+      default -> status >= 500 ? "internal error; quote the request id"
+          : "the HTTP request could not be processed (status " + status + ")";
+    };
     return Json.write(HttpServer.errorBody(code, message, Map.of("http_status", status), requestId));
   }
 }

@@ -118,7 +118,7 @@ final class FastBatchParser {
   }
 
   private static String name(String raw) {
-    if (raw.indexOf('\0') >= 0) {
+    if (Json.unstorableText(raw).isPresent()) {
       return null;
     }
     String name = raw.trim();
@@ -175,7 +175,9 @@ final class FastBatchParser {
           && second >= 0 && second <= 59 && nanos >= 0 && day >= 1) {
         try {
           long days = LocalDate.of(year, month, day).toEpochDay();
-          return MetricBatch.micros(days * 86_400 + hour * 3600L + minute * 60L + second, nanos);
+          long micros = MetricBatch.micros(days * 86_400 + hour * 3600L + minute * 60L + second, nanos);
+          // rounding to microseconds may carry 9999-12-31T23:59:59.9999999Z into year 10000
+          return micros < Times.END_MICROS ? micros : null;
         } catch (DateTimeException e) {
           return null;
         }

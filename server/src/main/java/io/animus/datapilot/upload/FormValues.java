@@ -15,13 +15,19 @@ public final class FormValues {
     if (raw == null || raw.isBlank()) {
       return Json.object();
     }
+    JsonNode node;
     try {
-      JsonNode node = Json.parse(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-      if (node instanceof ObjectNode object) {
-        return object;
-      }
+      node = Json.parse(raw.getBytes(java.nio.charset.StandardCharsets.UTF_8));
     } catch (ApiException e) {
-      // not JSON at all: same answer as JSON that is not an object
+      node = null; // not JSON at all: same answer as JSON that is not an object
+    }
+    if (node instanceof ObjectNode object) {
+      // stored as jsonb, which refuses U+0000 and halves of surrogate pairs even as escapes
+      Json.firstUnstorable(object, "metadata").ifPresent(bad -> {
+        throw new ApiException(ErrorCode.INVALID_METADATA, "field \"metadata\" " + bad.reason(),
+            java.util.Map.of("field", Json.printable(bad.path())));
+      });
+      return object;
     }
     throw new ApiException(ErrorCode.INVALID_METADATA, "metadata must be a JSON object");
   }

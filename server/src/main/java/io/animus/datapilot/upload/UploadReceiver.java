@@ -3,10 +3,14 @@ package io.animus.datapilot.upload;
 import io.animus.datapilot.common.Ids;
 import io.animus.datapilot.http.ApiException;
 import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
 import io.animus.datapilot.storage.BlobStore;
 import io.animus.datapilot.storage.BlobStoreException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
@@ -89,6 +93,10 @@ public final class UploadReceiver {
     String key = finalKey.orElseGet(() -> STAGING + Ids.newId());
     String contentType = part.contentType() == null || part.contentType().isBlank()
         ? "application/octet-stream" : part.contentType().trim();
+    Json.unstorableText(contentType).ifPresent(why -> {
+      throw new ApiException(ErrorCode.INVALID_MULTIPART, "the Content-Type of part \"file\" " + why,
+          Map.of("field", "file"));
+    });
     try {
       BlobStore.Written written = store.put(form.area(), key, part.body());
       return new StoredFile(key, finalKey.isEmpty(), filename, contentType, written.sizeBytes(), written.sha256());
@@ -119,16 +127,29 @@ public final class UploadReceiver {
     return new ApiException(code, "the blob store could not store the upload; quote the request id");
   }
 
-  private static String readText(MultipartReader.Part part, ErrorCode tooLong) {
+  private static String readText(MultipartReader.Part part, ErrorCode code) {
+    byte[] bytes;
     try (InputStream in = part.body()) {
-      byte[] bytes = in.readNBytes(MAX_TEXT_BYTES + 1);
-      if (bytes.length > MAX_TEXT_BYTES) {
-        throw new ApiException(tooLong, "field \"" + part.name() + "\" is larger than " + MAX_TEXT_BYTES + " bytes");
-      }
-      return new String(bytes, StandardCharsets.UTF_8);
+      bytes = in.readNBytes(MAX_TEXT_BYTES + 1);
     } catch (IOException e) {
       throw new ApiException(ErrorCode.INVALID_MULTIPART, "field \"" + part.name() + "\" could not be read");
     }
+    if (bytes.length > MAX_TEXT_BYTES) {
+      throw new ApiException(code, "field \"" + part.name() + "\" is larger than " + MAX_TEXT_BYTES + " bytes");
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      throw new ApiException(code, "field \"" + part.name() + "\" is not valid UTF-8",
+          Map.of("field", part.name()));
+    }
+    // the fields are stored as text, which cannot hold U+0000: refused before anything is stored
+    Json.unstorableText(text).ifPresent(why -> {
+      throw new ApiException(code, "field \"" + part.name() + "\" " + why, Map.of("field", part.name()));
+    });
+    return text;
   }
 
   /**

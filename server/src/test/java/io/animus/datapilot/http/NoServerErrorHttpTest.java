@@ -676,6 +676,29 @@ class NoServerErrorHttpTest {
   }
 
 
+  /**
+   * Mutations of valid requests of every route (seeded, about 45 s): no unprescribed 5xx, no hang,
+   * JSON errors with known codes, and nothing stored by a refused request. A longer run with any
+   * seed: the bench program {@code FuzzSoak}. Its own server, so that its writes cannot disturb
+   * the tests above.
+   */
+  @Test
+  void mutationsOfValidRequestsOfEveryRouteAreAnsweredBelow500AndRefusalsStoreNothing() {
+    try (TestServer own = TestServer.start(Map.of("ANIMUS_CI_WEBHOOK_SECRET", "fuzz-ci-secret"))) {
+      var result = new io.animus.datapilot.testing.fuzz.MutationFuzzer(own, "fuzz-ci-secret", 14L,
+          System.out::println).run(java.time.Duration.ofSeconds(Long.getLong("datapilot.fuzz.seconds", 45)));
+      System.out.println("mutation fuzzer: " + result.summary());
+      checked += (int) result.requests();
+      problems.addAll(result.problems());
+      assertThat(result.problemCount()).as("problems (the first %d are listed)", result.problems().size()).isZero();
+      // every route was exercised, and mutations also reached accepting code, not only the door
+      assertThat(result.perRoute()).hasSizeGreaterThanOrEqualTo(48);
+      assertThat(result.perRoute().entrySet()).allMatch(e -> e.getKey().equals("seed") || e.getValue() >= 2);
+      assertThat(result.requests() - result.refused()).isGreaterThan(50);
+      assertThat(result.checkedForStorage()).isGreaterThan(50);
+    }
+  }
+
   // ---------------------------------------------------------------------------------------------
   // Exact answers for inputs that once gave a 5xx or a non-JSON error.
 

@@ -58,7 +58,7 @@ class FastBatchParserTest {
         "{\"points\":[{\"step\":9223372036854775807,\"name\":\"x\",\"value\":2.5E3,\"timestamp\":null},"
             + "{\"step\":null,\"name\":\"x\",\"value\":1,\"timestamp\":\"2026-02-03T04:05:06.123456789Z\"}]}",
         "{\"points\":[{\"name\":\"t\",\"value\":1,\"timestamp\":\"0001-01-01T00:00:00.000001Z\"},"
-            + "{\"name\":\"t\",\"step\":1,\"value\":1,\"timestamp\":\"9999-12-31T23:59:59.9999995Z\"},"
+            + "{\"name\":\"t\",\"step\":1,\"value\":1,\"timestamp\":\"9999-12-31T23:59:59.9999994Z\"},"
             + "{\"name\":\"t\",\"step\":2,\"value\":1,\"timestamp\":\"2024-02-29T12:00:00.0000005Z\"},"
             + "{\"name\":\"t\",\"step\":3,\"value\":1,\"timestamp\":\"2026-11-27 12:00:00+02:00\"},"
             + "{\"name\":\"t\",\"step\":4,\"value\":1,\"timestamp\":\"2026-11-27t12:00:00z\"},"
@@ -113,7 +113,10 @@ class FastBatchParserTest {
         "{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":\"2026-01-01T00:00:60Z\"}]}",
         "{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":\"\\u00002026-01-01T00:00:00Z\"}]}",
         "{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":\"2026-01-01\"}]}",
-        "{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":5}]}");
+        "{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":5}]}",
+        // rounding to microseconds would carry it into year 10000; half of a surrogate pair has no UTF-8 form
+        "{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":\"9999-12-31T23:59:59.9999995Z\"}]}",
+        "{\"points\":[{\"name\":\"a\\ud800\",\"value\":1}]}");
     for (String body : bodies) {
       assertThat(fast(body)).as(body).isNull();
     }
@@ -122,6 +125,9 @@ class FastBatchParserTest {
     assertThat(general("{\"points\":[{\"name\":\"a\",\"value\":1e-99999}]}")).isNull();
     assertThat(general("{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":\"0000-01-01T00:00:00Z\"}]}"))
         .isNull();
+    assertThat(general("{\"points\":[{\"name\":\"a\",\"value\":1,\"timestamp\":\"9999-12-31T23:59:59.9999995Z\"}]}"))
+        .isNull();
+    assertThat(general("{\"points\":[{\"name\":\"a\\ud800\",\"value\":1}]}")).isNull();
   }
 
   @Test

@@ -79,6 +79,11 @@ public final class TestServer implements AutoCloseable {
     return app;
   }
 
+  /** The server's data directory (blobs; the database of tests lives elsewhere). */
+  public Path dataDir() {
+    return dataDir;
+  }
+
   public String databaseUrl() {
     return databaseUrl;
   }

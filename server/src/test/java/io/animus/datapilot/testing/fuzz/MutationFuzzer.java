@@ -1,0 +1,295 @@
+package io.animus.datapilot.testing.fuzz;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.http.Json;
+import io.animus.datapilot.testing.Multipart;
+import io.animus.datapilot.testing.StoredState;
+import io.animus.datapilot.testing.TestClient;
+import io.animus.datapilot.testing.TestServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+
+/**
+ * Sends every route's valid request, then mutated ones (seeded, for a bounded time), one at a
+ * time, and checks each answer: no 5xx the protocol does not prescribe, an answer within the hang
+ * guard, a JSON error body with a known code, request id and message, and a refused call that
+ * could store something left every table's row count and the data directory's file count as they
+ * were. The same seed gives the same sequence of requests.
+ */
+public final class MutationFuzzer {
+  private static final Set<String> CODES =
+      Arrays.stream(ErrorCode.values()).map(ErrorCode::wire).collect(Collectors.toSet());
+  private static final int HANG_GUARD_MILLIS = 20_000;
+  private static final int MAX_PROBLEMS = 40;
+
+  /** What a run did: counts, statuses seen, and every problem found (at most {@value MAX_PROBLEMS} listed). */
+  public record Result(long requests, long refused, long checkedForStorage, Map<Integer, Long> statuses,
+                       Map<String, Long> perRoute, List<String> problems, long problemCount) {
+    public String summary() {
+      return requests + " requests (" + refused + " refused, " + checkedForStorage + " refusals checked for stored "
+          + "rows and files), statuses " + statuses + ", " + problemCount + " problems";
+    }
+  }
+
+  private final TestServer server;
+  private final String ciSecret;
+  private final Random random;
+  private final FuzzMutations mutations;
+  private final Consumer<String> log;
+  private final List<String> problems = new ArrayList<>();
+  private long problemCount;
+  private long requests;
+  private long refused;
+  private long storageChecks;
+  private final Map<Integer, Long> statuses = new TreeMap<>();
+  private final Map<String, Long> perRoute = new TreeMap<>();
+  private StoredState.Counter counter;
+
+  public MutationFuzzer(TestServer server, String ciSecret, long seed, Consumer<String> log) {
+    this.server = server;
+    this.ciSecret = ciSecret;
+    this.random = new Random(seed);
+    this.mutations = new FuzzMutations(random);
+    this.log = log;
+  }
+
+  public Result run(Duration duration) {
+    try (StoredState.Counter counter = StoredState.counter(server)) {
+      this.counter = counter;
+      return runCounted(duration);
+    }
+  }
+
+  private Result runCounted(Duration duration) {
+    List<FuzzRoutes.Template> templates = FuzzRoutes.all(seed());
+    for (FuzzRoutes.Template t : templates) {
+      FuzzRequest valid = t.build().get();
+      int status = exchange(valid);
+      if (t.answersOk() && (status < 200 || status >= 300)) {
+        problem("the valid request " + valid.describe() + " was answered " + status);
+      }
+    }
+    long deadline = System.nanoTime() + duration.toNanos();
+    long last = System.nanoTime();
+    while (System.nanoTime() < deadline) {
+      FuzzRoutes.Template t = templates.get(random.nextInt(templates.size()));
+      exchange(mutations.mutate(t.build().get()));
+      if (System.nanoTime() - last > 10_000_000_000L) {
+        last = System.nanoTime();
+        log.accept("fuzz: " + requests + " requests, " + problemCount + " problems so far");
+      }
+    }
+    return new Result(requests, refused, storageChecks, statuses, perRoute, List.copyOf(problems), problemCount);
+  }
+
+  /** The objects every route's valid request names. */
+  private FuzzRoutes.Ids seed() {
+    TestClient c = server.client();
+    String experiment = c.post("/api/experiments/experiments", "{\"name\":\"fuzz-target\"}").json()
+        .get("experiment_id").asText();
+    String runs = "/api/experiments/experiments/" + experiment + "/runs";
+    String run = c.post(runs, "{\"params\":{\"lr\":0.1},\"status\":\"running\"}").json().get("run_id").asText();
+    String cancel = c.post(runs, "{\"status\":\"running\"}").json().get("run_id").asText();
+    String token = c.post("/api/auth/tokens", "{\"name\":\"fuzz-target\",\"role\":\"viewer\"}").json()
+        .get("token_id").asText();
+    String dataset = c.post("/api/dataset-registry/datasets", "{\"name\":\"fuzz-target\"}").json()
+        .get("dataset_id").asText();
+    Multipart version = Multipart.sdk().field("quality_rule_id", "rule-1")
+        .file("file", "seed.csv", "text/csv", "a\n1\n".getBytes(StandardCharsets.UTF_8));
+    String versionId = c.sendBytes("POST", "/api/dataset-registry/datasets/" + dataset + "/versions/upload",
+        version.build(), Map.of("Content-Type", version.contentType())).json().get("version_id").asText();
+    Multipart artifact = Multipart.sdk().field("kind", "file")
+        .file("file", "seed.txt", "text/plain", "seed".getBytes(StandardCharsets.UTF_8));
+    String artifactId = c.sendBytes("POST", "/api/experiments/experiment-runs/" + run + "/artifacts", artifact.build(),
+        Map.of("Content-Type", artifact.contentType())).json().get("artifact").get("artifact_id").asText();
+    String digest = "sha256:" + "ab".repeat(32);
+    FuzzRequest report = new FuzzRequest("seed", "POST", "/api/experiments/ci/report");
+    report.json = FuzzJson.obj("commit_sha", FuzzJson.str("abc"), "image_digest", FuzzJson.str(digest),
+        "pipeline_id", FuzzJson.str("p"), "repo", FuzzJson.str("fuzz/repo"));
+    report.ciSecret = ciSecret;
+    exchange(report);
+    return new FuzzRoutes.Ids(experiment, run, cancel, token, dataset, versionId, artifactId, digest, ciSecret);
+  }
+
+  private record Answer(int status, Map<String, String> headers, byte[] body) {}
+
+  /** Sends one request and checks its answer; returns the status (0 for none). */
+  private int exchange(FuzzRequest r) {
+    requests++;
+    perRoute.merge(r.route, 1L, Long::sum);
+    Map<String, Long> before = r.changing() ? counter.counts() : null;
+    Answer a;
+    try {
+      a = send(r.render(server.app().port()));
+    } catch (SocketTimeoutException e) {
+      problem("no answer within " + HANG_GUARD_MILLIS + " ms: " + r.describe());
+      return 0;
+    } catch (IOException e) {
+      problem("no answer (" + e + "): " + r.describe());
+      return 0;
+    }
+    statuses.merge(a.status(), 1L, Long::sum);
+    check(r, a);
+    if (a.status() >= 400) {
+      refused++;
+      if (before != null) {
+        storageChecks++;
+        Map<String, Long> after = counter.counts();
+        if (!after.equals(before)) {
+          problem("refused (" + a.status() + ") but stored something: " + changes(before, after) + " " + r.describe());
+        }
+      }
+    }
+    return a.status();
+  }
+
+  private static String changes(Map<String, Long> before, Map<String, Long> after) {
+    StringBuilder out = new StringBuilder();
+    after.forEach((k, v) -> {
+      if (!v.equals(before.get(k))) {
+        out.append(k).append(' ').append(before.get(k)).append("→").append(v).append(' ');
+      }
+    });
+    return out.toString().trim();
+  }
+
+  private void check(FuzzRequest r, Answer a) {
+    String text = new String(a.body(), StandardCharsets.UTF_8);
+    String shown = text.length() > 300 ? text.substring(0, 300) + "…" : text;
+    // the protocol prescribes 501 training_executor_disabled for runs:execute without an executor
+    boolean prescribed = a.status() == 501 && text.contains("\"training_executor_disabled\"");
+    if (a.status() < 100 || (a.status() >= 500 && !prescribed)) {
+      problem(a.status() + " " + shown + " for " + r.describe());
+      return;
+    }
+    if (a.status() < 300 && r.mustBeRefused()) {
+      problem(a.status() + " for a body holding U+0000 or half of a surrogate pair (stored altered?): "
+          + shown + " for " + r.describe());
+    }
+    if (a.status() < 400 || r.method.equals("HEAD")) {
+      return;
+    }
+    String contentType = a.headers().getOrDefault("content-type", "");
+    JsonNode body = null;
+    try {
+      body = Json.mapper().readTree(a.body());
+    } catch (IOException e) {
+      // reported below
+    }
+    if (!contentType.startsWith("application/json") || body == null) {
+      problem(a.status() + " without a JSON body (" + contentType + "): " + shown + " for " + r.describe());
+    } else if (!CODES.contains(body.path("error").asText())) {
+      problem(a.status() + " without a known error code: " + shown + " for " + r.describe());
+    } else if (body.path("request_id").asText().isEmpty() || body.path("message").asText().isEmpty()) {
+      problem(a.status() + " without request_id or message: " + shown + " for " + r.describe());
+    }
+  }
+
+  private void problem(String text) {
+    problemCount++;
+    if (problems.size() < MAX_PROBLEMS) {
+      problems.add(text);
+      log.accept("fuzz problem: " + text);
+    }
+  }
+
+  private Answer send(byte[] request) throws IOException {
+    try (Socket socket = new Socket()) {
+      socket.connect(new InetSocketAddress("127.0.0.1", server.app().port()), 5_000);
+      socket.setSoTimeout(HANG_GUARD_MILLIS);
+      try {
+        socket.getOutputStream().write(request);
+        socket.getOutputStream().flush();
+      } catch (IOException e) {
+        // the server may answer (413, 431, 400) and close before reading everything
+      }
+      return parse(readAll(socket.getInputStream()));
+    }
+  }
+
+  private static byte[] readAll(InputStream in) throws IOException {
+    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
+    byte[] chunk = new byte[8192];
+    try {
+      for (int n; (n = in.read(chunk)) >= 0; ) {
+        buffer.write(chunk, 0, n);
+      }
+    } catch (java.net.SocketException e) {
+      if (buffer.size() == 0) {
+        throw e;
+      }
+    }
+    return buffer.toByteArray();
+  }
+
+  private static Answer parse(byte[] bytes) {
+    String all = new String(bytes, StandardCharsets.ISO_8859_1);
+    int end = all.indexOf("\r\n\r\n");
+    if (end < 0) {
+      return new Answer(0, Map.of(), bytes);
+    }
+    String[] lines = all.substring(0, end).split("\r\n");
+    int status;
+    try {
+      status = Integer.parseInt(lines[0].split(" ")[1]);
+    } catch (RuntimeException e) {
+      return new Answer(0, Map.of(), bytes);
+    }
+    Map<String, String> headers = new TreeMap<>();
+    for (int i = 1; i < lines.length; i++) {
+      int colon = lines[i].indexOf(':');
+      if (colon > 0) {
+        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
+      }
+    }
+    byte[] rest = Arrays.copyOfRange(bytes, end + 4, bytes.length);
+    if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
+      rest = dechunk(rest);
+    } else if (headers.containsKey("content-length")) {
+      rest = Arrays.copyOf(rest, Math.min(rest.length, Integer.parseInt(headers.get("content-length"))));
+    }
+    return new Answer(status, headers, rest);
+  }
+
+  private static byte[] dechunk(byte[] data) {
+    ByteArrayOutputStream out = new ByteArrayOutputStream();
+    int pos = 0;
+    while (pos < data.length) {
+      int lineEnd = -1;
+      for (int i = pos; i + 1 < data.length; i++) {
+        if (data[i] == '\r' && data[i + 1] == '\n') {
+          lineEnd = i;
+          break;
+        }
+      }
+      if (lineEnd < 0) {
+        break;
+      }
+      int size = Integer.parseInt(new String(data, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0]
+          .trim(), 16);
+      if (size == 0 || lineEnd + 2 + size > data.length) {
+        break;
+      }
+      out.write(data, lineEnd + 2, size);
+      pos = lineEnd + 2 + size + 2;
+    }
+    return out.toByteArray();
+  }
+}
