@@ -40,8 +40,14 @@ public final class StreamHub implements AutoCloseable {
   /** How long a stop waits for open streams to end before it drops what is left. */
   private static final long STOP_WAIT_NANOS = 2_000_000_000L;
 
-  /** The threads every stream's writes share. */
-  public record Workers(ExecutorService writers, ScheduledExecutorService timer) {}
+  /**
+   * The threads every stream shares: writers, one timer, and the readers that make a stream's
+   * database reads (opening, backlog pages), so that at most {@link #READERS} pooled connections
+   * serve streams at any moment and ordinary requests keep the rest, however many streams open at once.
+   */
+  public record Workers(ExecutorService writers, ScheduledExecutorService timer, ExecutorService reads) {}
+
+  static final int READERS = 2;
 
   private final Workers workers;
   private final Database database;
@@ -63,7 +69,8 @@ public final class StreamHub implements AutoCloseable {
     ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("datapilot-stream-timer"));
     timer.setRemoveOnCancelPolicy(true); // a closed stream's ping leaves the queue at once
     int writers = Math.max(2, Runtime.getRuntime().availableProcessors());
-    this.workers = new Workers(Executors.newFixedThreadPool(writers, daemon("datapilot-stream-writer")), timer);
+    this.workers = new Workers(Executors.newFixedThreadPool(writers, daemon("datapilot-stream-writer")), timer,
+        Executors.newFixedThreadPool(READERS, daemon("datapilot-stream-reader")));
   }
 
   private static ThreadFactory daemon(String name) {
@@ -242,6 +249,7 @@ public final class StreamHub implements AutoCloseable {
     byRun.values().forEach(set -> set.forEach(StreamSubscriber::finish));
     workers.writers().shutdownNow();
     workers.timer().shutdownNow();
+    workers.reads().shutdownNow();
     try {
       thread.join(2000);
     } catch (InterruptedException e) {

@@ -15,6 +15,7 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -50,38 +51,38 @@ public final class StreamResource {
   }
 
   /**
-   * Checks the request, takes a place under the caps and makes the opening reads (status, latest
-   * event id) here, each on a pooled connection returned at once; then hands the connection to
-   * Javalin's async mode and returns the request thread. Writes happen on the hub's workers.
+   * Checks the request (400, 404) and takes a place under the caps on the request thread; then
+   * hands the connection to Javalin's async mode and returns the thread. The opening reads (status,
+   * latest event id, backlog pages) run on the hub's read threads, each on a pooled connection
+   * returned at once; writes run on its writers.
    */
   private Reply stream(ApiRequest request) {
     Long cursor = cursor(request);
     UUID runId = lookup.require(request.project(), request.path("run_id"));
     var ctx = request.context();
     boolean head = ctx.req().getMethod().equals("HEAD");
-    Runnable release = head ? () -> { } : acquire(request);
-    StreamSubscriber subscriber = new StreamSubscriber(runId, hub.workers());
-    subscriber.onEnd(() -> {
-      hub.unsubscribe(subscriber);
-      release.run();
-    });
-    try {
-      if (!head) {
-        hub.subscribe(subscriber); // before the reads below, so nothing committed meanwhile is missed
-        open(request, subscriber, runId, cursor);
-      }
-    } catch (RuntimeException e) {
-      subscriber.finish();
-      throw e;
-    }
+    Runnable release = head ? () -> { } : acquire(request); // HEAD holds nothing: no cap
     ctx.status(200);
     ctx.header("Content-Type", "text/event-stream");
     ctx.header("Cache-Control", "no-cache");
     ctx.header("Connection", "keep-alive");
     ctx.header("X-Accel-Buffering", "no");
-    if (!head) {
-      ctx.future(() -> attach(ctx.req(), ctx.res(), subscriber));
+    if (head) {
+      return Reply.written();
     }
+    StreamSubscriber subscriber = new StreamSubscriber(runId, hub.workers());
+    subscriber.onEnd(() -> {
+      hub.unsubscribe(subscriber);
+      release.run();
+    });
+    Map<String, Object> ready = new LinkedHashMap<>();
+    ready.put("request_id", request.requestId());
+    ready.put("run_id", runId.toString());
+    ready.put("server_ts", StreamHub.nowSeconds());
+    subscriber.first(StreamSubscriber.frame("ready", null, Json.writeString(ready)));
+    hub.subscribe(subscriber); // before the opening reads, so nothing committed meanwhile is missed
+    StreamSubscriber.Opening opening = () -> open(request, runId, cursor);
+    ctx.future(() -> attach(ctx.req(), ctx.res(), subscriber, opening));
     return Reply.written();
   }
 
@@ -94,29 +95,24 @@ public final class StreamResource {
     }
   }
 
-  private void open(ApiRequest request, StreamSubscriber subscriber, UUID runId, Long cursor) {
-    Map<String, Object> ready = new LinkedHashMap<>();
-    ready.put("request_id", request.requestId());
-    ready.put("run_id", runId.toString());
-    ready.put("server_ts", StreamHub.nowSeconds());
-    subscriber.first(StreamSubscriber.frame("ready", null, Json.writeString(ready)));
+  private StreamSubscriber.Opened open(ApiRequest request, UUID runId, Long cursor) {
+    List<String> frames = new ArrayList<>();
     List<RunState> states = runs.states(request.project(), runId.toString());
     if (!states.isEmpty()) {
-      subscriber.first(StreamSubscriber.frame("status", null, Json.writeString(states.get(states.size() - 1))));
+      frames.add(StreamSubscriber.frame("status", null, Json.writeString(states.get(states.size() - 1))));
     }
     if (cursor != null) {
-      subscriber.backlog((from, limit) -> jdbi.withHandle(h -> events.listBetween(h, runId, from, Long.MAX_VALUE,
-          limit)), cursor);
-    } else {
-      // No backlog without a cursor: events committed before the connection opened are skipped,
-      // even when the hub hears of them only after this subscriber joined.
-      subscriber.skipThrough(jdbi.withHandle(h -> events.latestId(h, runId)));
+      return new StreamSubscriber.Opened(frames,
+          (from, limit) -> jdbi.withHandle(h -> events.listBetween(h, runId, from, Long.MAX_VALUE, limit)), cursor);
     }
+    // No backlog without a cursor: events committed before the connection opened are skipped,
+    // even when the hub hears of them only after this subscriber joined.
+    return new StreamSubscriber.Opened(frames, null, jdbi.withHandle(h -> events.latestId(h, runId)));
   }
 
   /** Runs once Javalin has put the request in async mode: the stream starts writing. */
   private static CompletableFuture<Void> attach(HttpServletRequest req, HttpServletResponse res,
-                                                StreamSubscriber subscriber) {
+                                                StreamSubscriber subscriber, StreamSubscriber.Opening opening) {
     try {
       AsyncContext async = req.getAsyncContext();
       async.setTimeout(0); // a stream lasts as long as its reader
@@ -146,7 +142,7 @@ public final class StreamResource {
       // A healthy stream writes a ping every 15 s; the connector's idle timeout (which may be short,
       // against idle ordinary connections) must not cut it, while a reader that stopped reading still goes.
       endPoint.setIdleTimeout(STREAM_IDLE_TIMEOUT_MS);
-      return subscriber.attach(res.getOutputStream(), endPoint::close);
+      return subscriber.attach(res.getOutputStream(), endPoint::close, opening);
     } catch (IOException | RuntimeException e) {
       subscriber.finish();
       return CompletableFuture.completedFuture(null);

@@ -1,5 +1,6 @@
 package io.animus.datapilot.telemetry;
 
+import io.animus.datapilot.http.Json;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
@@ -33,6 +34,8 @@ public final class StreamSubscriber implements WriteListener {
   static final long PING_NANOS = 15_000_000_000L;
   private static final int BACKLOG_PAGE = 1000;
   private static final String END = "\u0000end";
+  /** Nothing to write until a read the stream waits for has come back. */
+  private static final String HOLD = "\u0000hold";
   private static final String PING = ": ping\n\n";
   private static final String SLOW = frame("error", null, "{\"error\":\"slow_consumer\"}");
   private static final String FAILED = frame("error", null, "{\"error\":\"stream_failed\"}");
@@ -40,6 +43,18 @@ public final class StreamSubscriber implements WriteListener {
   /** Reads the run's events with an id from {@code fromId} on, ascending (the backlog after a cursor). */
   public interface Backlog {
     List<RunEvent> page(long fromId, int limit);
+  }
+
+  /**
+   * What the opening reads found: frames written right after the ready frame (the current status),
+   * then the backlog after {@code afterEventId} when {@code backlog} is set; without a backlog,
+   * events up to {@code afterEventId} (the newest at connect time) are never written.
+   */
+  public record Opened(List<String> frames, Backlog backlog, long afterEventId) {}
+
+  /** The opening reads, made off the request thread. */
+  public interface Opening {
+    Opened read();
   }
 
   private record Queued(String frame, long eventId) {}
@@ -66,9 +81,15 @@ public final class StreamSubscriber implements WriteListener {
   private boolean waitingForReady;
   private ServletOutputStream out;
   private volatile long notReadySinceNanos;
+  private Opened opened;
+  private boolean openFailed;
+  private List<RunEvent> fetched;
+  private boolean fetchFailed;
+  private boolean fetching;
 
   // Touched only by the drain that owns `running` (and, before attach, by the opening request).
   private final ArrayDeque<Queued> head = new ArrayDeque<>();
+  private boolean openingApplied;
   private Backlog backlog;
   private long backlogFrom;
   private long lastWrittenEventId;
@@ -104,34 +125,36 @@ public final class StreamSubscriber implements WriteListener {
     head.add(new Queued(frame, 0));
   }
 
-  /** Events after {@code cursor} are read page by page as the reader takes them. */
-  void backlog(Backlog source, long cursor) {
-    backlog = source;
-    backlogFrom = cursor + 1;
-  }
-
-  /** Treats every event up to {@code eventId} as already written, so their live copies are skipped. */
-  void skipThrough(long eventId) {
-    lastWrittenEventId = Math.max(lastWrittenEventId, eventId);
-  }
-
   /** Run once when the stream ends, whatever ends it. */
   void onEnd(Runnable action) {
     onEnd = action;
   }
 
   /**
-   * Starts writing to {@code output} (the request is in async mode); {@code abortConnection} drops
-   * the connection when a stop cannot wait for a reader that does not read. The returned future
-   * completes when the stream has ended.
+   * Starts the stream (the request is in async mode): the opening reads run on the workers' read
+   * threads while the ready frame goes out; {@code abortConnection} drops the connection when a stop
+   * cannot wait for a reader that does not read. The returned future completes when the stream has ended.
    */
-  CompletableFuture<Void> attach(ServletOutputStream output, Runnable abortConnection) {
+  CompletableFuture<Void> attach(ServletOutputStream output, Runnable abortConnection, Opening opening) {
     synchronized (this) {
       out = output;
       abort = abortConnection;
     }
     try {
       ping = workers.timer().scheduleAtFixedRate(this::pingDue, PING_NANOS, PING_NANOS, TimeUnit.NANOSECONDS);
+      workers.reads().execute(() -> {
+        Opened result = null;
+        try {
+          result = opening.read();
+        } catch (RuntimeException e) {
+          // answered below with a stream_failed frame
+        }
+        synchronized (this) {
+          opened = result;
+          openFailed = result == null;
+        }
+        signal();
+      });
       output.setWriteListener(this); // the container calls onWritePossible once the output is ready
     } catch (RuntimeException e) {
       finish();
@@ -346,6 +369,9 @@ public final class StreamSubscriber implements WriteListener {
       }
     }
     String first = nextOpening();
+    if (first == HOLD) {
+      return null;
+    }
     if (first != null) {
       return first;
     }
@@ -383,7 +409,10 @@ public final class StreamSubscriber implements WriteListener {
     return null;
   }
 
-  /** The connect frames, then the backlog page by page; live frames wait meanwhile. */
+  /**
+   * The connect frames, then the backlog page by page; live frames wait meanwhile ({@link #HOLD}
+   * while a read is out). Null once the opening is done.
+   */
   private String nextOpening() {
     while (true) {
       for (Queued q = head.poll(); q != null; q = head.poll()) {
@@ -395,26 +424,83 @@ public final class StreamSubscriber implements WriteListener {
           return q.frame();
         }
       }
+      if (!openingApplied) {
+        Opened o;
+        synchronized (this) {
+          if (opened == null && !openFailed) {
+            return HOLD;
+          }
+          o = opened;
+        }
+        openingApplied = true;
+        if (o == null) {
+          failAfterHead();
+          continue;
+        }
+        o.frames().forEach(f -> head.add(new Queued(f, 0)));
+        if (o.backlog() != null) {
+          backlog = o.backlog();
+          backlogFrom = o.afterEventId() + 1;
+        } else {
+          lastWrittenEventId = Math.max(lastWrittenEventId, o.afterEventId());
+        }
+        continue;
+      }
       if (backlog == null) {
         return null;
       }
       List<RunEvent> page;
-      try {
-        page = backlog.page(backlogFrom, BACKLOG_PAGE);
-      } catch (RuntimeException e) {
-        backlog = null;
-        synchronized (this) {
-          closing = true;
+      synchronized (this) {
+        if (fetched == null && !fetchFailed) {
+          if (!fetching) {
+            fetching = true;
+            fetch(backlog, backlogFrom);
+          }
+          return HOLD;
         }
-        return FAILED; // the next call ends the stream
+        page = fetched;
+        fetched = null;
+        fetching = false;
+      }
+      if (page == null) {
+        backlog = null;
+        failAfterHead();
+        continue;
       }
       if (page.size() < BACKLOG_PAGE) {
         backlog = null;
       }
       for (RunEvent e : page) {
-        head.add(new Queued(frame("event", e.eventId(), io.animus.datapilot.http.Json.writeString(e)), e.eventId()));
+        head.add(new Queued(frame("event", e.eventId(), Json.writeString(e)), e.eventId()));
         backlogFrom = e.eventId() + 1;
       }
+    }
+  }
+
+  /** A failed read: the stream says so and ends. */
+  private void failAfterHead() {
+    head.add(new Queued(FAILED, 0));
+    head.add(new Queued(END, 0));
+  }
+
+  /** Reads one backlog page on the read threads, so database work never holds a writer. */
+  private void fetch(Backlog source, long from) {
+    try {
+      workers.reads().execute(() -> {
+        List<RunEvent> page = null;
+        try {
+          page = source.page(from, BACKLOG_PAGE);
+        } catch (RuntimeException e) {
+          // answered with a stream_failed frame
+        }
+        synchronized (this) {
+          fetched = page;
+          fetchFailed = page == null;
+        }
+        signal();
+      });
+    } catch (RejectedExecutionException e) {
+      fetchFailed = true; // stopping: close() ends the stream
     }
   }
 
