@@ -1,7 +1,6 @@
 package io.animus.datapilot.telemetry;
 
 import io.animus.datapilot.experiments.RunService;
-import io.animus.datapilot.experiments.RunState;
 import io.animus.datapilot.http.ApiException;
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.http.ErrorCode;
@@ -15,9 +14,7 @@ import jakarta.servlet.AsyncListener;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -31,19 +28,15 @@ public final class StreamResource {
   static final long STREAM_IDLE_TIMEOUT_MS = 45_000;
   private final StreamHub hub;
   private final RunLookup lookup;
-  private final RunService runs;
-  private final Jdbi jdbi;
-  private final EventStore events;
   private final StreamLimits limits;
+  private final StreamOpener opener;
 
   public StreamResource(StreamHub hub, RunLookup lookup, RunService runs, Jdbi jdbi, EventStore events,
                         StreamLimits limits) {
     this.hub = hub;
     this.lookup = lookup;
-    this.runs = runs;
-    this.jdbi = jdbi;
-    this.events = events;
     this.limits = limits;
+    this.opener = new StreamOpener(hub.workers().reads(), runs, jdbi, events);
   }
 
   public void register(Router router) {
@@ -81,8 +74,8 @@ public final class StreamResource {
     ready.put("server_ts", StreamHub.nowSeconds());
     subscriber.first(StreamSubscriber.frame("ready", null, Json.writeString(ready)));
     hub.subscribe(subscriber); // before the opening reads, so nothing committed meanwhile is missed
-    StreamSubscriber.Opening opening = () -> open(request, runId, cursor);
-    ctx.future(() -> attach(ctx.req(), ctx.res(), subscriber, opening));
+    opener.open(subscriber, cursor);
+    ctx.future(() -> attach(ctx.req(), ctx.res(), subscriber));
     return Reply.written();
   }
 
@@ -95,24 +88,9 @@ public final class StreamResource {
     }
   }
 
-  private StreamSubscriber.Opened open(ApiRequest request, UUID runId, Long cursor) {
-    List<String> frames = new ArrayList<>();
-    List<RunState> states = runs.states(request.project(), runId.toString());
-    if (!states.isEmpty()) {
-      frames.add(StreamSubscriber.frame("status", null, Json.writeString(states.get(states.size() - 1))));
-    }
-    if (cursor != null) {
-      return new StreamSubscriber.Opened(frames,
-          (from, limit) -> jdbi.withHandle(h -> events.listBetween(h, runId, from, Long.MAX_VALUE, limit)), cursor);
-    }
-    // No backlog without a cursor: events committed before the connection opened are skipped,
-    // even when the hub hears of them only after this subscriber joined.
-    return new StreamSubscriber.Opened(frames, null, jdbi.withHandle(h -> events.latestId(h, runId)));
-  }
-
   /** Runs once Javalin has put the request in async mode: the stream starts writing. */
   private static CompletableFuture<Void> attach(HttpServletRequest req, HttpServletResponse res,
-                                                StreamSubscriber subscriber, StreamSubscriber.Opening opening) {
+                                                StreamSubscriber subscriber) {
     try {
       AsyncContext async = req.getAsyncContext();
       async.setTimeout(0); // a stream lasts as long as its reader
@@ -142,7 +120,7 @@ public final class StreamResource {
       // A healthy stream writes a ping every 15 s; the connector's idle timeout (which may be short,
       // against idle ordinary connections) must not cut it, while a reader that stopped reading still goes.
       endPoint.setIdleTimeout(STREAM_IDLE_TIMEOUT_MS);
-      return subscriber.attach(res.getOutputStream(), endPoint::close, opening);
+      return subscriber.attach(res.getOutputStream(), endPoint::close);
     } catch (IOException | RuntimeException e) {
       subscriber.finish();
       return CompletableFuture.completedFuture(null);

@@ -52,11 +52,6 @@ public final class StreamSubscriber implements WriteListener {
    */
   public record Opened(List<String> frames, Backlog backlog, long afterEventId) {}
 
-  /** The opening reads, made off the request thread. */
-  public interface Opening {
-    Opened read();
-  }
-
   private record Queued(String frame, long eventId) {}
 
   private final UUID runId;
@@ -131,35 +126,31 @@ public final class StreamSubscriber implements WriteListener {
   }
 
   /**
-   * Starts the stream (the request is in async mode): the opening reads run on the workers' read
-   * threads while the ready frame goes out; {@code abortConnection} drops the connection when a stop
-   * cannot wait for a reader that does not read. The returned future completes when the stream has ended.
+   * Starts writing (the request is in async mode); {@code abortConnection} drops the connection
+   * when a stop cannot wait for a reader that does not read. The returned future completes when the
+   * stream has ended.
    */
-  CompletableFuture<Void> attach(ServletOutputStream output, Runnable abortConnection, Opening opening) {
+  CompletableFuture<Void> attach(ServletOutputStream output, Runnable abortConnection) {
     synchronized (this) {
       out = output;
       abort = abortConnection;
     }
     try {
       ping = workers.timer().scheduleAtFixedRate(this::pingDue, PING_NANOS, PING_NANOS, TimeUnit.NANOSECONDS);
-      workers.reads().execute(() -> {
-        Opened result = null;
-        try {
-          result = opening.read();
-        } catch (RuntimeException e) {
-          // answered below with a stream_failed frame
-        }
-        synchronized (this) {
-          opened = result;
-          openFailed = result == null;
-        }
-        signal();
-      });
       output.setWriteListener(this); // the container calls onWritePossible once the output is ready
     } catch (RuntimeException e) {
       finish();
     }
     return done;
+  }
+
+  /** The opening reads came back ({@code null}: they failed); until then only the ready frame goes out. */
+  void opened(Opened result) {
+    synchronized (this) {
+      opened = result;
+      openFailed = result == null;
+    }
+    signal();
   }
 
   // ---- offered by the hub (never blocks) ----
