@@ -95,14 +95,19 @@ public final class StreamsLoad {
           writes.reset();
           String marker = "\"name\":\"probe_" + target + "\"";
           swarm.watch(marker);
-          post(base, runPath + "/metrics", "{\"metrics\":{\"probe_" + target + "\":1},\"step\":1}");
+          try {
+            post(base, runPath + "/metrics", "{\"metrics\":{\"probe_" + target + "\":1},\"step\":1}");
+          } catch (IllegalStateException e) {
+            TelemetryLoad.say("the probe point was not written: %s", e.getCause());
+          }
           Thread.sleep(hold * 1000L);
           LatencyWindow.Stats r = readyz.stats();
           LatencyWindow.Stats w = writes.stats();
           long[] mem = procStatus(server.pid());
           String row = String.format(java.util.Locale.ROOT,
-              "| %,d | %,d | %d | %d | %.1f s | %s | %s | %,d / %,d | %,d MiB, %d threads | %s |",
-              target, swarm.ok(), swarm.refused(), swarm.failed() + swarm.ended(), openSeconds, r, w,
+              "| %,d | %,d | %d | %d / %d | %.1f s%s | %s | %s | %,d / %,d | %,d MiB, %d threads | %s |",
+              target, swarm.ok(), swarm.refused(), swarm.failed(), swarm.ended(), openSeconds,
+              answered && allReady ? "" : " (gave up)", r, w,
               swarm.marked(), swarm.ok(), mem[0] >> 10, mem[1], TelemetryLoad.load());
           rows.add(row);
           TelemetryLoad.say("%s", row);
@@ -116,7 +121,7 @@ public final class StreamsLoad {
         prober.join(10_000);
       }
       System.out.println();
-      System.out.println("| Streams asked | Answered 200 | Refused | Failed/ended | Time to open | /readyz (window) "
+      System.out.println("| Streams asked | Answered 200 | Refused | Broken / ended by the server | Time to open | /readyz (window) "
           + "| metric writes (window) | Got the point written at the hold's start | Server RSS, threads | Load |");
       System.out.println("|---|---|---|---|---|---|---|---|---|---|");
       rows.forEach(System.out::println);

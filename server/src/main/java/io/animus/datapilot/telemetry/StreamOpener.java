@@ -84,9 +84,9 @@ final class StreamOpener {
       if (w.cursor() == null) {
         // no backlog without a cursor: events committed before the connection opened are skipped,
         // even when the hub hears of them only after this subscriber joined
-        w.subscriber().opened(new StreamSubscriber.Opened(frames, null, latest));
+        w.subscriber().opened(new StreamOpening.Opened(frames, null, latest));
       } else {
-        w.subscriber().opened(new StreamSubscriber.Opened(frames,
+        w.subscriber().opened(new StreamOpening.Opened(frames,
             (from, limit) -> jdbi.withHandle(h -> events.listBetween(h, runId, from, Long.MAX_VALUE, limit)),
             w.cursor()));
       }

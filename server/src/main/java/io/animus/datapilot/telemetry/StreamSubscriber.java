@@ -1,6 +1,5 @@
 package io.animus.datapilot.telemetry;
 
-import io.animus.datapilot.http.Json;
 import jakarta.servlet.ServletOutputStream;
 import jakarta.servlet.WriteListener;
 import java.io.IOException;
@@ -32,25 +31,11 @@ public final class StreamSubscriber implements WriteListener {
   static final long STALLED_WRITE_NANOS = 200_000_000L;
   static final long METRICS_COALESCE_NANOS = 100_000_000L;
   static final long PING_NANOS = 15_000_000_000L;
-  private static final int BACKLOG_PAGE = 1000;
-  private static final String END = "\u0000end";
-  /** Nothing to write until a read the stream waits for has come back. */
-  private static final String HOLD = "\u0000hold";
+  /** Ends the stream when it comes to be written. */
+  static final String END = "\u0000end";
   private static final String PING = ": ping\n\n";
   private static final String SLOW = frame("error", null, "{\"error\":\"slow_consumer\"}");
-  private static final String FAILED = frame("error", null, "{\"error\":\"stream_failed\"}");
-
-  /** Reads the run's events with an id from {@code fromId} on, ascending (the backlog after a cursor). */
-  public interface Backlog {
-    List<RunEvent> page(long fromId, int limit);
-  }
-
-  /**
-   * What the opening reads found: frames written right after the ready frame (the current status),
-   * then the backlog after {@code afterEventId} when {@code backlog} is set; without a backlog,
-   * events up to {@code afterEventId} (the newest at connect time) are never written.
-   */
-  public record Opened(List<String> frames, Backlog backlog, long afterEventId) {}
+  static final String FAILED = frame("error", null, "{\"error\":\"stream_failed\"}");
 
   private record Queued(String frame, long eventId) {}
 
@@ -76,17 +61,9 @@ public final class StreamSubscriber implements WriteListener {
   private boolean waitingForReady;
   private ServletOutputStream out;
   private volatile long notReadySinceNanos;
-  private Opened opened;
-  private boolean openFailed;
-  private List<RunEvent> fetched;
-  private boolean fetchFailed;
-  private boolean fetching;
 
   // Touched only by the drain that owns `running` (and, before attach, by the opening request).
-  private final ArrayDeque<Queued> head = new ArrayDeque<>();
-  private boolean openingApplied;
-  private Backlog backlog;
-  private long backlogFrom;
+  private final StreamOpening opening;
   private long lastWrittenEventId;
   private boolean needFlush;
   private boolean slowWritten;
@@ -95,6 +72,7 @@ public final class StreamSubscriber implements WriteListener {
   public StreamSubscriber(UUID runId, StreamHub.Workers workers) {
     this.runId = runId;
     this.workers = workers;
+    this.opening = new StreamOpening(workers.reads(), this::signal);
   }
 
   public UUID runId() {
@@ -117,7 +95,7 @@ public final class StreamSubscriber implements WriteListener {
 
   /** A frame written before any backlog or live frame (ready, current status). */
   void first(String frame) {
-    head.add(new Queued(frame, 0));
+    opening.first(frame);
   }
 
   /** Run once when the stream ends, whatever ends it. */
@@ -145,12 +123,8 @@ public final class StreamSubscriber implements WriteListener {
   }
 
   /** The opening reads came back ({@code null}: they failed); until then only the ready frame goes out. */
-  void opened(Opened result) {
-    synchronized (this) {
-      opened = result;
-      openFailed = result == null;
-    }
-    signal();
+  void opened(StreamOpening.Opened result) {
+    opening.opened(result);
   }
 
   // ---- offered by the hub (never blocks) ----
@@ -158,26 +132,29 @@ public final class StreamSubscriber implements WriteListener {
   /** Queues a frame ({@code eventId} &gt; 0 for run events, which are never written twice). */
   public void offer(String frame, long eventId) {
     synchronized (this) {
-      if (!reserve(frame.length())) {
-        return;
+      if (reserve(frame.length())) {
+        live.add(new Queued(frame, eventId));
       }
-      live.add(new Queued(frame, eventId));
     }
-    signal();
+    signal(); // also when refused: a reader just found too slow gets its error frame
   }
 
   /** Adds samples (a JSON fragment: objects separated by commas) to the next coalesced metrics frame. */
   public void offerSamples(String fragment) {
     boolean now;
     synchronized (this) {
-      if (fragment.isEmpty() || !reserve(fragment.length())) {
+      if (fragment.isEmpty()) {
         return;
       }
-      boolean first = samples.isEmpty();
-      samples.add(fragment);
-      now = first && metricsDue(System.nanoTime());
-      if (first && !now) {
-        armMetricsTimer(System.nanoTime());
+      if (reserve(fragment.length())) {
+        boolean first = samples.isEmpty();
+        samples.add(fragment);
+        now = first && metricsDue(System.nanoTime());
+        if (first && !now) {
+          armMetricsTimer(System.nanoTime());
+        }
+      } else {
+        now = true; // a reader just found too slow gets its error frame
       }
     }
     if (now) {
@@ -359,12 +336,17 @@ public final class StreamSubscriber implements WriteListener {
         return END;
       }
     }
-    String first = nextOpening();
-    if (first == HOLD) {
-      return null;
-    }
-    if (first != null) {
-      return first;
+    for (StreamOpening.Frame f = opening.next(this::skipThrough); f != null; f = opening.next(this::skipThrough)) {
+      if (f == StreamOpening.HOLD) {
+        return null; // live frames wait behind the opening
+      }
+      if (f.eventId() == 0) {
+        return f.text();
+      }
+      if (f.eventId() > lastWrittenEventId) {
+        lastWrittenEventId = f.eventId();
+        return f.text();
+      }
     }
     synchronized (this) {
       if (pingDue) {
@@ -400,99 +382,9 @@ public final class StreamSubscriber implements WriteListener {
     return null;
   }
 
-  /**
-   * The connect frames, then the backlog page by page; live frames wait meanwhile ({@link #HOLD}
-   * while a read is out). Null once the opening is done.
-   */
-  private String nextOpening() {
-    while (true) {
-      for (Queued q = head.poll(); q != null; q = head.poll()) {
-        if (q.eventId() == 0) {
-          return q.frame();
-        }
-        if (q.eventId() > lastWrittenEventId) {
-          lastWrittenEventId = q.eventId();
-          return q.frame();
-        }
-      }
-      if (!openingApplied) {
-        Opened o;
-        synchronized (this) {
-          if (opened == null && !openFailed) {
-            return HOLD;
-          }
-          o = opened;
-        }
-        openingApplied = true;
-        if (o == null) {
-          failAfterHead();
-          continue;
-        }
-        o.frames().forEach(f -> head.add(new Queued(f, 0)));
-        if (o.backlog() != null) {
-          backlog = o.backlog();
-          backlogFrom = o.afterEventId() + 1;
-        } else {
-          lastWrittenEventId = Math.max(lastWrittenEventId, o.afterEventId());
-        }
-        continue;
-      }
-      if (backlog == null) {
-        return null;
-      }
-      List<RunEvent> page;
-      synchronized (this) {
-        if (fetched == null && !fetchFailed) {
-          if (!fetching) {
-            fetching = true;
-            fetch(backlog, backlogFrom);
-          }
-          return HOLD;
-        }
-        page = fetched;
-        fetched = null;
-        fetching = false;
-      }
-      if (page == null) {
-        backlog = null;
-        failAfterHead();
-        continue;
-      }
-      if (page.size() < BACKLOG_PAGE) {
-        backlog = null;
-      }
-      for (RunEvent e : page) {
-        head.add(new Queued(frame("event", e.eventId(), Json.writeString(e)), e.eventId()));
-        backlogFrom = e.eventId() + 1;
-      }
-    }
-  }
-
-  /** A failed read: the stream says so and ends. */
-  private void failAfterHead() {
-    head.add(new Queued(FAILED, 0));
-    head.add(new Queued(END, 0));
-  }
-
-  /** Reads one backlog page on the read threads, so database work never holds a writer. */
-  private void fetch(Backlog source, long from) {
-    try {
-      workers.reads().execute(() -> {
-        List<RunEvent> page = null;
-        try {
-          page = source.page(from, BACKLOG_PAGE);
-        } catch (RuntimeException e) {
-          // answered with a stream_failed frame
-        }
-        synchronized (this) {
-          fetched = page;
-          fetchFailed = page == null;
-        }
-        signal();
-      });
-    } catch (RejectedExecutionException e) {
-      fetchFailed = true; // stopping: close() ends the stream
-    }
+  /** Treats every event up to {@code eventId} as written, so their live copies are skipped. */
+  private void skipThrough(long eventId) {
+    lastWrittenEventId = Math.max(lastWrittenEventId, eventId);
   }
 
   /** Ends the stream once: stops the timers, runs the end action and lets the container complete the answer. */
