@@ -34,7 +34,7 @@ import java.util.function.BooleanSupplier;
  *
  * <pre>
  * java -cp "bench/target/classes:bench/target/lib/*" io.animus.datapilot.bench.StreamsLoad \
- *     steps=1000,2000,5000,10000,12000 hold=15 writeEveryMs=100 probeEveryMs=20 heap=2g
+ *     steps=2000,5000,10000,12000 hold=15 writeEveryMs=1000 probeEveryMs=20 heap=2g
  * </pre>
  */
 public final class StreamsLoad {
@@ -55,7 +55,7 @@ public final class StreamsLoad {
       steps.add(Integer.parseInt(s.trim()));
     }
     int hold = Integer.parseInt(opt.getOrDefault("hold", "15"));
-    long writeEvery = Long.parseLong(opt.getOrDefault("writeEveryMs", "100"));
+    long writeEvery = Long.parseLong(opt.getOrDefault("writeEveryMs", "1000"));
     long probeEvery = Long.parseLong(opt.getOrDefault("probeEveryMs", "20"));
     int max = Collections.max(steps);
     Path log = Path.of("bench/target/streams-server.log").toAbsolutePath();

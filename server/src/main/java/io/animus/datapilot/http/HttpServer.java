@@ -33,6 +33,7 @@ public final class HttpServer {
   private static final long DRAIN_LIMIT = 64L << 10;
   /** Open files kept beside connections: database sessions, blob and upload files, jars, logs. */
   private static final long FILES_RESERVED = 512;
+  private static final int ACCEPT_QUEUE = 4096;
   private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
       HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS);
 
@@ -65,6 +66,16 @@ public final class HttpServer {
       // Live streams hold no thread (they write asynchronously), so the pool serves ordinary requests
       // only; blocking uploads and downloads are what it is sized for.
       cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(400, 8, 60_000);
+      // Javalin's own connector, with a longer accept queue than the JDK's 50: when thousands of
+      // streams reconnect at once (after a restart) they wait in the kernel instead of being dropped.
+      cfg.jetty.addConnector((server, httpConfig) -> {
+        var connector = new org.eclipse.jetty.server.ServerConnector(server,
+            new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
+        return connector;
+      });
       // Answers carry their exact Content-Length (HEAD included); Javalin's gzip would break it (a 500).
       cfg.http.compressionStrategy = CompressionStrategy.NONE;
       cfg.jetty.modifyServer(server -> {

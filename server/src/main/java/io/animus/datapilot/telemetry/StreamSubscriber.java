@@ -60,6 +60,11 @@ public final class StreamSubscriber implements WriteListener {
   private boolean writePossible;
   private boolean waitingForReady;
   private ServletOutputStream out;
+  /**
+   * Set by the container's first {@link #onWritePossible()}: before it no drain may touch the
+   * output (the write listener may not be installed yet).
+   */
+  private boolean started;
   private volatile long notReadySinceNanos;
 
   // Touched only by the drain that owns `running` (and, before attach, by the opening request).
@@ -234,7 +239,7 @@ public final class StreamSubscriber implements WriteListener {
   /** Asks for a drain unless one runs (it will look again) or the output is not ready (the container calls back). */
   private void signal() {
     synchronized (this) {
-      if (finished || out == null || waitingForReady) {
+      if (finished || !started || waitingForReady) {
         return;
       }
       if (running) {
@@ -253,6 +258,7 @@ public final class StreamSubscriber implements WriteListener {
   @Override
   public void onWritePossible() {
     synchronized (this) {
+      started = true;
       waitingForReady = false;
       if (finished) {
         return;
