@@ -60,6 +60,7 @@ import io.animus.datapilot.telemetry.Notifier;
 import io.animus.datapilot.telemetry.RunLifecycleService;
 import io.animus.datapilot.telemetry.RunLookup;
 import io.animus.datapilot.telemetry.StreamHub;
+import io.animus.datapilot.telemetry.StreamLimits;
 import io.animus.datapilot.telemetry.StreamResource;
 import io.animus.datapilot.upload.UploadReceiver;
 import java.nio.file.Files;
@@ -179,7 +180,8 @@ public final class App implements AutoCloseable {
     EventService events = new EventService(jdbi, eventStore, runLookup, notifier, clock);
     RunLifecycleService lifecycle = new RunLifecycleService(jdbi, runStore, events, runLookup, notifier, clock);
     new EventResource(events, lifecycle, runService).register(router);
-    new StreamResource(hub, runLookup, runService, jdbi, eventStore, metrics.sseConnections()).register(router);
+    new StreamResource(hub, runLookup, runService, jdbi, eventStore, new StreamLimits(config.streams().maxOpen(),
+        config.streams().maxPerPrincipal(), metrics.sseConnections(), metrics::sseRefused)).register(router);
 
     UploadReceiver receiver = new UploadReceiver(blobs);
     BlobDownload downloads = new BlobDownload(blobs);

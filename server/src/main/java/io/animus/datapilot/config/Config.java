@@ -7,7 +7,10 @@ import java.util.Optional;
 /** The server's whole configuration, validated once at start-up. */
 public record Config(Http http, Auth auth, Database database, Path dataDir, Duration runStaleAfter, Trust trust,
                      Blobs blobs, Uploads uploads, boolean requireQualityGate,
-                     Execution execution) {
+                     Execution execution, Streams streams) {
+
+  /** Caps on open live streams: on this server, and per caller (a token, a run token, the dev user). */
+  public record Streams(int maxOpen, int maxPerPrincipal) {}
 
   /**
    * CI and run-token secrets. Without {@code ciWebhookSecret} the CI endpoints answer 503; without

@@ -48,7 +48,31 @@ public final class ConfigLoader {
     return new Config(http, auth, database, dataDir, stale, trust, blobs(),
         new Config.Uploads(mebibytes("DATAPILOT_ARTIFACT_UPLOAD_MAX_MIB", 10240),
             mebibytes("DATAPILOT_DATASET_UPLOAD_MAX_MIB", 10240)),
-        bool("DATAPILOT_REQUIRE_QUALITY_GATE"), execution());
+        bool("DATAPILOT_REQUIRE_QUALITY_GATE"), execution(), streams());
+  }
+
+  /**
+   * Live-stream caps. By default 10,000 streams, or half the process's open-file limit when that is
+   * lower (each stream is a socket; the rest stays for ordinary connections, files and the
+   * database); 1,000 per caller.
+   */
+  private Config.Streams streams() {
+    int fallback = (int) Math.max(1, Math.min(10_000, OpenFileLimit.current() / 2));
+    return new Config.Streams(count("DATAPILOT_STREAM_MAX_OPEN", fallback),
+        count("DATAPILOT_STREAM_MAX_PER_PRINCIPAL", Math.min(1_000, fallback)));
+  }
+
+  /** A whole number from 1 to 1,000,000. */
+  private int count(String name, int fallback) {
+    try {
+      int n = value(name).map(Integer::parseInt).orElse(fallback);
+      if (n >= 1 && n <= 1_000_000) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ConfigException(name + " must be a whole number from 1 to 1000000");
   }
 
   private Config.Execution execution() {

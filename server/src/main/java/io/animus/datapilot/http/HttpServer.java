@@ -34,6 +34,9 @@ public final class HttpServer {
   static final long JSON_LIMIT = 1L << 20;
   static final long BATCH_LIMIT = 4L << 20;
   private static final long DRAIN_LIMIT = 64L << 10;
+  /** Open files kept beside connections: database sessions, blob and upload files, jars, logs. */
+  private static final long FILES_RESERVED = 512;
+  private static final int ACCEPT_QUEUE = 4096;
   private static final List<HandlerType> METHODS = List.of(HandlerType.GET, HandlerType.POST, HandlerType.PUT,
       HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS);
 
@@ -66,14 +69,29 @@ public final class HttpServer {
       cfg.router.ignoreTrailingSlashes = false;
       cfg.router.treatMultipleSlashesAsSingleSlash = false;
       cfg.http.maxRequestSize = BATCH_LIMIT;
-      // Live streams hold a thread each; leave room for them beside ordinary requests.
+      // Live streams hold no thread (they write asynchronously), so the pool serves ordinary requests
+      // only; blocking uploads and downloads are what it is sized for.
       cfg.jetty.threadPool = new org.eclipse.jetty.util.thread.QueuedThreadPool(400, 8, 60_000);
+      // Javalin's own connector, with a longer accept queue than the JDK's 50: when thousands of
+      // streams reconnect at once (after a restart) they wait in the kernel instead of being dropped.
+      cfg.jetty.addConnector((server, httpConfig) -> {
+        var connector = new org.eclipse.jetty.server.ServerConnector(server,
+            new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
+        connector.setHost(host);
+        connector.setPort(port);
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
+        return connector;
+      });
       // Answers carry their exact Content-Length (HEAD included); Javalin's gzip would break it (a 500).
       cfg.http.compressionStrategy = CompressionStrategy.NONE;
       cfg.jetty.modifyServer(server -> {
         headerDeadline = new HeaderDeadline(server, HEADER_DEADLINE);
         server.setErrorHandler(new JsonErrorHandler());
         server.setStopTimeout(10_000);
+        // Stop accepting before the open-file limit is reached, so that the database, blob files and
+        // uploads keep the descriptors they need however many sockets clients open.
+        server.addBean(new org.eclipse.jetty.server.NetworkConnectionLimit(
+            (int) Math.max(64, io.animus.datapilot.config.OpenFileLimit.current() - FILES_RESERVED), server));
       });
       cfg.jetty.modifyServletContextHandler(handler -> handler.setErrorHandler(new JsonErrorHandler()));
       for (HandlerType method : METHODS) {

@@ -47,6 +47,11 @@ public final class HttpMetrics {
     return sseConnections;
   }
 
+  /** Counts a live stream refused by a cap ({@code server} or {@code principal}). */
+  public void sseRefused(String limit) {
+    registry.counter("datapilot.sse.refused", "limit", limit).increment();
+  }
+
   /** Sets the run gauges from a fresh count (taken when /metrics is scraped). */
   public void setRunCounts(Map<String, Long> counts) {
     runsByStatus.forEach((status, value) -> value.set(counts.getOrDefault(status, 0L)));

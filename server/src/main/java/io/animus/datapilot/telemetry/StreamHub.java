@@ -14,6 +14,13 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArraySet;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.jdbi.v3.core.Jdbi;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
@@ -24,9 +31,25 @@ import org.slf4j.LoggerFactory;
  * Listens on the {@link Notifier} channel with one dedicated PostgreSQL session and fans each
  * committed change out to the live streams of its run on this replica. Reads needed to build
  * frames (event rows, large metric writes) are made once per change, not once per watcher.
+ *
+ * <p>Streams hold no thread: their writes run on {@link Workers}, a few shared writer threads and
+ * one timer thread (pings, metrics coalescing), whatever the number of open streams.
  */
 public final class StreamHub implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(StreamHub.class);
+  /** How long a stop waits for open streams to end before it drops what is left. */
+  private static final long STOP_WAIT_NANOS = 2_000_000_000L;
+
+  /**
+   * The threads every stream shares: writers, one timer, and the readers that make a stream's
+   * database reads (opening, backlog pages), so that at most {@link #READERS} pooled connections
+   * serve streams at any moment and ordinary requests keep the rest, however many streams open at once.
+   */
+  public record Workers(ExecutorService writers, ScheduledExecutorService timer, ExecutorService reads) {}
+
+  static final int READERS = 2;
+
+  private final Workers workers;
   private final Database database;
   private final Jdbi jdbi;
   private final EventStore events;
@@ -43,6 +66,29 @@ public final class StreamHub implements AutoCloseable {
     this.metrics = metrics;
     this.thread = new Thread(this::listenLoop, "datapilot-stream-listener");
     this.thread.setDaemon(true);
+    ScheduledThreadPoolExecutor timer = new ScheduledThreadPoolExecutor(1, daemon("datapilot-stream-timer"));
+    timer.setRemoveOnCancelPolicy(true); // a closed stream's ping leaves the queue at once
+    int writers = Math.max(2, Runtime.getRuntime().availableProcessors());
+    this.workers = new Workers(Executors.newFixedThreadPool(writers, daemon("datapilot-stream-writer")), timer,
+        Executors.newFixedThreadPool(READERS, daemon("datapilot-stream-reader")));
+  }
+
+  private static ThreadFactory daemon(String name) {
+    AtomicInteger n = new AtomicInteger();
+    return r -> {
+      Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+      t.setDaemon(true);
+      return t;
+    };
+  }
+
+  public Workers workers() {
+    return workers;
+  }
+
+  /** Open streams on this replica. */
+  public int size() {
+    return byRun.values().stream().mapToInt(Set::size).sum();
   }
 
   public void start() {
@@ -130,7 +176,12 @@ public final class StreamHub implements AutoCloseable {
         }
       }
       case "m" -> {
-        List<Map<String, Object>> samples = samplesOf(msg);
+        // serialized once; every watcher's metrics frame joins these fragments
+        StringBuilder fragment = new StringBuilder();
+        for (Map<String, Object> sample : samplesOf(msg)) {
+          fragment.append(fragment.length() > 0 ? "," : "").append(Json.writeString(sample));
+        }
+        String samples = fragment.toString();
         subscribers.forEach(s -> s.offerSamples(samples));
       }
       default -> LOG.warn("unknown live-stream change kind {}", msg.path("k").asText());
@@ -182,12 +233,23 @@ public final class StreamHub implements AutoCloseable {
     }
   }
 
-  /** Stops listening and ends every open stream so request threads return. */
+  /**
+   * Stops listening and ends every open stream (so the HTTP server's graceful stop has none to wait
+   * for); a stream that has not ended after a short wait is ended without its last frames.
+   */
   @Override
   public void close() {
     running = false;
     byRun.values().forEach(set -> set.forEach(StreamSubscriber::close));
     thread.interrupt();
+    long deadline = System.nanoTime() + STOP_WAIT_NANOS;
+    while (!byRun.isEmpty() && System.nanoTime() < deadline) {
+      sleepQuietly(10);
+    }
+    byRun.values().forEach(set -> set.forEach(StreamSubscriber::finish));
+    workers.writers().shutdownNow();
+    workers.timer().shutdownNow();
+    workers.reads().shutdownNow();
     try {
       thread.join(2000);
     } catch (InterruptedException e) {

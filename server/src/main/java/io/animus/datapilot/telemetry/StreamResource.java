@@ -1,103 +1,129 @@
 package io.animus.datapilot.telemetry;
 
 import io.animus.datapilot.experiments.RunService;
-import io.animus.datapilot.experiments.RunState;
+import io.animus.datapilot.http.ApiException;
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.http.ErrorCode;
 import io.animus.datapilot.http.Json;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import io.animus.datapilot.http.Router.Access;
+import jakarta.servlet.AsyncContext;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.CompletableFuture;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
 import org.jdbi.v3.core.Jdbi;
 
 /** {@code GET …/stream}: the run's live Server-Sent Events (PROTOCOL.md §4.6). */
 public final class StreamResource {
-  private static final int BACKLOG_PAGE = 1000;
+  /** Three pings: a reader that has not taken a byte for this long is gone. */
+  static final long STREAM_IDLE_TIMEOUT_MS = 45_000;
   private final StreamHub hub;
   private final RunLookup lookup;
-  private final RunService runs;
-  private final Jdbi jdbi;
-  private final EventStore events;
-  private final AtomicInteger openStreams;
+  private final StreamLimits limits;
+  private final StreamOpener opener;
 
   public StreamResource(StreamHub hub, RunLookup lookup, RunService runs, Jdbi jdbi, EventStore events,
-                        AtomicInteger openStreams) {
+                        StreamLimits limits) {
     this.hub = hub;
     this.lookup = lookup;
-    this.runs = runs;
-    this.jdbi = jdbi;
-    this.events = events;
-    this.openStreams = openStreams;
+    this.limits = limits;
+    this.opener = new StreamOpener(hub.workers().reads(), runs, jdbi, events);
   }
 
   public void register(Router router) {
     router.get("/api/experiments/experiment-runs/{run_id}/stream", Access.VIEWER, this::stream);
   }
 
-  private Reply stream(ApiRequest request) throws IOException, InterruptedException {
+  /**
+   * Checks the request (400, 404) and takes a place under the caps on the request thread; then
+   * hands the connection to Javalin's async mode and returns the thread. The opening reads (status,
+   * latest event id, backlog pages) run on the hub's read threads, each on a pooled connection
+   * returned at once; writes run on its writers.
+   */
+  private Reply stream(ApiRequest request) {
     Long cursor = cursor(request);
     UUID runId = lookup.require(request.project(), request.path("run_id"));
     var ctx = request.context();
+    boolean head = ctx.req().getMethod().equals("HEAD");
+    Runnable release = head ? () -> { } : acquire(request); // HEAD holds nothing: no cap
     ctx.status(200);
     ctx.header("Content-Type", "text/event-stream");
     ctx.header("Cache-Control", "no-cache");
     ctx.header("Connection", "keep-alive");
     ctx.header("X-Accel-Buffering", "no");
-    if (ctx.req().getMethod().equals("HEAD")) {
+    if (head) {
       return Reply.written();
     }
-    StreamSubscriber subscriber = new StreamSubscriber(runId);
-    hub.subscribe(subscriber);
-    openStreams.incrementAndGet();
-    try {
-      OutputStream out = ctx.res().getOutputStream();
-      Map<String, Object> ready = new LinkedHashMap<>();
-      ready.put("request_id", request.requestId());
-      ready.put("run_id", runId.toString());
-      ready.put("server_ts", StreamHub.nowSeconds());
-      StreamSubscriber.write(out, StreamSubscriber.frame("ready", null, Json.writeString(ready)));
-      List<RunState> states = runs.states(request.project(), runId.toString());
-      if (!states.isEmpty()) {
-        StreamSubscriber.write(out, StreamSubscriber.frame("status", null,
-            Json.writeString(states.get(states.size() - 1))));
-      }
-      if (cursor != null) {
-        writeBacklog(out, subscriber, runId, cursor);
-      } else {
-        // No backlog without a cursor: events committed before the connection opened are skipped,
-        // even when the hub hears of them only after this subscriber joined.
-        subscriber.skipThrough(jdbi.withHandle(h -> events.latestId(h, runId)));
-      }
-      subscriber.pump(out);
-    } catch (IOException e) {
-      // the client went away
-    } finally {
+    StreamSubscriber subscriber = new StreamSubscriber(runId, hub.workers());
+    subscriber.onEnd(() -> {
       hub.unsubscribe(subscriber);
-      openStreams.decrementAndGet();
-    }
+      release.run();
+    });
+    Map<String, Object> ready = new LinkedHashMap<>();
+    ready.put("request_id", request.requestId());
+    ready.put("run_id", runId.toString());
+    ready.put("server_ts", StreamHub.nowSeconds());
+    subscriber.first(StreamSubscriber.frame("ready", null, Json.writeString(ready)));
+    hub.subscribe(subscriber); // before the opening reads, so nothing committed meanwhile is missed
+    opener.open(subscriber, cursor);
+    ctx.future(() -> attach(ctx.req(), ctx.res(), subscriber));
     return Reply.written();
   }
 
-  private void writeBacklog(OutputStream out, StreamSubscriber subscriber, UUID runId, long after)
-      throws IOException {
-    long from = after + 1;
-    while (true) {
-      long start = from;
-      List<RunEvent> page = jdbi.withHandle(h -> events.listBetween(h, runId, start, Long.MAX_VALUE, BACKLOG_PAGE));
-      for (RunEvent e : page) {
-        subscriber.writeEvent(out, e.eventId(), StreamSubscriber.frame("event", e.eventId(), Json.writeString(e)));
-        from = e.eventId() + 1;
-      }
-      if (page.size() < BACKLOG_PAGE) {
-        return;
-      }
+  private Runnable acquire(ApiRequest request) {
+    try {
+      return limits.acquire(request.principal().subject());
+    } catch (ApiException e) {
+      request.context().header("Retry-After", Integer.toString(StreamLimits.RETRY_AFTER_SECONDS));
+      throw e;
+    }
+  }
+
+  /** Runs once Javalin has put the request in async mode: the stream starts writing. */
+  private static CompletableFuture<Void> attach(HttpServletRequest req, HttpServletResponse res,
+                                                StreamSubscriber subscriber) {
+    try {
+      AsyncContext async = req.getAsyncContext();
+      async.setTimeout(0); // a stream lasts as long as its reader
+      async.addListener(new AsyncListener() {
+        @Override
+        public void onComplete(AsyncEvent event) {
+          subscriber.finish();
+        }
+
+        @Override
+        public void onTimeout(AsyncEvent event) {
+          subscriber.finish();
+        }
+
+        @Override
+        public void onError(AsyncEvent event) {
+          subscriber.finish();
+        }
+
+        @Override
+        public void onStartAsync(AsyncEvent event) {
+          // nothing to do
+        }
+      });
+      EndPoint endPoint = ServletContextRequest.getServletContextRequest(req).getConnectionMetaData()
+          .getConnection().getEndPoint();
+      // A healthy stream writes a ping every 15 s; the connector's idle timeout (which may be short,
+      // against idle ordinary connections) must not cut it, while a reader that stopped reading still goes.
+      endPoint.setIdleTimeout(STREAM_IDLE_TIMEOUT_MS);
+      return subscriber.attach(res.getOutputStream(), endPoint::close);
+    } catch (IOException | RuntimeException e) {
+      subscriber.finish();
+      return CompletableFuture.completedFuture(null);
     }
   }
 

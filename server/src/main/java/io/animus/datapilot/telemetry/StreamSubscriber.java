@@ -1,47 +1,83 @@
 package io.animus.datapilot.telemetry;
 
-import io.animus.datapilot.http.Json;
+import jakarta.servlet.ServletOutputStream;
+import jakarta.servlet.WriteListener;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One live-stream connection. The hub offers frames without ever blocking; the connection's own
- * thread writes them. More than {@link #MAX_PENDING_BYTES} waiting while the writer is stuck (or
- * more than {@link #MAX_BURST_BYTES} in any case) marks the reader as too slow: it gets an error
- * frame and is disconnected, so memory never grows with a slow reader.
+ * One live-stream connection, written without a thread of its own: the hub offers frames without
+ * blocking, and whoever has a reason to write (the hub's offer, the ping or metrics timer, the
+ * container once the socket can take more) asks for a drain; drains of one stream never overlap
+ * ({@code running}) and stop as soon as the container's non-blocking output is not ready, to be
+ * resumed by {@link #onWritePossible()}. More than {@link #MAX_PENDING_BYTES} waiting while the
+ * output has not been ready for {@link #STALLED_WRITE_NANOS} (or more than {@link #MAX_BURST_BYTES}
+ * in any case) marks the reader as too slow: it gets an error frame and is disconnected, so memory
+ * never grows with a slow reader.
  */
-public final class StreamSubscriber {
+public final class StreamSubscriber implements WriteListener {
   static final long MAX_PENDING_BYTES = 1L << 20;
+  /** A burst (one large batch) may exceed the budget while the reader keeps up, up to this much. */
+  static final long MAX_BURST_BYTES = 16L << 20;
+  /** Output not ready for this long means the reader is not keeping up. */
+  static final long STALLED_WRITE_NANOS = 200_000_000L;
   static final long METRICS_COALESCE_NANOS = 100_000_000L;
   static final long PING_NANOS = 15_000_000_000L;
-  private static final String END = "\u0000end";
-  private static final int SAMPLE_BYTES = 96;
-  /** Queued when samples start waiting, so the pump (blocked on the queue) writes them promptly. */
-  private static final String WAKE = "\u0000wake";
-  /** A burst (one large batch) may exceed the budget while the writer keeps up, up to this much. */
-  static final long MAX_BURST_BYTES = 16L << 20;
-  /** A writer blocked this long in one write is not keeping up. */
-  static final long STALLED_WRITE_NANOS = 200_000_000L;
+  /** Ends the stream when it comes to be written. */
+  static final String END = "\u0000end";
+  private static final String PING = ": ping\n\n";
+  private static final String SLOW = frame("error", null, "{\"error\":\"slow_consumer\"}");
+  static final String FAILED = frame("error", null, "{\"error\":\"stream_failed\"}");
+
+  private record Queued(String frame, long eventId) {}
 
   private final UUID runId;
-  private final LinkedBlockingQueue<Queued> queue = new LinkedBlockingQueue<>();
-  private final List<Map<String, Object>> pendingSamples = new ArrayList<>();
+  private final StreamHub.Workers workers;
+  private final CompletableFuture<Void> done = new CompletableFuture<>();
+  private Runnable onEnd = () -> { };
+  private Runnable abort = () -> { };
+
+  // Guarded by this: what the hub and the timers hand over, and the drain's state.
+  private final ArrayDeque<Queued> live = new ArrayDeque<>();
+  private final List<String> samples = new ArrayList<>();
   private long pendingBytes;
+  private long lastMetricsNanos = System.nanoTime() - METRICS_COALESCE_NANOS;
   private boolean slow;
+  private boolean closing;
+  private boolean finished;
+  private boolean pingDue;
+  private boolean metricsTimerSet;
+  private boolean running;
+  private boolean rerun;
+  private boolean writePossible;
+  private boolean waitingForReady;
+  private ServletOutputStream out;
+  /**
+   * Set by the container's first {@link #onWritePossible()}: before it no drain may touch the
+   * output (the write listener may not be installed yet).
+   */
+  private boolean started;
+  private volatile long notReadySinceNanos;
+
+  // Touched only by the drain that owns `running` (and, before attach, by the opening request).
+  private final StreamOpening opening;
   private long lastWrittenEventId;
-  private volatile long writeStartedNanos;
+  private boolean needFlush;
+  private boolean slowWritten;
+  private ScheduledFuture<?> ping;
 
-  private record Queued(String frame, long eventId, int bytes) {}
-
-  public StreamSubscriber(UUID runId) {
+  public StreamSubscriber(UUID runId, StreamHub.Workers workers) {
     this.runId = runId;
+    this.workers = workers;
+    this.opening = new StreamOpening(workers.reads(), this::signal);
   }
 
   public UUID runId() {
@@ -60,146 +96,326 @@ public final class StreamSubscriber {
     return b.append("data: ").append(data).append("\n\n").toString();
   }
 
-  /** Queues a frame ({@code eventId} &gt; 0 for run events, which are never written twice). */
-  public void offer(String frame, long eventId) {
-    int bytes = frame.length();
-    synchronized (this) {
-      if (!reserve(bytes)) {
-        return;
-      }
-    }
-    queue.add(new Queued(frame, eventId, bytes));
+  // ---- set up by the opening request, before attach ----
+
+  /** A frame written before any backlog or live frame (ready, current status). */
+  void first(String frame) {
+    opening.first(frame);
   }
 
-  /** Adds samples to the next coalesced metrics frame. */
-  public void offerSamples(List<Map<String, Object>> samples) {
-    synchronized (this) {
-      if (samples.isEmpty() || !reserve((long) samples.size() * SAMPLE_BYTES)) {
-        return;
-      }
-      boolean wasEmpty = pendingSamples.isEmpty();
-      pendingSamples.addAll(samples);
-      if (wasEmpty) {
-        queue.add(new Queued(WAKE, 0, 0));
-      }
-    }
+  /** Run once when the stream ends, whatever ends it. */
+  void onEnd(Runnable action) {
+    onEnd = action;
   }
 
   /**
-   * Counts {@code bytes} as waiting. Past the 1 MiB budget the reader is too slow when the writer
-   * is stuck in a write (the client is not reading) or the burst passes its hard cap; a reader that
-   * keeps up with one large batch is not cut off. A slow reader's stream ends.
+   * Starts writing (the request is in async mode); {@code abortConnection} drops the connection
+   * when a stop cannot wait for a reader that does not read. The returned future completes when the
+   * stream has ended.
+   */
+  CompletableFuture<Void> attach(ServletOutputStream output, Runnable abortConnection) {
+    synchronized (this) {
+      out = output;
+      abort = abortConnection;
+    }
+    try {
+      ping = workers.timer().scheduleAtFixedRate(this::pingDue, PING_NANOS, PING_NANOS, TimeUnit.NANOSECONDS);
+      output.setWriteListener(this); // the container calls onWritePossible once the output is ready
+    } catch (RuntimeException e) {
+      finish();
+    }
+    return done;
+  }
+
+  /** The opening reads came back ({@code null}: they failed); until then only the ready frame goes out. */
+  void opened(StreamOpening.Opened result) {
+    opening.opened(result);
+  }
+
+  // ---- offered by the hub (never blocks) ----
+
+  /** Queues a frame ({@code eventId} &gt; 0 for run events, which are never written twice). */
+  public void offer(String frame, long eventId) {
+    synchronized (this) {
+      if (reserve(frame.length())) {
+        live.add(new Queued(frame, eventId));
+      }
+    }
+    signal(); // also when refused: a reader just found too slow gets its error frame
+  }
+
+  /** Adds samples (a JSON fragment: objects separated by commas) to the next coalesced metrics frame. */
+  public void offerSamples(String fragment) {
+    boolean now;
+    synchronized (this) {
+      if (fragment.isEmpty()) {
+        return;
+      }
+      if (reserve(fragment.length())) {
+        boolean first = samples.isEmpty();
+        samples.add(fragment);
+        now = first && metricsDue(System.nanoTime());
+        if (first && !now) {
+          armMetricsTimer(System.nanoTime());
+        }
+      } else {
+        now = true; // a reader just found too slow gets its error frame
+      }
+    }
+    if (now) {
+      signal();
+    }
+  }
+
+  /** Ends the stream (server stop); a connection stuck in a write is dropped. */
+  public void close() {
+    boolean stuck;
+    Runnable drop;
+    synchronized (this) {
+      closing = true;
+      stuck = waitingForReady;
+      drop = abort;
+    }
+    if (stuck) {
+      drop.run();
+    }
+    signal();
+  }
+
+  /**
+   * Counts {@code bytes} as waiting. Past the 1 MiB budget the reader is too slow when the output
+   * has not been ready for a while (the client is not reading) or the burst passes its hard cap; a
+   * reader that keeps up with one large batch is not cut off.
    */
   private boolean reserve(long bytes) {
-    if (slow) {
+    if (slow || closing || finished) {
       return false;
     }
     long waiting = pendingBytes + bytes;
-    long writing = writeStartedNanos;
-    boolean stalled = writing != 0 && System.nanoTime() - writing > STALLED_WRITE_NANOS;
+    long since = notReadySinceNanos;
+    boolean stalled = since != 0 && System.nanoTime() - since > STALLED_WRITE_NANOS;
     if (waiting > MAX_BURST_BYTES || (waiting > MAX_PENDING_BYTES && stalled)) {
       slow = true;
-      queue.clear();
-      pendingSamples.clear();
-      queue.add(new Queued(END, 0, 0));
+      live.clear();
+      samples.clear();
+      pendingBytes = 0;
       return false;
     }
-    pendingBytes += bytes;
+    pendingBytes = waiting;
     return true;
   }
 
-  /** Ends the stream (server shutdown). */
-  public void close() {
-    queue.add(new Queued(END, 0, 0));
+  private boolean metricsDue(long now) {
+    return now - lastMetricsNanos >= METRICS_COALESCE_NANOS;
   }
 
-  /** Treats every event up to {@code eventId} as already written, so their live copies are skipped. */
-  public void skipThrough(long eventId) {
+  private void armMetricsTimer(long now) {
+    if (metricsTimerSet) {
+      return;
+    }
+    metricsTimerSet = true;
+    long wait = Math.max(0, lastMetricsNanos + METRICS_COALESCE_NANOS - now);
+    try {
+      workers.timer().schedule(() -> {
+        synchronized (this) {
+          metricsTimerSet = false;
+        }
+        signal();
+      }, wait, TimeUnit.NANOSECONDS);
+    } catch (RejectedExecutionException e) {
+      metricsTimerSet = false; // stopping: close() ends the stream
+    }
+  }
+
+  private void pingDue() {
+    synchronized (this) {
+      pingDue = true;
+    }
+    signal();
+  }
+
+  // ---- the writer ----
+
+  /** Asks for a drain unless one runs (it will look again) or the output is not ready (the container calls back). */
+  private void signal() {
+    synchronized (this) {
+      if (finished || !started || waitingForReady) {
+        return;
+      }
+      if (running) {
+        rerun = true;
+        return;
+      }
+      running = true;
+    }
+    try {
+      workers.writers().execute(this::drain);
+    } catch (RejectedExecutionException e) {
+      finish();
+    }
+  }
+
+  @Override
+  public void onWritePossible() {
+    synchronized (this) {
+      started = true;
+      waitingForReady = false;
+      if (finished) {
+        return;
+      }
+      if (running) {
+        writePossible = true;
+        return;
+      }
+      running = true;
+    }
+    drain();
+  }
+
+  @Override
+  public void onError(Throwable failure) {
+    finish(); // the client went away, or the connection was dropped
+  }
+
+  private void drain() {
+    try {
+      while (true) {
+        if (!out.isReady()) {
+          synchronized (this) {
+            if (writePossible) {
+              writePossible = false;
+              continue;
+            }
+            if (notReadySinceNanos == 0) {
+              notReadySinceNanos = System.nanoTime();
+            }
+            waitingForReady = true;
+            running = false;
+            return;
+          }
+        }
+        notReadySinceNanos = 0;
+        String text = next();
+        if (text == END) {
+          finish();
+          return;
+        }
+        if (text != null) {
+          out.write(text.getBytes(StandardCharsets.UTF_8));
+          needFlush = true;
+          continue;
+        }
+        if (needFlush) {
+          needFlush = false;
+          out.flush();
+          continue;
+        }
+        synchronized (this) {
+          if (rerun || writePossible) {
+            rerun = false;
+            writePossible = false;
+            continue;
+          }
+          running = false;
+          return;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      finish();
+    }
+  }
+
+  /** The next text to write, {@link #END} to end the stream, or null when nothing is due now. */
+  private String next() {
+    synchronized (this) {
+      if (finished) {
+        return END;
+      }
+      if (slow) {
+        if (slowWritten) {
+          return END;
+        }
+        slowWritten = true;
+        return SLOW;
+      }
+      if (closing) {
+        return END;
+      }
+    }
+    for (StreamOpening.Frame f = opening.next(this::skipThrough); f != null; f = opening.next(this::skipThrough)) {
+      if (f == StreamOpening.HOLD) {
+        return null; // live frames wait behind the opening
+      }
+      if (f.eventId() == 0) {
+        return f.text();
+      }
+      if (f.eventId() > lastWrittenEventId) {
+        lastWrittenEventId = f.eventId();
+        return f.text();
+      }
+    }
+    synchronized (this) {
+      if (pingDue) {
+        pingDue = false;
+        return PING;
+      }
+      for (Queued q = live.poll(); q != null; q = live.poll()) {
+        pendingBytes -= q.frame().length();
+        if (q.eventId() == 0) {
+          return q.frame();
+        }
+        if (q.eventId() > lastWrittenEventId) {
+          lastWrittenEventId = q.eventId();
+          return q.frame();
+        }
+      }
+      if (!samples.isEmpty()) {
+        long now = System.nanoTime();
+        if (!metricsDue(now)) {
+          armMetricsTimer(now);
+          return null;
+        }
+        lastMetricsNanos = now;
+        StringBuilder frame = new StringBuilder("event: metrics\ndata: {\"samples\":[");
+        for (int i = 0; i < samples.size(); i++) {
+          frame.append(i > 0 ? "," : "").append(samples.get(i));
+          pendingBytes -= samples.get(i).length();
+        }
+        samples.clear();
+        return frame.append("]}\n\n").toString();
+      }
+    }
+    return null;
+  }
+
+  /** Treats every event up to {@code eventId} as written, so their live copies are skipped. */
+  private void skipThrough(long eventId) {
     lastWrittenEventId = Math.max(lastWrittenEventId, eventId);
   }
 
-  /** Writes an event frame directly (backlog), remembering its id so the live copy is skipped. */
-  public void writeEvent(OutputStream out, long eventId, String frame) throws IOException {
-    if (eventId > lastWrittenEventId) {
-      timedWrite(out, frame);
-      lastWrittenEventId = eventId;
-    }
-  }
-
-  /**
-   * Writes queued frames until the client goes away, the reader proves too slow or the server
-   * stops. Returns normally in every case; I/O errors mean the client disconnected.
-   */
-  public void pump(OutputStream out) throws IOException, InterruptedException {
-    long nextPing = System.nanoTime() + PING_NANOS;
-    long nextMetrics = System.nanoTime();
-    while (true) {
-      long now = System.nanoTime();
-      long wait = Math.max(1, Math.min(nextPing, hasSamples() ? nextMetrics : nextPing) - now);
-      Queued q = queue.poll(wait, TimeUnit.NANOSECONDS);
-      if (q != null) {
-        if (q.frame() == END) {
-          if (isSlow()) {
-            timedWrite(out, frame("error", null, "{\"error\":\"slow_consumer\"}"));
-          }
-          return;
-        }
-        release(q.bytes());
-        // a wake-up only says samples wait: they are written below, once the coalescing interval allows
-        boolean wake = q.frame() == WAKE;
-        if (!wake && (q.eventId() == 0 || q.eventId() > lastWrittenEventId)) {
-          timedWrite(out, q.frame());
-          lastWrittenEventId = Math.max(lastWrittenEventId, q.eventId());
-        }
-      }
-      now = System.nanoTime();
-      if (hasSamples() && now >= nextMetrics) {
-        writeMetrics(out);
-        nextMetrics = now + METRICS_COALESCE_NANOS;
-      }
-      if (now >= nextPing) {
-        timedWrite(out, ": ping\n\n");
-        nextPing = now + PING_NANOS;
-      }
-    }
-  }
-
-  private void writeMetrics(OutputStream out) throws IOException {
-    List<Map<String, Object>> samples;
+  /** Ends the stream once: stops the timers, runs the end action and lets the container complete the answer. */
+  void finish() {
     synchronized (this) {
-      samples = new ArrayList<>(pendingSamples);
-      pendingSamples.clear();
-      pendingBytes -= (long) samples.size() * SAMPLE_BYTES;
+      if (finished) {
+        return;
+      }
+      finished = true;
+      live.clear();
+      samples.clear();
+      pendingBytes = 0;
     }
-    if (!samples.isEmpty()) {
-      timedWrite(out, frame("metrics", null, Json.writeString(Map.of("samples", samples))));
+    if (ping != null) {
+      ping.cancel(false);
     }
-  }
-
-  private synchronized boolean hasSamples() {
-    return !pendingSamples.isEmpty();
-  }
-
-  private synchronized boolean isSlow() {
-    return slow;
-  }
-
-  private synchronized void release(int bytes) {
-    pendingBytes -= bytes;
-  }
-
-  /** A write whose duration the budget check can see (a stuck write means a stalled reader). */
-  private void timedWrite(OutputStream out, String text) throws IOException {
-    writeStartedNanos = System.nanoTime();
     try {
-      write(out, text);
+      onEnd.run();
     } finally {
-      writeStartedNanos = 0;
+      done.complete(null);
     }
   }
 
-  static void write(OutputStream out, String text) throws IOException {
-    out.write(text.getBytes(StandardCharsets.UTF_8));
-    out.flush();
+  /** Whether the stream has ended. */
+  synchronized boolean finished() {
+    return finished;
   }
 }

@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -275,6 +276,24 @@ class ConfigLoaderTest {
       return true;
     } catch (IOException e) {
       return false;
+    }
+  }
+
+  @Test
+  void streamCapsDefaultAndAreValidatedNamingTheSetting() {
+    Config defaults = new ConfigLoader(Map.of(), Map.of()).load();
+    assertThat(defaults.streams().maxOpen())
+        .isEqualTo((int) Math.min(10_000, OpenFileLimit.current() / 2));
+    assertThat(defaults.streams().maxPerPrincipal()).isEqualTo(Math.min(1_000, defaults.streams().maxOpen()));
+    Config set = new ConfigLoader(Map.of("DATAPILOT_STREAM_MAX_OPEN", "20000",
+        "DATAPILOT_STREAM_MAX_PER_PRINCIPAL", "3"), Map.of()).load();
+    assertThat(set.streams()).isEqualTo(new Config.Streams(20_000, 3));
+    for (String name : List.of("DATAPILOT_STREAM_MAX_OPEN", "DATAPILOT_STREAM_MAX_PER_PRINCIPAL")) {
+      for (String bad : List.of("0", "-1", "many", "1000001")) {
+        assertThatThrownBy(() -> new ConfigLoader(Map.of(name, bad), Map.of()).load())
+            .isInstanceOf(ConfigException.class)
+            .hasMessage(name + " must be a whole number from 1 to 1000000");
+      }
     }
   }
 }

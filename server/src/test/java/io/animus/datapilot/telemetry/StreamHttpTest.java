@@ -513,4 +513,45 @@ class StreamHttpTest {
       }
     }
   }
+
+  @Test
+  void headAnswersTheStreamHeadersWithoutOpeningAStream() throws Exception {
+    String runId = newRun(client);
+    int port = Integer.parseInt(server.baseUrl().substring(server.baseUrl().lastIndexOf(':') + 1));
+    int before = openStreams(client);
+    try (io.animus.datapilot.testing.RawConnection raw = new io.animus.datapilot.testing.RawConnection(port)) {
+      var answer = raw.send("HEAD " + RUNS + runId + "/stream HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertThat(answer.status()).isEqualTo(200);
+      assertThat(answer.headers().get("content-type")).startsWith("text/event-stream");
+      assertThat(answer.headers().get("cache-control")).isEqualTo("no-cache");
+      assertThat(answer.body()).isEmpty();
+      // the connection stays usable: the HEAD left nothing open on it
+      var again = raw.send("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n").read();
+      assertThat(again.status()).isEqualTo(200);
+    }
+    assertThat(openStreams(client)).isEqualTo(before);
+  }
+
+  @Test
+  void stoppingTheServerEndsOpenStreamsAtOnce() throws Exception {
+    TestServer own = TestServer.start();
+    String runId = newRun(own.client());
+    List<SseClient> streams = new ArrayList<>();
+    try {
+      for (int i = 0; i < 5; i++) {
+        SseClient sse = stream(own, runId, "?after_event_id=0", Map.of());
+        streams.add(sse);
+        expectConnectFrames(sse, runId, "running");
+      }
+      long t0 = System.nanoTime();
+      own.close(); // a graceful stop that waited for the streams would take its whole 10 s stop timeout
+      System.out.printf("server stop with %d open streams took %d ms%n", streams.size(),
+          (System.nanoTime() - t0) / 1_000_000);
+      for (SseClient sse : streams) {
+        assertThat(sse.awaitEnd(WAIT)).as("the stream ended with the server").isTrue();
+      }
+    } finally {
+      streams.forEach(SseClient::close);
+    }
+  }
 }
