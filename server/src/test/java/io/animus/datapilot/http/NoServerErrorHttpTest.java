@@ -3,10 +3,9 @@ package io.animus.datapilot.http;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.datapilot.testing.RawAnswer;
 import io.animus.datapilot.testing.TestServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.Socket;
@@ -15,7 +14,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -197,13 +195,7 @@ class NoServerErrorHttpTest {
   // ---------------------------------------------------------------------------------------------
   // A raw HTTP/1.1 client: java.net.http refuses malformed targets and headers, which we want to send.
 
-  record Raw(int status, Map<String, String> headers, byte[] body) {
-    String text() {
-      return new String(body, StandardCharsets.UTF_8);
-    }
-  }
-
-  private static Raw send(TestServer server, String method, String target, Map<String, String> headers,
+  private static RawAnswer send(TestServer server, String method, String target, Map<String, String> headers,
                           byte[] body) {
     String port = server.baseUrl().substring(server.baseUrl().lastIndexOf(':') + 1);
     StringBuilder head = new StringBuilder();
@@ -228,82 +220,16 @@ class NoServerErrorHttpTest {
         }
       }
       out.flush();
-      return parse(readAll(socket.getInputStream()));
+      return RawAnswer.read(socket.getInputStream());
     } catch (IOException e) {
       throw new UncheckedIOException(method + " " + target, e);
     }
   }
 
-  private static byte[] readAll(InputStream in) throws IOException {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    byte[] chunk = new byte[8192];
-    try {
-      for (int n; (n = in.read(chunk)) >= 0; ) {
-        buffer.write(chunk, 0, n);
-      }
-    } catch (java.net.SocketException e) {
-      // a reset after the answer was sent still leaves the answer in the buffer
-      if (buffer.size() == 0) {
-        throw e;
-      }
-    }
-    return buffer.toByteArray();
-  }
-
-  private static Raw parse(byte[] bytes) {
-    String all = new String(bytes, StandardCharsets.ISO_8859_1);
-    int end = all.indexOf("\r\n\r\n");
-    if (end < 0) {
-      return new Raw(0, Map.of(), bytes);
-    }
-    String[] lines = all.substring(0, end).split("\r\n");
-    int status = Integer.parseInt(lines[0].split(" ")[1]);
-    Map<String, String> headers = new LinkedHashMap<>();
-    for (int i = 1; i < lines.length; i++) {
-      int colon = lines[i].indexOf(':');
-      headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
-    }
-    byte[] rest = Arrays.copyOfRange(bytes, end + 4, bytes.length);
-    if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-      rest = dechunk(rest);
-    } else if (headers.containsKey("content-length")) {
-      rest = Arrays.copyOf(rest, Math.min(rest.length, Integer.parseInt(headers.get("content-length"))));
-    }
-    return new Raw(status, headers, rest);
-  }
-
-  private static byte[] dechunk(byte[] data) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int pos = 0;
-    while (pos < data.length) {
-      int lineEnd = indexOf(data, pos);
-      if (lineEnd < 0) {
-        break;
-      }
-      String sizeText = new String(data, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0].trim();
-      int size = Integer.parseInt(sizeText, 16);
-      if (size == 0) {
-        break;
-      }
-      out.write(data, lineEnd + 2, size);
-      pos = lineEnd + 2 + size + 2;
-    }
-    return out.toByteArray();
-  }
-
-  private static int indexOf(byte[] data, int from) {
-    for (int i = from; i + 1 < data.length; i++) {
-      if (data[i] == '\r' && data[i + 1] == '\n') {
-        return i;
-      }
-    }
-    return -1;
-  }
-
   // ---------------------------------------------------------------------------------------------
   // Checking answers.
 
-  private void check(String label, String method, Raw r) {
+  private void check(String label, String method, RawAnswer r) {
     checked++;
     // PROTOCOL.md §8.1: without DATAPILOT_EXECUTOR, runs:execute answers 501 by design.
     boolean executorDisabled = r.status() == 501
@@ -345,7 +271,7 @@ class NoServerErrorHttpTest {
   }
 
   private void call(TestServer server, String method, String target, Map<String, String> headers, byte[] body) {
-    Raw r = send(server, method, target, headers, body);
+    RawAnswer r = send(server, method, target, headers, body);
     String shown = body == null ? "" : " body=" + abbreviate(new String(body, StandardCharsets.UTF_8));
     check(method + " " + abbreviate(target) + " " + headers.keySet() + shown, method, r);
   }
@@ -445,7 +371,7 @@ class NoServerErrorHttpTest {
         "/api/experiments/experiments/" + experimentId + "/runs?order_by=param:k&order=asc",
         "/api/experiments/experiments/" + experimentId + "/runs?order_by=param:lr",
         "/api/experiments/experiment-runs?limit=500", "/api/auth/tokens?limit=500", "/api/experiments/projects")) {
-      Raw r = send(dev, "GET", read, Map.of(), null);
+      RawAnswer r = send(dev, "GET", read, Map.of(), null);
       checked++;
       if (r.status() != 200) {
         problems.add("GET " + read + " -> " + r.status() + " " + abbreviate(r.text()));
@@ -702,7 +628,7 @@ class NoServerErrorHttpTest {
   // ---------------------------------------------------------------------------------------------
   // Exact answers for inputs that once gave a 5xx or a non-JSON error.
 
-  private JsonNode error(Raw r, int status, String code) {
+  private JsonNode error(RawAnswer r, int status, String code) {
     checked++;
     assertThat(r.status()).as(r.text()).isEqualTo(status);
     assertThat(r.headers().get("content-type")).startsWith("application/json");
@@ -716,11 +642,11 @@ class NoServerErrorHttpTest {
     return body;
   }
 
-  private Raw post(String target, String json) {
+  private RawAnswer post(String target, String json) {
     return send(dev, "POST", target, Map.of("Content-Type", "application/json"), json.getBytes(StandardCharsets.UTF_8));
   }
 
-  private Raw get(String target) {
+  private RawAnswer get(String target) {
     return send(dev, "GET", target, Map.of(), null);
   }
 
@@ -741,7 +667,7 @@ class NoServerErrorHttpTest {
         "invalid_json").path("message").asText()).isEqualTo("field \"params\" holds a number outside the supported range");
     error(post(target, "{\"metrics\":{\"tiny\":1e-999999999},\"status\":\"running\"}"), 400, "invalid_json");
     error(post(target, "{\"params\":{\"huge\":1e99999999999},\"status\":\"running\"}"), 400, "invalid_json");
-    Raw accepted = post(target, "{\"params\":{\"huge\":1e131071,\"nan\":NaN},\"status\":\"running\"}");
+    RawAnswer accepted = post(target, "{\"params\":{\"huge\":1e131071,\"nan\":NaN},\"status\":\"running\"}");
     assertThat(accepted.status()).as(accepted.text()).isEqualTo(201);
     assertThat(get(target + "?order_by=param:huge").status()).isEqualTo(200);
   }
@@ -755,23 +681,23 @@ class NoServerErrorHttpTest {
         "invalid_timestamp");
     error(post("/api/auth/tokens", "{\"expires_at\":\"+999999999-12-31T23:59:59Z\",\"name\":\"x\",\"role\":\"viewer\"}"),
         400, "invalid_timestamp");
-    Raw edge = post(target, "{\"started_at\":\"9999-12-31T23:59:59+01:00\",\"status\":\"running\"}");
+    RawAnswer edge = post(target, "{\"started_at\":\"9999-12-31T23:59:59+01:00\",\"status\":\"running\"}");
     assertThat(edge.status()).as(edge.text()).isEqualTo(201);
   }
 
   @Test
   void bodiesInAnUndecodableEncodingAreInvalidJson() {
-    Raw r = send(dev, "POST", "/api/experiments/experiments", Map.of("Content-Type", "application/json"),
+    RawAnswer r = send(dev, "POST", "/api/experiments/experiments", Map.of("Content-Type", "application/json"),
         new byte[] {0, 0, 0, '{', (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff});
     error(r, 400, "invalid_json");
   }
 
   @Test
   void aNulInANameFilterMatchesNothing() throws IOException {
-    Raw r = get("/api/experiments/experiments?name=a%00b");
+    RawAnswer r = get("/api/experiments/experiments?name=a%00b");
     assertThat(r.status()).isEqualTo(200);
     assertThat(Json.mapper().readTree(r.body()).toString()).isEqualTo("{\"experiments\":[]}");
-    Raw q = get("/api/experiments/experiments?q=fu%00zz");
+    RawAnswer q = get("/api/experiments/experiments?q=fu%00zz");
     assertThat(q.status()).isEqualTo(200);
     assertThat(Json.mapper().readTree(q.body()).toString()).isEqualTo("{\"experiments\":[]}");
   }
@@ -815,7 +741,7 @@ class NoServerErrorHttpTest {
   @Test
   void anUnknownMethodOnAKnownPathIsMethodNotAllowed() {
     for (String method : List.of("TRACE", "PROPFIND", "FOO")) {
-      Raw r = send(dev, method, "/api/experiments/experiments", Map.of(), null);
+      RawAnswer r = send(dev, method, "/api/experiments/experiments", Map.of(), null);
       error(r, 405, "method_not_allowed");
       assertThat(r.headers().get("allow")).isEqualTo("GET, HEAD, OPTIONS, POST");
     }
@@ -825,11 +751,11 @@ class NoServerErrorHttpTest {
   @Test
   void jettyErrorsAreJsonForEveryMethod() {
     for (String method : List.of("GET", "POST", "DELETE", "OPTIONS", "PUT")) {
-      Raw tooLarge = send(dev, method, "/api/experiments/experiments", Map.of("X-Huge", "v".repeat(70_000)), null);
+      RawAnswer tooLarge = send(dev, method, "/api/experiments/experiments", Map.of("X-Huge", "v".repeat(70_000)), null);
       assertThat(tooLarge.status()).as(method).isEqualTo(431);
       assertThat(tooLarge.headers().get("content-type")).as(method).startsWith("application/json");
       for (String target : List.of("/api/experiments/experiments/%ZZ", "/\u00c3\u00a9")) {
-        Raw badPath = send(dev, method, target, Map.of(), null);
+        RawAnswer badPath = send(dev, method, target, Map.of(), null);
         assertThat(badPath.status()).as("%s %s", method, target).isEqualTo(400);
         assertThat(badPath.headers().get("content-type")).as("%s %s", method, target).startsWith("application/json");
       }
@@ -844,11 +770,11 @@ class NoServerErrorHttpTest {
     for (int i = 0; i < 20; i++) {
       post("/api/experiments/experiments", "{\"description\":\"" + "d".repeat(100) + "\",\"name\":\"" + unique() + "\"}");
     }
-    Raw r = send(dev, "GET", "/api/experiments/experiments?limit=500", Map.of("Accept-Encoding", "gzip"), null);
+    RawAnswer r = send(dev, "GET", "/api/experiments/experiments?limit=500", Map.of("Accept-Encoding", "gzip"), null);
     assertThat(r.status()).isEqualTo(200);
     assertThat(r.headers().get("content-length")).isEqualTo(Integer.toString(r.body().length));
     assertThat(Json.mapper().readTree(r.body()).get("experiments").size()).isGreaterThanOrEqualTo(20);
-    Raw head = send(dev, "HEAD", "/api/experiments/experiments?limit=500", Map.of("Accept-Encoding", "gzip"), null);
+    RawAnswer head = send(dev, "HEAD", "/api/experiments/experiments?limit=500", Map.of("Accept-Encoding", "gzip"), null);
     assertThat(head.status()).isEqualTo(200);
     assertThat(head.headers().get("content-length")).isEqualTo(r.headers().get("content-length"));
   }

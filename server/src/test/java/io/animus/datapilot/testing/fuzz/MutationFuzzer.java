@@ -4,12 +4,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.http.ErrorCode;
 import io.animus.datapilot.http.Json;
 import io.animus.datapilot.testing.Multipart;
+import io.animus.datapilot.testing.RawAnswer;
 import io.animus.datapilot.testing.StoredState;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
@@ -18,7 +17,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
@@ -128,14 +126,12 @@ public final class MutationFuzzer {
     return new FuzzRoutes.Ids(experiment, run, cancel, token, dataset, versionId, artifactId, digest, ciSecret);
   }
 
-  private record Answer(int status, Map<String, String> headers, byte[] body) {}
-
   /** Sends one request and checks its answer; returns the status (0 for none). */
   private int exchange(FuzzRequest r) {
     requests++;
     perRoute.merge(r.route, 1L, Long::sum);
     Map<String, Long> before = r.changing() ? counter.counts() : null;
-    Answer a;
+    RawAnswer a;
     try {
       a = send(r.render(server.app().port()));
     } catch (SocketTimeoutException e) {
@@ -170,7 +166,7 @@ public final class MutationFuzzer {
     return out.toString().trim();
   }
 
-  private void check(FuzzRequest r, Answer a) {
+  private void check(FuzzRequest r, RawAnswer a) {
     String text = new String(a.body(), StandardCharsets.UTF_8);
     String shown = text.length() > 300 ? text.substring(0, 300) + "…" : text;
     // the protocol prescribes 501 training_executor_disabled for runs:execute without an executor
@@ -210,7 +206,7 @@ public final class MutationFuzzer {
     }
   }
 
-  private Answer send(byte[] request) throws IOException {
+  private RawAnswer send(byte[] request) throws IOException {
     try (Socket socket = new Socket()) {
       socket.connect(new InetSocketAddress("127.0.0.1", server.app().port()), 5_000);
       socket.setSoTimeout(HANG_GUARD_MILLIS);
@@ -220,76 +216,7 @@ public final class MutationFuzzer {
       } catch (IOException e) {
         // the server may answer (413, 431, 400) and close before reading everything
       }
-      return parse(readAll(socket.getInputStream()));
+      return RawAnswer.read(socket.getInputStream());
     }
-  }
-
-  private static byte[] readAll(InputStream in) throws IOException {
-    ByteArrayOutputStream buffer = new ByteArrayOutputStream();
-    byte[] chunk = new byte[8192];
-    try {
-      for (int n; (n = in.read(chunk)) >= 0; ) {
-        buffer.write(chunk, 0, n);
-      }
-    } catch (java.net.SocketException e) {
-      if (buffer.size() == 0) {
-        throw e;
-      }
-    }
-    return buffer.toByteArray();
-  }
-
-  private static Answer parse(byte[] bytes) {
-    String all = new String(bytes, StandardCharsets.ISO_8859_1);
-    int end = all.indexOf("\r\n\r\n");
-    if (end < 0) {
-      return new Answer(0, Map.of(), bytes);
-    }
-    String[] lines = all.substring(0, end).split("\r\n");
-    int status;
-    try {
-      status = Integer.parseInt(lines[0].split(" ")[1]);
-    } catch (RuntimeException e) {
-      return new Answer(0, Map.of(), bytes);
-    }
-    Map<String, String> headers = new TreeMap<>();
-    for (int i = 1; i < lines.length; i++) {
-      int colon = lines[i].indexOf(':');
-      if (colon > 0) {
-        headers.put(lines[i].substring(0, colon).trim().toLowerCase(Locale.ROOT), lines[i].substring(colon + 1).trim());
-      }
-    }
-    byte[] rest = Arrays.copyOfRange(bytes, end + 4, bytes.length);
-    if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-      rest = dechunk(rest);
-    } else if (headers.containsKey("content-length")) {
-      rest = Arrays.copyOf(rest, Math.min(rest.length, Integer.parseInt(headers.get("content-length"))));
-    }
-    return new Answer(status, headers, rest);
-  }
-
-  private static byte[] dechunk(byte[] data) {
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    int pos = 0;
-    while (pos < data.length) {
-      int lineEnd = -1;
-      for (int i = pos; i + 1 < data.length; i++) {
-        if (data[i] == '\r' && data[i + 1] == '\n') {
-          lineEnd = i;
-          break;
-        }
-      }
-      if (lineEnd < 0) {
-        break;
-      }
-      int size = Integer.parseInt(new String(data, pos, lineEnd - pos, StandardCharsets.ISO_8859_1).split(";")[0]
-          .trim(), 16);
-      if (size == 0 || lineEnd + 2 + size > data.length) {
-        break;
-      }
-      out.write(data, lineEnd + 2, size);
-      pos = lineEnd + 2 + size + 2;
-    }
-    return out.toByteArray();
   }
 }
