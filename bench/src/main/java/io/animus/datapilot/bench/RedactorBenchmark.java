@@ -18,7 +18,7 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * {@link Redactor#redact} (PROTOCOL.md §1.9) on metadata objects as experiments, datasets and
+ * {@link Redactor#redact} (the protocol's redaction rules) on metadata objects as experiments, datasets and
  * artifacts carry them: a small flat object as the SDK's examples send, and a nested one with a few
  * secret-looking keys at several depths. Also {@link Redactor#redactText} on an event message.
  */
