@@ -14,7 +14,7 @@ import io.animus.datapilot.experiments.ExperimentStore;
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunStatus;
 import io.animus.datapilot.experiments.RunStore;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.net.URI;

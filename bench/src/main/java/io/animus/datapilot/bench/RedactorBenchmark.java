@@ -2,7 +2,7 @@ package io.animus.datapilot.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Redactor;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;

@@ -7,7 +7,7 @@ import io.animus.sdk.MetricPoint;
 import io.animus.sdk.Page;
 import io.animus.sdk.Run;
 import io.animus.sdk.RunProgress;
-import io.animus.sdk.RunState;
+import io.animus.sdk.RunStatusChange;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -133,7 +133,7 @@ final class RunsCommand {
       if (message != null) {
         throw new UsageException("--message goes with --set");
       }
-      List<RunState> states = client.listRunStates(runId);
+      List<RunStatusChange> states = client.listRunStates(runId);
       Run run = client.getRun(runId);
       ObjectNode out = Printer.JSON.createObjectNode().put("run_id", runId).put("status", run.status());
       out.set("states", Printer.list("states", states, null).get("states"));
@@ -141,7 +141,7 @@ final class RunsCommand {
         Printer p = opts.printer();
         p.line("Status: " + run.status());
         List<List<String>> rows = new ArrayList<>();
-        for (RunState s : states) {
+        for (RunStatusChange s : states) {
           rows.add(Printer.row(s.status(), Human.time(s.observedAt()), Printer.pairs(s.details())));
         }
         p.table("states", List.of("STATUS", "OBSERVED", "DETAILS"), rows);

@@ -1,7 +1,7 @@
 package io.animus.datapilot.artifacts;
 
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
 import java.util.Locale;
 import java.util.Set;
 

@@ -2,7 +2,7 @@ package io.animus.datapilot.artifacts;
 
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.http.BlobDownload;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import io.animus.datapilot.http.Router.Access;

@@ -1,15 +1,15 @@
 package io.animus.datapilot.artifacts;
 
 import io.animus.datapilot.common.Clock;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.common.Redactor;
 import io.animus.datapilot.experiments.ExperimentService;
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.BlobDownload;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.storage.BlobStore.Area;
 import io.animus.datapilot.upload.FormValues;
 import io.animus.datapilot.upload.UploadReceiver;
@@ -90,10 +90,8 @@ public final class ArtifactService {
     ArtifactStore.RunRef run = requireRun(project, rawRunId);
     String kind = rawKind.filter(k -> !k.isBlank()).map(ArtifactKind::parse).orElse(null);
     String fingerprint = PageToken.fingerprint("artifacts", run.runId().toString(), kind);
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
-    Instant afterCreated = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
-    UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
-    List<Artifact> rows = jdbi.withHandle(h -> store.list(h, run.runId(), kind, afterCreated, afterId, limit + 1));
+    PageToken.After after = PageToken.after(pageToken, fingerprint);
+    List<Artifact> rows = jdbi.withHandle(h -> store.list(h, run.runId(), kind, after.at(), after.id(), limit + 1));
     return Page.fromOverfetch(rows, limit, fingerprint,
         a -> List.of(a.createdAt().toString(), a.artifactId().toString()));
   }

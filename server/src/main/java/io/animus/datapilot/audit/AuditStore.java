@@ -1,6 +1,6 @@
 package io.animus.datapilot.audit;
 
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import java.util.List;
 import java.util.Map;
 import org.jdbi.v3.core.Jdbi;

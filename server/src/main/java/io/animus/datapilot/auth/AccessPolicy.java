@@ -1,7 +1,7 @@
 package io.animus.datapilot.auth;
 
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.http.Router.Access;
 import java.util.ArrayList;
 import java.util.List;

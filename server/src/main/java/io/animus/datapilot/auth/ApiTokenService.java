@@ -2,11 +2,11 @@ package io.animus.datapilot.auth;
 
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Hashing;
-import io.animus.datapilot.common.Ids;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.Ids;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.Base64;
@@ -50,20 +50,10 @@ public final class ApiTokenService {
 
   public Page<ApiToken> list(int limit, Optional<String> pageToken) {
     String fingerprint = PageToken.fingerprint("tokens");
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
-    Instant afterCreated = cursor.map(c -> parseCursorInstant(c.get(0))).orElse(null);
-    UUID afterId = cursor.map(c -> Ids.parse(c.get(1)).orElseThrow(ApiTokenService::badCursor)).orElse(null);
-    List<ApiToken> rows = jdbi.withHandle(h -> store.list(h, afterCreated, afterId, limit + 1));
+    PageToken.After after = PageToken.after(pageToken, fingerprint);
+    List<ApiToken> rows = jdbi.withHandle(h -> store.list(h, after.at(), after.id(), limit + 1));
     return Page.fromOverfetch(rows, limit, fingerprint,
         t -> List.of(t.createdAt().toString(), t.tokenId().toString()));
-  }
-
-  private static Instant parseCursorInstant(String raw) {
-    return PageToken.instantKey(raw);
-  }
-
-  private static ApiException badCursor() {
-    return new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
   }
 
   public void revoke(String rawId) {

@@ -3,7 +3,7 @@ package io.animus.datapilot.auth;
 import io.animus.datapilot.common.Names;
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.http.JsonBody;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import io.animus.datapilot.http.Router.Access;
@@ -34,7 +34,7 @@ public final class AuthResource {
     ApiTokenService.Issued issued = tokens.create(request.principal().subject(), name, role,
         body.instant("expires_at"));
     @SuppressWarnings("unchecked")
-    Map<String, Object> answer = io.animus.datapilot.http.Json.mapper().convertValue(issued.token(), Map.class);
+    Map<String, Object> answer = io.animus.datapilot.kernel.Json.mapper().convertValue(issued.token(), Map.class);
     answer.put("token", issued.secret());
     return Reply.status(201, answer);
   }

@@ -2,10 +2,10 @@ package io.animus.datapilot.auth;
 
 import io.animus.datapilot.common.Hashing;
 import io.animus.datapilot.config.Config;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.common.Clock;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package io.animus.datapilot.ci;
 
 import io.animus.datapilot.http.ApiRequest;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import io.animus.datapilot.http.Router.Access;
@@ -48,7 +48,7 @@ public final class CiResource {
 
   private Reply report(ApiRequest request) {
     CiService.ReportResult result = service.registerImage(verified(request));
-    ModelImage m = result.image();
+    RegisteredImage m = result.image();
     Map<String, Object> body = new LinkedHashMap<>();
     if (!result.created()) {
       body.put("image_digest", m.imageDigest());

@@ -2,14 +2,14 @@ package io.animus.datapilot.ci;
 
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Hashing;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.experiments.RunStore;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.http.JsonBody;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -112,7 +112,7 @@ public final class CiService {
   }
 
   /** A report's outcome: the registration and whether this report created it. */
-  public record ReportResult(ModelImage image, boolean created) {}
+  public record ReportResult(RegisteredImage image, boolean created) {}
 
   public ReportResult registerImage(CanonicalJson.Obj payload) {
     String digest = requiredText(payload, "image_digest", ErrorCode.IMAGE_DIGEST_REQUIRED).trim()
@@ -129,15 +129,15 @@ public final class CiService {
     fields.put("image_digest", new CanonicalJson.Str(digest));
     CanonicalJson.Obj normalised = new CanonicalJson.Obj(fields);
     String canonical = CanonicalJson.write(normalised);
-    ModelImage candidate = new ModelImage(digest, repo, commit, pipeline, provider, clock.now(), "ci", canonical,
+    RegisteredImage candidate = new RegisteredImage(digest, repo, commit, pipeline, provider, clock.now(), "ci", canonical,
         Hashing.sha256Hex(canonical));
     return jdbi.inTransaction(h -> {
-      Optional<ModelImage> inserted = store.findImage(h, digest).isPresent() ? Optional.empty()
+      Optional<RegisteredImage> inserted = store.findImage(h, digest).isPresent() ? Optional.empty()
           : store.insertImage(h, candidate);
       if (inserted.isPresent()) {
         return new ReportResult(inserted.get(), true);
       }
-      ModelImage existing = store.findImage(h, digest).orElseThrow();
+      RegisteredImage existing = store.findImage(h, digest).orElseThrow();
       if (!existing.repo().equals(repo) || !existing.commitSha().equalsIgnoreCase(commit)) {
         Map<String, Object> details = new LinkedHashMap<>();
         details.put("image_digest", digest);
@@ -175,30 +175,29 @@ public final class CiService {
   public Page<CiContext> contexts(String rawRunId, int limit, Optional<String> pageToken) {
     UUID runId = Ids.parse(rawRunId).orElseThrow(() -> ApiException.notFound("run"));
     String fingerprint = PageToken.fingerprint("ci-contexts", runId.toString());
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
+    PageToken.After after = PageToken.after(pageToken, fingerprint);
     return jdbi.withHandle(h -> {
       if (runs.projectOf(h, runId).isEmpty()) {
         throw ApiException.notFound("run");
       }
-      List<CiContext> rows = store.listContexts(h, runId, cursor.map(c -> instant(c.get(0))).orElse(null),
-          cursor.map(c -> Ids.parse(c.get(1)).orElseThrow(CiService::badToken)).orElse(null), limit + 1);
+      List<CiContext> rows = store.listContexts(h, runId, after.at(), after.id(), limit + 1);
       return Page.fromOverfetch(rows, limit, fingerprint,
           c -> List.of(c.receivedAt().toString(), c.contextId().toString()));
     });
   }
 
-  public Page<ModelImage> images(Optional<String> repo, Optional<String> commitSha, int limit,
+  public Page<RegisteredImage> images(Optional<String> repo, Optional<String> commitSha, int limit,
                                  Optional<String> pageToken) {
     String r = repo.map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
     String c = commitSha.map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
     String fingerprint = PageToken.fingerprint("model-images", r, c);
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
-    List<ModelImage> rows = jdbi.withHandle(h -> store.listImages(h, r, c,
-        cursor.map(k -> instant(k.get(0))).orElse(null), cursor.map(k -> k.get(1)).orElse(null), limit + 1));
+    Optional<PageToken.Cursor> cursor = PageToken.decode(pageToken, fingerprint, 2);
+    List<RegisteredImage> rows = jdbi.withHandle(h -> store.listImages(h, r, c,
+        cursor.map(k -> k.instant(0)).orElse(null), cursor.map(k -> k.text(1)).orElse(null), limit + 1));
     return Page.fromOverfetch(rows, limit, fingerprint, m -> List.of(m.receivedAt().toString(), m.imageDigest()));
   }
 
-  public ModelImage image(String rawDigest) {
+  public RegisteredImage image(String rawDigest) {
     String digest = rawDigest.trim().toLowerCase(Locale.ROOT);
     if (!DIGEST.matcher(digest).matches()) {
       throw new ApiException(ErrorCode.IMAGE_DIGEST_INVALID, "image_digest must be sha256: followed by 64 hex digits");
@@ -206,15 +205,4 @@ public final class CiService {
     return jdbi.withHandle(h -> store.findImage(h, digest)).orElseThrow(() -> ApiException.notFound("model image"));
   }
 
-  private static Instant instant(String raw) {
-    try {
-      return Instant.parse(raw);
-    } catch (RuntimeException e) {
-      throw badToken();
-    }
-  }
-
-  private static ApiException badToken() {
-    return new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
-  }
 }

@@ -62,7 +62,7 @@ public final class CiStore {
   }
 
   /** Inserts unless the digest is registered; empty means it already was. */
-  public Optional<ModelImage> insertImage(Handle h, ModelImage m) {
+  public Optional<RegisteredImage> insertImage(Handle h, RegisteredImage m) {
     return h.createQuery("""
             INSERT INTO model_images (image_digest, repo, commit_sha, pipeline_id, provider, payload, payload_sha256,
                                       received_at, received_by)
@@ -85,7 +85,7 @@ public final class CiStore {
         .findOne();
   }
 
-  public Optional<ModelImage> findImage(Handle h, String digest) {
+  public Optional<RegisteredImage> findImage(Handle h, String digest) {
     return h.createQuery("""
             SELECT image_digest, repo, commit_sha, pipeline_id, provider, payload, payload_sha256, received_at,
                    received_by
@@ -97,7 +97,7 @@ public final class CiStore {
   }
 
   /** Newest first, optionally filtered by repo and commit, after the (received_at, digest) cursor. */
-  public List<ModelImage> listImages(Handle h, String repo, String commitSha, Instant afterAt, String afterDigest,
+  public List<RegisteredImage> listImages(Handle h, String repo, String commitSha, Instant afterAt, String afterDigest,
                                      int limit) {
     return h.createQuery("""
             SELECT image_digest, repo, commit_sha, pipeline_id, provider, payload, payload_sha256, received_at,
@@ -125,8 +125,8 @@ public final class CiStore {
         Rows.instant(rs, "received_at"), rs.getString("received_by"));
   }
 
-  private static ModelImage image(ResultSet rs) throws SQLException {
-    return new ModelImage(rs.getString("image_digest"), rs.getString("repo"), rs.getString("commit_sha"),
+  private static RegisteredImage image(ResultSet rs) throws SQLException {
+    return new RegisteredImage(rs.getString("image_digest"), rs.getString("repo"), rs.getString("commit_sha"),
         rs.getString("pipeline_id"), rs.getString("provider"), Rows.instant(rs, "received_at"),
         rs.getString("received_by"), rs.getString("payload"), rs.getString("payload_sha256"));
   }

@@ -1,7 +1,7 @@
 package io.animus.datapilot.common;
 
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
 import java.util.Optional;
 
 /** Names of experiments, datasets and tokens: 1–255 characters after trimming. */

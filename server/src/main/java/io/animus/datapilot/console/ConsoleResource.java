@@ -1,9 +1,9 @@
 package io.animus.datapilot.console;
 
 import io.animus.datapilot.common.Hashing;
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import io.animus.datapilot.http.Router.Access;

@@ -2,16 +2,16 @@ package io.animus.datapilot.datasets;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.common.Redactor;
 import io.animus.datapilot.experiments.ExperimentService;
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.BlobDownload;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.storage.BlobStore.Area;
 import io.animus.datapilot.upload.FormValues;
 import io.animus.datapilot.upload.UploadReceiver;
@@ -69,10 +69,8 @@ public final class DatasetService {
 
   public Page<Dataset> list(ProjectScope project, int limit, Optional<String> pageToken) {
     String fingerprint = PageToken.fingerprint("datasets", project.projectId());
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
-    Instant after = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
-    UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
-    List<Dataset> rows = jdbi.withHandle(h -> store.list(h, project.projectId(), after, afterId, limit + 1));
+    PageToken.After after = PageToken.after(pageToken, fingerprint);
+    List<Dataset> rows = jdbi.withHandle(h -> store.list(h, project.projectId(), after.at(), after.id(), limit + 1));
     return Page.fromOverfetch(rows, limit, fingerprint, d -> List.of(d.createdAt().toString(),
         d.datasetId().toString()));
   }
@@ -137,10 +135,8 @@ public final class DatasetService {
                                            Optional<String> pageToken) {
     Dataset dataset = get(project, rawDatasetId);
     String fingerprint = PageToken.fingerprint("dataset_versions", dataset.datasetId().toString());
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
-    Instant after = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
-    UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
-    List<DatasetVersion> rows = jdbi.withHandle(h -> store.listVersions(h, dataset.datasetId(), after, afterId,
+    PageToken.After after = PageToken.after(pageToken, fingerprint);
+    List<DatasetVersion> rows = jdbi.withHandle(h -> store.listVersions(h, dataset.datasetId(), after.at(), after.id(),
         limit + 1));
     return Page.fromOverfetch(rows, limit, fingerprint, v -> List.of(v.createdAt().toString(),
         v.versionId().toString()));

@@ -1,7 +1,7 @@
 package io.animus.datapilot.datasets;
 
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
 import java.util.Map;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;

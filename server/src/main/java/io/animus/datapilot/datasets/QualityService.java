@@ -2,13 +2,13 @@ package io.animus.datapilot.datasets;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.experiments.ExperimentService;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
@@ -55,10 +55,8 @@ public final class QualityService {
                                       Optional<String> pageToken) {
     DatasetVersion version = datasets.getVersion(project, rawVersionId);
     String fingerprint = PageToken.fingerprint("quality_evaluations", version.versionId().toString());
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
-    Instant after = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
-    UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
-    List<QualityEvaluation> rows = jdbi.withHandle(h -> store.list(h, version.versionId(), after, afterId,
+    PageToken.After after = PageToken.after(pageToken, fingerprint);
+    List<QualityEvaluation> rows = jdbi.withHandle(h -> store.list(h, version.versionId(), after.at(), after.id(),
         limit + 1));
     return Page.fromOverfetch(rows, limit, fingerprint, e -> List.of(e.evaluatedAt().toString(),
         e.evaluationId().toString()));

@@ -1,6 +1,6 @@
 package io.animus.datapilot.datasets;
 
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -3,7 +3,7 @@ package io.animus.datapilot.execution;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.experiments.RunStatus;
 import io.animus.datapilot.experiments.RunStore;
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.telemetry.RunLifecycleService;
 import java.time.Duration;
 import java.time.Instant;

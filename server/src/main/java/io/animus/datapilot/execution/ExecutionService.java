@@ -3,21 +3,21 @@ package io.animus.datapilot.execution;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.auth.RunTokens;
 import io.animus.datapilot.ci.CiStore;
-import io.animus.datapilot.ci.ModelImage;
+import io.animus.datapilot.ci.RegisteredImage;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Hashing;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.datasets.QualityGate;
 import io.animus.datapilot.experiments.Experiment;
 import io.animus.datapilot.experiments.ExperimentStore;
 import io.animus.datapilot.experiments.Run;
-import io.animus.datapilot.experiments.RunState;
+import io.animus.datapilot.experiments.RunStatusChange;
 import io.animus.datapilot.experiments.RunStatus;
 import io.animus.datapilot.experiments.RunStore;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.telemetry.EventService;
 import io.animus.datapilot.telemetry.RunEvent;
 import io.animus.datapilot.telemetry.RunLifecycleService;
@@ -126,11 +126,11 @@ public final class ExecutionService {
       }
       Executor.Image resolved = backend.resolveImage(request.imageRef());
       Optional<String> digest = Optional.ofNullable(resolved.digest());
-      Optional<ModelImage> image = digest.flatMap(d -> ci.findImage(h, d));
+      Optional<RegisteredImage> image = digest.flatMap(d -> ci.findImage(h, d));
       String gitRepo = request.gitRepo().orElse(null);
       String gitCommit = request.gitCommit().orElse(null);
       if (image.isPresent()) {
-        ModelImage registered = image.get();
+        RegisteredImage registered = image.get();
         if (gitRepo != null && !gitRepo.equals(registered.repo())) {
           throw new ApiException(ErrorCode.GIT_REPO_CONFLICT, "git_repo differs from the image's registered repo",
               Map.of("registered_repo", registered.repo()));
@@ -157,7 +157,7 @@ public final class ExecutionService {
       Run run = new Run(runId, experimentId, null, versionId, RunStatus.PENDING.wire(), now, null, gitRepo,
           gitCommit, request.gitRef().orElse(null), request.params(), Json.object(),
           "experiments/" + experimentId + "/runs/" + runId, null, null, false, null, null, null, now);
-      runs.insert(h, run, new RunState(Ids.newId(), runId, RunStatus.PENDING.wire(), now, details), null, null)
+      runs.insert(h, run, new RunStatusChange(Ids.newId(), runId, RunStatus.PENDING.wire(), now, details), null, null)
           .orElseThrow(() -> ApiException.notFound("experiment"));
       long iat = now.getEpochSecond();
       String token = tokens.issue(new RunTokens.Claims(runId.toString(), versionId.toString(), iat,
@@ -278,11 +278,11 @@ public final class ExecutionService {
     UUID runId = lookup.require(project, rawRunId);
     return jdbi.withHandle(h -> {
       Execution e = store.findByRun(h, runId).orElseThrow(() -> ApiException.notFound("execution"));
-      Optional<ModelImage> image = Optional.ofNullable(e.imageDigest()).flatMap(d -> ci.findImage(h, d));
+      Optional<RegisteredImage> image = Optional.ofNullable(e.imageDigest()).flatMap(d -> ci.findImage(h, d));
       return new Execution.BuildContext(runId, e.imageRef(), e.imageDigest(),
-          image.map(ModelImage::repo).orElse(null), image.map(ModelImage::commitSha).orElse(null),
-          image.map(ModelImage::pipelineId).orElse(null), image.map(ModelImage::provider).orElse(null),
-          image.map(ModelImage::receivedAt).orElse(null));
+          image.map(RegisteredImage::repo).orElse(null), image.map(RegisteredImage::commitSha).orElse(null),
+          image.map(RegisteredImage::pipelineId).orElse(null), image.map(RegisteredImage::provider).orElse(null),
+          image.map(RegisteredImage::receivedAt).orElse(null));
     });
   }
 }

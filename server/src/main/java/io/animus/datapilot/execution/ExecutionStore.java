@@ -1,7 +1,7 @@
 package io.animus.datapilot.execution;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;

@@ -2,14 +2,14 @@ package io.animus.datapilot.experiments;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.common.Redactor;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -58,15 +58,13 @@ public final class ExperimentService {
     String name = request.name().orElse(null);
     String q = request.q().map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
     String fingerprint = PageToken.fingerprint("experiments", project.projectId(), name, q);
-    Optional<List<String>> cursor = PageToken.decode(request.pageToken(), fingerprint, 2);
-    Instant afterCreated = cursor.map(c -> parseInstant(c.get(0))).orElse(null);
-    UUID afterId = cursor.map(c -> parseUuid(c.get(1))).orElse(null);
+    PageToken.After after = PageToken.after(request.pageToken(), fingerprint);
     if (hasNul(name) || hasNul(q)) {
       // no stored name holds U+0000 (inputs refuse it), and PostgreSQL cannot take it as a parameter
       return new Page<>(List.of(), Optional.empty());
     }
     return jdbi.withHandle(h -> {
-      List<Experiment> rows = store.list(h, project.projectId(), name, q, afterCreated, afterId,
+      List<Experiment> rows = store.list(h, project.projectId(), name, q, after.at(), after.id(),
           request.limit() + 1);
       Page<Experiment> page = Page.fromOverfetch(rows, request.limit(), fingerprint,
           e -> List.of(e.createdAt().toString(), e.experimentId().toString()));
@@ -79,16 +77,7 @@ public final class ExperimentService {
     });
   }
 
-  public static Instant parseInstant(String raw) {
-    return PageToken.instantKey(raw);
-  }
-
   private static boolean hasNul(String text) {
     return text != null && text.indexOf('\0') >= 0;
-  }
-
-  public static UUID parseUuid(String raw) {
-    return Ids.parse(raw).orElseThrow(() -> new ApiException(ErrorCode.INVALID_PAGE_TOKEN,
-        "page_token is malformed"));
   }
 }

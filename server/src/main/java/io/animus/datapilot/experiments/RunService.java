@@ -4,14 +4,14 @@ import com.fasterxml.jackson.core.json.JsonReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.datasets.QualityGate;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -99,12 +99,12 @@ public final class RunService {
           request.endedAt().orElse(null), request.gitRepo().orElse(null), request.gitCommit().orElse(null),
           request.gitRef().orElse(null), request.params(), request.metrics(), request.artifactsPrefix().orElse(null),
           null, null, false, null, null, null, now);
-      RunState first = new RunState(Ids.newId(), runId, request.status().wire(), now, details);
+      RunStatusChange first = new RunStatusChange(Ids.newId(), runId, request.status().wire(), now, details);
       String runProject = runs.insert(h, run, first, request.status().terminal() ? now : null, projectFilter)
           .orElseThrow(() -> ApiException.notFound("experiment"));
       Run stored = run.withProject(runProject);
       Run answered = request.status().terminal() && stored.endedAt() == null ? stored.withEndedAt(now) : stored;
-      return present(answered, now);
+      return withReadTimeFields(answered, now);
     });
   }
 
@@ -117,10 +117,10 @@ public final class RunService {
   }
 
   public Run get(ProjectScope project, String rawRunId) {
-    return present(findVisible(project, rawRunId), clock.now());
+    return withReadTimeFields(findVisible(project, rawRunId), clock.now());
   }
 
-  public List<RunState> states(ProjectScope project, String rawRunId) {
+  public List<RunStatusChange> states(ProjectScope project, String rawRunId) {
     Run run = findVisible(project, rawRunId);
     return jdbi.withHandle(h -> runs.states(h, run.runId()));
   }
@@ -158,17 +158,17 @@ public final class RunService {
     String fingerprint = PageToken.fingerprint("runs", String.valueOf(filter.experimentId()),
         filter.projectId(), filter.status(), String.valueOf(filter.activeOnly()), ordering.kind(), ordering.key(),
         String.valueOf(ordering.ascending()));
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 2);
-    UUID afterId = cursor.map(c -> ExperimentService.parseUuid(c.get(1))).orElse(null);
+    Optional<PageToken.Cursor> cursor = PageToken.decode(pageToken, fingerprint, 2);
+    UUID afterId = cursor.map(c -> c.uuid(1)).orElse(null);
     Page<Run> page;
     if (ordering.kind().equals("started_at")) {
-      Instant afterStart = cursor.map(c -> ExperimentService.parseInstant(c.get(0))).orElse(null);
+      Instant afterStart = cursor.map(c -> c.instant(0)).orElse(null);
       List<Run> rows = runs.listByStart(h, filter, ordering.ascending(), afterStart, afterId, limit + 1);
       page = Page.fromOverfetch(rows, limit, fingerprint, r -> List.of(r.startedAt().toString(), r.runId().toString()));
     } else {
       RunStore.SortKey key = ordering.kind().equals("param") ? RunStore.SortKey.PARAM : RunStore.SortKey.METRIC;
       List<RunStore.Sorted> rows = runs.listByValue(h, filter, key, ordering.key(), ordering.ascending(),
-          cursor.map(c -> c.get(0)).map(v -> key == RunStore.SortKey.PARAM ? jsonCursorValue(v) : floatCursorValue(v))
+          cursor.map(c -> c.text(0)).map(v -> key == RunStore.SortKey.PARAM ? jsonCursorValue(v) : floatCursorValue(v))
               .orElse(null), afterId, limit + 1);
       page = Page.fromOverfetch(rows, limit, fingerprint,
           s -> java.util.Arrays.asList(s.sortValue(), s.run().runId().toString())).map(RunStore.Sorted::run);
@@ -176,7 +176,7 @@ public final class RunService {
     Map<UUID, Map<String, Double>> latest = latestMetrics
         ? runs.latestMetrics(h, page.items().stream().map(Run::runId).toList()) : Map.of();
     return page.map(r -> {
-      Run shown = present(r, now);
+      Run shown = withReadTimeFields(r, now);
       return latestMetrics ? shown.withLatestMetrics(latest.getOrDefault(r.runId(), Map.of())) : shown;
     });
   }
@@ -212,7 +212,7 @@ public final class RunService {
   }
 
   /** Adds what is derived at read time: {@code stale}. */
-  private Run present(Run run, Instant now) {
+  private Run withReadTimeFields(Run run, Instant now) {
     // A run is "seen" at creation at the latest, even when it was created with an old started_at.
     Instant seen = run.lastSeenAt() != null ? run.lastSeenAt() : run.createdAt();
     return run.withStale(RunStatus.RUNNING.wire().equals(run.status()) && seen.plus(staleAfter).isBefore(now));

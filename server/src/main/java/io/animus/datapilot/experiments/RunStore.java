@@ -1,6 +1,6 @@
 package io.animus.datapilot.experiments;
 
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -21,7 +21,7 @@ public final class RunStore {
    * the run's project is the experiment's. Empty when the experiment does not exist or is not in
    * {@code projectFilter} (null: any project).
    */
-  public Optional<String> insert(Handle h, Run run, RunState firstState, Instant terminalAt, String projectFilter) {
+  public Optional<String> insert(Handle h, Run run, RunStatusChange firstState, Instant terminalAt, String projectFilter) {
     return h.createQuery("""
             WITH exp AS (
               SELECT experiment_id, project_id FROM experiments
@@ -102,7 +102,7 @@ public final class RunStore {
   }
 
   /** Appends a state; false when the run already has a state of that status. */
-  public boolean insertState(Handle h, RunState state) {
+  public boolean insertState(Handle h, RunStatusChange state) {
     return h.createUpdate("""
             INSERT INTO run_states (state_id, run_id, status, observed_at, details)
             VALUES (:state_id, :run_id, :status, :observed_at, CAST(:details AS json))
@@ -284,13 +284,13 @@ public final class RunStore {
     return counts;
   }
 
-  public List<RunState> states(Handle h, UUID runId) {
+  public List<RunStatusChange> states(Handle h, UUID runId) {
     return h.createQuery("""
             SELECT state_id, run_id, status, observed_at, details FROM run_states
             WHERE run_id = :run_id ORDER BY observed_at, state_id
             """)
         .bind("run_id", runId)
-        .map((rs, ctx) -> new RunState(rs.getObject("state_id", UUID.class), rs.getObject("run_id", UUID.class),
+        .map((rs, ctx) -> new RunStatusChange(rs.getObject("state_id", UUID.class), rs.getObject("run_id", UUID.class),
             rs.getString("status"), Rows.instant(rs, "observed_at"), Json.readObject(rs.getString("details"))))
         .list();
   }

@@ -1,5 +1,8 @@
 package io.animus.datapilot.http;
 
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+
 import io.animus.datapilot.storage.BlobStore;
 import io.animus.datapilot.storage.BlobStoreException;
 import jakarta.servlet.ServletOutputStream;

@@ -1,5 +1,9 @@
 package io.animus.datapilot.http;
 
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
+
 import io.animus.datapilot.audit.AuditLog;
 import io.animus.datapilot.audit.AuditStore;
 import io.animus.datapilot.auth.AccessPolicy;

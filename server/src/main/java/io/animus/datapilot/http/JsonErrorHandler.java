@@ -1,5 +1,8 @@
 package io.animus.datapilot.http;
 
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
+
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;

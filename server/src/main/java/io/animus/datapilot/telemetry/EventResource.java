@@ -2,12 +2,12 @@ package io.animus.datapilot.telemetry;
 
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunStatus;
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.http.JsonBody;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import io.animus.datapilot.http.Router.Access;
@@ -56,7 +56,7 @@ public final class EventResource {
     int limit = PageToken.limit(request.query("limit"), 200, 1000);
     String fingerprint = PageToken.fingerprint("events", request.path("run_id"));
     long before = PageToken.decode(request.query("page_token"), fingerprint, 1)
-        .map(c -> parseCursor(c.get(0), ErrorCode.INVALID_PAGE_TOKEN))
+        .map(c -> parseCursor(c.text(0), ErrorCode.INVALID_PAGE_TOKEN))
         .orElseGet(() -> request.query("before_event_id")
             .map(v -> parseCursor(v, ErrorCode.INVALID_BEFORE_EVENT_ID)).orElse(0L));
     List<RunEvent> page = events.list(request.project(), request.path("run_id"), before, limit + 1);

@@ -1,8 +1,8 @@
 package io.animus.datapilot.telemetry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
 import java.math.BigDecimal;
 import java.util.Map;
 

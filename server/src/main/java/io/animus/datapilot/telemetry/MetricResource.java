@@ -1,12 +1,12 @@
 package io.animus.datapilot.telemetry;
 
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.http.JsonBody;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import io.animus.datapilot.http.Router.Access;

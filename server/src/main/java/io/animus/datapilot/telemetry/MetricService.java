@@ -5,12 +5,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.common.Redactor;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.http.JsonBody;
-import io.animus.datapilot.http.Page;
-import io.animus.datapilot.http.PageToken;
+import io.animus.datapilot.kernel.Page;
+import io.animus.datapilot.kernel.PageToken;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -129,7 +129,7 @@ public final class MetricService {
         throw MetricInput.error(ErrorCode.INVALID_TIMESTAMP, "timestamp must be an RFC 3339 string", index);
       }
       try {
-        at = io.animus.datapilot.http.Times.parse("timestamp", ts.textValue());
+        at = io.animus.datapilot.kernel.Times.parse("timestamp", ts.textValue());
       } catch (ApiException e) {
         throw MetricInput.error(ErrorCode.INVALID_TIMESTAMP, e.getMessage(), index);
       }
@@ -189,27 +189,19 @@ public final class MetricService {
     UUID runId = runs.require(project, rawRunId);
     String filter = name.map(String::trim).filter(n -> !n.isEmpty()).orElse(null);
     String fingerprint = PageToken.fingerprint("metrics", runId.toString(), filter);
-    Optional<List<String>> cursor = PageToken.decode(pageToken, fingerprint, 1);
+    Optional<PageToken.Cursor> cursor = PageToken.decode(pageToken, fingerprint, 1);
     if (filter == null) {
       List<MetricSample> rows = jdbi.withHandle(h -> store.latestPerName(h, runId,
-          cursor.map(c -> c.get(0)).orElse(null), limit + 1));
+          cursor.map(c -> c.text(0)).orElse(null), limit + 1));
       return Page.fromOverfetch(rows, limit, fingerprint, s -> List.of(s.name()));
     }
-    Long before = cursor.map(c -> parseLong(c.get(0))).orElse(null);
+    Long before = cursor.map(c -> c.number(0)).orElse(null);
     List<MetricSample> newestFirst = jdbi.withHandle(h -> store.samplesBefore(h, runId, filter, before, limit + 1));
     Page<MetricSample> page = Page.fromOverfetch(newestFirst, limit, fingerprint,
         s -> List.of(Long.toString(s.step())));
     List<MetricSample> ascending = new ArrayList<>(page.items());
     java.util.Collections.reverse(ascending);
     return new Page<>(ascending, page.nextPageToken());
-  }
-
-  private static long parseLong(String raw) {
-    try {
-      return Long.parseLong(raw);
-    } catch (NumberFormatException e) {
-      throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
-    }
   }
 
   /** A downsampled series (PROTOCOL.md §4.1). */

@@ -2,7 +2,7 @@ package io.animus.datapilot.telemetry;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;

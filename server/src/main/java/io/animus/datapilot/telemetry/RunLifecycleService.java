@@ -1,14 +1,14 @@
 package io.animus.datapilot.telemetry;
 
 import io.animus.datapilot.common.Clock;
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
-import io.animus.datapilot.experiments.RunState;
+import io.animus.datapilot.experiments.RunStatusChange;
 import io.animus.datapilot.experiments.RunStatus;
 import io.animus.datapilot.experiments.RunStore;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
@@ -79,7 +79,7 @@ public final class RunLifecycleService {
     message.ifPresent(m -> details.put("message", m));
     extraDetails.forEach((k, v) -> details.set(k, Json.mapper().valueToTree(v)));
     details.put("actor", actor);
-    RunState state = new RunState(Ids.newId(), runId, next.wire(), now, details);
+    RunStatusChange state = new RunStatusChange(Ids.newId(), runId, next.wire(), now, details);
     runs.insertState(h, state);
     notifier.status(h, runId, state);
     String level = next == RunStatus.FAILED ? "error" : "info";

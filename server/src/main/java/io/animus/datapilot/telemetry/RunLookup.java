@@ -1,9 +1,9 @@
 package io.animus.datapilot.telemetry;
 
-import io.animus.datapilot.common.Ids;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.experiments.RunStore;
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;

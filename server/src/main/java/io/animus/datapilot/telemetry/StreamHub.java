@@ -1,7 +1,7 @@
 package io.animus.datapilot.telemetry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Database;
 import java.sql.Connection;
 import java.sql.SQLException;

@@ -2,8 +2,8 @@ package io.animus.datapilot.telemetry;
 
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.experiments.RunService;
-import io.animus.datapilot.experiments.RunState;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.experiments.RunStatusChange;
+import io.animus.datapilot.kernel.Json;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -71,7 +71,7 @@ final class StreamOpener {
     List<String> frames = new ArrayList<>();
     long latest;
     try {
-      List<RunState> states = runs.states(ANY, runId.toString());
+      List<RunStatusChange> states = runs.states(ANY, runId.toString());
       if (!states.isEmpty()) {
         frames.add(StreamSubscriber.frame("status", null, Json.writeString(states.get(states.size() - 1))));
       }

@@ -1,6 +1,6 @@
 package io.animus.datapilot.telemetry;
 
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.concurrent.ExecutorService;

@@ -1,9 +1,9 @@
 package io.animus.datapilot.upload;
 
-import io.animus.datapilot.common.Ids;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Ids;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.BlobStore;
 import io.animus.datapilot.storage.BlobStoreException;
 import java.io.IOException;

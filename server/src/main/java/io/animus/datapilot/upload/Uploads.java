@@ -1,8 +1,8 @@
 package io.animus.datapilot.upload;
 
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ErrorCode;
 import java.io.IOException;
 
 /** Turns an API request into the raw upload a {@link UploadReceiver} reads. */

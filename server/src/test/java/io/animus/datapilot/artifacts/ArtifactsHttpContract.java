@@ -143,7 +143,7 @@ abstract class ArtifactsHttpContract {
         .build();
     HttpResponse<String> r = HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofString());
     assertThat(r.statusCode()).isEqualTo(201);
-    JsonNode a = io.animus.datapilot.http.Json.mapper().readTree(r.body()).get("artifact");
+    JsonNode a = io.animus.datapilot.kernel.Json.mapper().readTree(r.body()).get("artifact");
     assertThat(a.get("size_bytes").asLong()).isEqualTo(1_000_000);
     assertThat(a.get("sha256").asText()).isEqualTo(Hashing.sha256Hex(bytes));
   }
@@ -303,7 +303,7 @@ abstract class ArtifactsHttpContract {
 
   static JsonNode readJson(String text) {
     try {
-      return io.animus.datapilot.http.Json.mapper().readTree(text);
+      return io.animus.datapilot.kernel.Json.mapper().readTree(text);
     } catch (Exception e) {
       throw new IllegalStateException("not JSON: " + text, e);
     }

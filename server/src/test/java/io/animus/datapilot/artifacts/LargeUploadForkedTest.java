@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.common.Hashing;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.ForkedServer;
 import io.animus.datapilot.testing.TestDatabase;
 import java.io.InputStream;

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.http.Router.Access;
 import java.util.List;
 import org.junit.jupiter.api.Test;

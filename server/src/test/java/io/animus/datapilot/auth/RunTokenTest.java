@@ -6,8 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.fail;
 
 import io.animus.datapilot.config.Config;
-import io.animus.datapilot.http.ApiException;
-import io.animus.datapilot.http.ErrorCode;
+import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.http.Router.Access;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -13,7 +13,7 @@ import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.animus.datapilot.ci.CiSignature;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
 import io.animus.datapilot.config.Config;

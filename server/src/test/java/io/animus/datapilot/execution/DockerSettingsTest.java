@@ -7,7 +7,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import io.animus.datapilot.config.Config;
 import io.animus.datapilot.config.ConfigException;
 import io.animus.datapilot.config.ConfigLoader;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;

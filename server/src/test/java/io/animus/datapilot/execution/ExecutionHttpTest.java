@@ -71,7 +71,7 @@ class ExecutionHttpTest {
   }
 
   static String shell(String script) {
-    return "\"command\":[\"sh\",\"-c\"," + io.animus.datapilot.http.Json.writeString(script) + "]";
+    return "\"command\":[\"sh\",\"-c\"," + io.animus.datapilot.kernel.Json.writeString(script) + "]";
   }
 
   static JsonNode execute(String json) {

@@ -20,7 +20,7 @@ class ExecutionRestartTest {
       "DATAPILOT_EXECUTOR_SYNC_INTERVAL", "1s", "DATAPILOT_RUN_TOKEN_GRACE", "1s");
 
   private static String execute(TestClient c, String experiment, String version, String script) {
-    var r = c.post(ExecutionHttpTest.EXECUTE, "{\"command\":[\"sh\",\"-c\"," + io.animus.datapilot.http.Json
+    var r = c.post(ExecutionHttpTest.EXECUTE, "{\"command\":[\"sh\",\"-c\"," + io.animus.datapilot.kernel.Json
         .writeString(script) + "],\"dataset_version_id\":\"" + version + "\",\"experiment_id\":\"" + experiment
         + "\",\"git_commit\":\"abc\",\"image_ref\":\"local/x\",\"params\":{},\"resources\":{}}");
     assertThat(r.status()).as(r.text()).isEqualTo(201);

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.ci.CiSignature;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
 import java.nio.charset.StandardCharsets;

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.config.Config;
 import io.animus.datapilot.config.ConfigException;
 import io.animus.datapilot.config.ConfigLoader;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.animus.datapilot.experiments;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;

@@ -1,7 +1,7 @@
 package io.animus.datapilot.storage;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.ForkedServer;
 import java.io.IOException;
 import java.io.PrintStream;

@@ -5,7 +5,7 @@ import static io.animus.datapilot.storage.CrashLoad.outcome;
 import static io.animus.datapilot.storage.CrashLoad.send;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.CrashLoad.Outcome;
 import java.io.IOException;
 import java.io.InputStream;

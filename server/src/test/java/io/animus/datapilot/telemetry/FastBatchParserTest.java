@@ -2,7 +2,7 @@ package io.animus.datapilot.telemetry;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.animus.datapilot.http.ApiException;
+import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.JsonBody;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;

@@ -1,7 +1,7 @@
 package io.animus.datapilot.telemetry;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;

@@ -6,7 +6,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.auth.RunTokens;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.RawConnection;
 import io.animus.datapilot.testing.SseSwarm;
 import io.animus.datapilot.testing.TestClient;

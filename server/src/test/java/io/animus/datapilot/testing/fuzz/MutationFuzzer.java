@@ -1,8 +1,8 @@
 package io.animus.datapilot.testing.fuzz;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.http.ErrorCode;
-import io.animus.datapilot.http.Json;
+import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.RawAnswer;
 import io.animus.datapilot.testing.StoredState;

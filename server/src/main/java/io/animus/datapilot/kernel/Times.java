@@ -1,4 +1,4 @@
-package io.animus.datapilot.http;
+package io.animus.datapilot.kernel;
 
 import java.time.Instant;
 import java.time.OffsetDateTime;

@@ -5,4 +5,4 @@ import java.time.Instant;
 import java.util.UUID;
 
 /** One entry of a run's append-only state history (PROTOCOL.md §4.5). */
-public record RunState(UUID stateId, UUID runId, String status, Instant observedAt, ObjectNode details) {}
+public record RunStatusChange(UUID stateId, UUID runId, String status, Instant observedAt, ObjectNode details) {}

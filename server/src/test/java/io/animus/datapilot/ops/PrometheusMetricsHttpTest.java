@@ -11,7 +11,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-class MetricsHttpTest {
+class PrometheusMetricsHttpTest {
   static TestServer server;
   static TestClient client;
 

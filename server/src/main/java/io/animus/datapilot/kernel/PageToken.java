@@ -1,4 +1,4 @@
-package io.animus.datapilot.http;
+package io.animus.datapilot.kernel;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -12,6 +12,7 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 
 /**
  * Opaque keyset cursors: the last row's sort key and id plus a fingerprint of the filters, so a
@@ -44,7 +45,7 @@ public final class PageToken {
   }
 
   /** Decodes a token of {@code arity} key parts made for the same filters; else 400. */
-  public static Optional<List<String>> decode(Optional<String> raw, String fingerprint, int arity) {
+  public static Optional<Cursor> decode(Optional<String> raw, String fingerprint, int arity) {
     if (raw.isEmpty() || raw.get().isEmpty()) {
       return Optional.empty();
     }
@@ -62,9 +63,50 @@ public final class PageToken {
         }
         parts.add(key.isNull() ? null : key.textValue());
       }
-      return Optional.of(parts);
+      return Optional.of(new Cursor(parts));
     } catch (IllegalArgumentException | java.io.IOException e) {
       throw invalid();
+    }
+  }
+
+  /**
+   * The common keyset of lists ordered by (time, id): where the next page starts, or {@link After#START}
+   * without a token.
+   */
+  public static After after(Optional<String> raw, String fingerprint) {
+    return decode(raw, fingerprint, 2).map(c -> new After(c.instant(0), c.uuid(1))).orElse(After.START);
+  }
+
+  /** A (time, id) keyset position; both null at the start of a list. */
+  public record After(Instant at, UUID id) {
+    public static final After START = new After(null, null);
+  }
+
+  /** The decoded key parts of a token, read by position; a part that does not parse is 400. */
+  public record Cursor(List<String> keys) {
+    public Cursor {
+      keys = java.util.Collections.unmodifiableList(new ArrayList<>(keys));
+    }
+
+    /** The part as text; may be null (rows without the sort key). */
+    public String text(int index) {
+      return keys.get(index);
+    }
+
+    public Instant instant(int index) {
+      return instantKey(keys.get(index));
+    }
+
+    public UUID uuid(int index) {
+      return Ids.parse(keys.get(index)).orElseThrow(PageToken::invalid);
+    }
+
+    public long number(int index) {
+      try {
+        return Long.parseLong(keys.get(index));
+      } catch (NumberFormatException e) {
+        throw invalid();
+      }
     }
   }
 

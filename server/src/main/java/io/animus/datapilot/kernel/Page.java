@@ -1,4 +1,4 @@
-package io.animus.datapilot.http;
+package io.animus.datapilot.kernel;
 
 import java.util.LinkedHashMap;
 import java.util.List;

@@ -1,4 +1,4 @@
-package io.animus.datapilot.common;
+package io.animus.datapilot.kernel;
 
 import java.util.Optional;
 import java.util.UUID;

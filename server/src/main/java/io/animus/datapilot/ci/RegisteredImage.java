@@ -5,7 +5,7 @@ import com.fasterxml.jackson.annotation.JsonRawValue;
 import java.time.Instant;
 
 /** A CI-registered image: digest ↔ repo ↔ commit; the first report of a digest wins. */
-public record ModelImage(String imageDigest, String repo, String commitSha, String pipelineId, String provider,
+public record RegisteredImage(String imageDigest, String repo, String commitSha, String pipelineId, String provider,
                          Instant receivedAt, String receivedBy, @JsonIgnore String payload,
                          @JsonIgnore String payloadSha256) {
 
