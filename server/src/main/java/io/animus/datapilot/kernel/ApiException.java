@@ -4,7 +4,9 @@ import java.util.Map;
 
 /** The one exception every layer throws for a client-visible error; mapped to JSON in one place. */
 public final class ApiException extends RuntimeException {
+  private static final long serialVersionUID = 1L;
   private final ErrorCode code;
+  @SuppressWarnings("serial") // always an immutable Map.copyOf of strings, numbers and lists
   private final Map<String, Object> details;
 
   public ApiException(ErrorCode code, String message) {

@@ -43,7 +43,8 @@ public final class Json {
     times.addSerializer(Instant.class, new InstantSerializer());
     return JsonMapper.builder()
         .propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
-        .serializationInclusion(JsonInclude.Include.NON_NULL)
+        .defaultPropertyInclusion(JsonInclude.Value.construct(JsonInclude.Include.NON_NULL,
+            JsonInclude.Include.NON_NULL))
         .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
         .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
         .enable(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS)
@@ -208,6 +209,8 @@ public final class Json {
   }
 
   private static final class InstantSerializer extends StdSerializer<Instant> {
+    private static final long serialVersionUID = 1L;
+
     InstantSerializer() {
       super(Instant.class);
     }
