@@ -6,10 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 
 /** A training job run by the local executor, followed and canceled from the run page. */
@@ -21,23 +21,15 @@ class ConsoleCancelBrowserTest {
   static TestClient client;
   static Browser browser;
 
-  @BeforeAll
-  static void start() {
-    Browser.assumeInstalled();
-    server = TestServer.start(Map.of("DATAPILOT_EXECUTOR", "local", "DATAPILOT_EXECUTOR_SYNC_INTERVAL", "1s",
-        "ANIMUS_CI_WEBHOOK_SECRET", CI_SECRET));
-    client = server.client();
-    browser = Browser.open(server.baseUrl());
-  }
+  @RegisterExtension
+  static final ConsoleExtension CONSOLE = ConsoleExtension.withSettings(Map.of("DATAPILOT_EXECUTOR", "local",
+      "DATAPILOT_EXECUTOR_SYNC_INTERVAL", "1s", "ANIMUS_CI_WEBHOOK_SECRET", CI_SECRET));
 
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
+  @BeforeAll
+  static void bind() {
+    server = CONSOLE.server();
+    client = CONSOLE.client();
+    browser = CONSOLE.browser();
   }
 
   @Test

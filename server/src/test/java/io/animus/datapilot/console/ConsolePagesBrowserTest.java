@@ -10,11 +10,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.Keys;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.Select;
@@ -37,11 +37,15 @@ class ConsolePagesBrowserTest {
 
   static TestServer server;
 
+  @RegisterExtension
+  static final ConsoleExtension CONSOLE = ConsoleExtension.withSettings(java.util.Map.of("ANIMUS_CI_WEBHOOK_SECRET",
+      CI_SECRET));
+
   @BeforeAll
-  static void seedAndOpen() {
-    Browser.assumeInstalled();
-    server = TestServer.start(java.util.Map.of("ANIMUS_CI_WEBHOOK_SECRET", CI_SECRET));
-    client = server.client();
+  static void seed() {
+    server = CONSOLE.server();
+    client = CONSOLE.client();
+    browser = CONSOLE.browser();
     baseUrl = server.baseUrl();
     seed = new Seed(client);
     experimentId = seed.experiment("vision", "resnet-baseline", "ResNet-50 on the flowers set");
@@ -63,17 +67,6 @@ class ConsolePagesBrowserTest {
     datasetId = seed.dataset("vision", "flowers");
     seed.version(datasetId, "flowers-v1.csv", "path,label\na.jpg,daisy\n");
     seed.ciReport(CI_SECRET, DIGEST, "ghcr.io/acme/vision-train", "0123abc", "build-77");
-    browser = Browser.open(baseUrl);
-  }
-
-  @AfterAll
-  static void closeBrowser() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
   }
 
   @AfterEach

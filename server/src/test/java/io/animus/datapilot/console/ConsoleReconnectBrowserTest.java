@@ -7,10 +7,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 
@@ -22,24 +22,15 @@ import org.openqa.selenium.WebElement;
 class ConsoleReconnectBrowserTest {
   static TestServer server;
   static Browser browser;
-  static Map<String, String> settings;
+
+  @RegisterExtension
+  static final ConsoleExtension CONSOLE = ConsoleExtension.withSettings(Map.of("DATAPILOT_LISTEN",
+      "127.0.0.1:" + freePort()));
 
   @BeforeAll
-  static void start() {
-    Browser.assumeInstalled();
-    settings = Map.of("DATAPILOT_LISTEN", "127.0.0.1:" + freePort());
-    server = TestServer.start(settings);
-    browser = Browser.open(server.baseUrl());
-  }
-
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
+  static void bind() {
+    server = CONSOLE.server();
+    browser = CONSOLE.browser();
   }
 
   static int freePort() {
@@ -61,7 +52,7 @@ class ConsoleReconnectBrowserTest {
     WebElement chart = browser.find("figure[data-metric='loss']");
     assertThat(chart.getAttribute("data-points")).isEqualTo("10");
 
-    server = server.restart(settings);
+    server = CONSOLE.restartServer();
     // written at once, while the page is still waiting to reconnect (its first retry comes after 1 s)
     seed = new Seed(server.client());
     seed.event(runId, "warn", "written while the page was away", "{}");

@@ -10,10 +10,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** An experiment with 10,000 runs: the runs page pages and sorts on the server, so it stays quick. */
 @Timeout(600)
@@ -22,21 +22,13 @@ class ConsoleScaleBrowserTest {
   static TestServer server;
   static Browser browser;
 
-  @BeforeAll
-  static void start() {
-    Browser.assumeInstalled();
-    server = TestServer.start();
-    browser = Browser.open(server.baseUrl());
-  }
+  @RegisterExtension
+  static final ConsoleExtension CONSOLE = ConsoleExtension.withDefaults();
 
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
+  @BeforeAll
+  static void bind() {
+    server = CONSOLE.server();
+    browser = CONSOLE.browser();
   }
 
   @Test

@@ -7,10 +7,10 @@ import io.animus.datapilot.testing.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.openqa.selenium.By;
 
 /** Token mode: the console asks for an API token, keeps it in the tab, and asks again after a 401. */
@@ -21,22 +21,15 @@ class ConsoleTokenModeBrowserTest {
   static TestClient admin;
   static Browser browser;
 
-  @BeforeAll
-  static void start() {
-    Browser.assumeInstalled();
-    server = TestServer.start(Map.of("DATAPILOT_AUTH_MODE", "token", "DATAPILOT_ADMIN_TOKEN", ADMIN_TOKEN));
-    admin = server.client().withToken(ADMIN_TOKEN);
-    browser = Browser.open(server.baseUrl());
-  }
+  @RegisterExtension
+  static final ConsoleExtension CONSOLE = ConsoleExtension.withSettings(Map.of("DATAPILOT_AUTH_MODE", "token",
+      "DATAPILOT_ADMIN_TOKEN", ADMIN_TOKEN));
 
-  @AfterAll
-  static void stop() {
-    if (browser != null) {
-      browser.close();
-    }
-    if (server != null) {
-      server.close();
-    }
+  @BeforeAll
+  static void bind() {
+    server = CONSOLE.server();
+    admin = CONSOLE.client().withToken(ADMIN_TOKEN);
+    browser = CONSOLE.browser();
   }
 
   private static String readQuietly(Path file) {
