@@ -30,8 +30,8 @@ final class ArtifactsCommand {
     @Override
     public Integer call() {
       Page<Artifact> page = opts.experiments().listRunArtifacts(runId, kind);
-      opts.printTable("artifacts", page, List.of("ARTIFACT ID", "KIND", "NAME", "FILE", "SIZE", "CREATED"),
-          (a, now) -> Printer.row(a.artifactId(), a.kind(), a.name(), a.filename(), Human.bytes(a.sizeBytes()), Human.ago(a.createdAt(), now)));
+      ListOutput.print(opts, "artifacts", page, List.of("ARTIFACT ID", "KIND", "NAME", "FILE", "SIZE", "CREATED"),
+          (a, now) -> Printer.row(a.artifactId(), a.kind(), a.name(), a.filename(), Humanize.bytes(a.sizeBytes()), Humanize.ago(a.createdAt(), now)));
       return 0;
     }
   }
@@ -84,9 +84,9 @@ final class ArtifactsCommand {
             null, null, progress));
       // the server's answer wraps the artifact: {"artifact":{...}}
       com.fasterxml.jackson.databind.node.ObjectNode json = Printer.JSON.createObjectNode();
-      json.set("artifact", a.raw());
+      json.set("artifact", Printer.node(a.raw()));
       opts.print(json, () -> opts.printer().line("Uploaded " + file.getFileName() + " as " + a.kind() + " artifact "
-          + a.artifactId() + " (" + Human.bytes(a.sizeBytes()) + ", sha256 " + a.sha256() + ")"));
+          + a.artifactId() + " (" + Humanize.bytes(a.sizeBytes()) + ", sha256 " + a.sha256() + ")"));
       return 0;
     }
   }

@@ -1,14 +1,7 @@
 package io.animus.datapilot.cli;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.sdk.DatasetRegistryClient;
 import io.animus.sdk.ExperimentsClient;
-import io.animus.sdk.Page;
-import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collection;
-import java.util.List;
-import java.util.function.BiFunction;
 import picocli.CommandLine.Option;
 
 /**
@@ -70,29 +63,8 @@ public final class ClientOptions {
     return s == null ? "" : s;
   }
 
-  /** A page of a list: the server's JSON with {@code --json}, else a table with one row per item. */
-  <T> void printTable(String key, Page<T> page, List<String> headers, BiFunction<T, Instant, List<String>> row) {
-    printTable(key, page.items(), page.nextPageToken(), headers, row);
-  }
-
-  /** A list (key as in the server's answer); the table's rows are made by {@code row} from an item and now. */
-  <T> void printTable(String key, Collection<T> items, String nextPageToken, List<String> headers,
-      BiFunction<T, Instant, List<String>> row) {
-    print(Printer.list(key, items, nextPageToken), () -> {
-      Instant now = Instant.now();
-      List<List<String>> rows = new ArrayList<>();
-      for (T item : items) {
-        rows.add(row.apply(item, now));
-      }
-      printer().table(key.replace('_', ' '), headers, rows);
-      if (nextPageToken != null && !nextPageToken.isEmpty() && !rows.isEmpty()) {
-        printer().note("More " + key.replace('_', ' ') + " exist than shown here; raise --limit to see more.");
-      }
-    });
-  }
-
   /** Prints {@code value} as JSON with {@code --json}, else runs {@code human}. */
-  void print(JsonNode value, Runnable human) {
+  void print(Object value, Runnable human) {
     if (json) {
       printer().json(value);
     } else {

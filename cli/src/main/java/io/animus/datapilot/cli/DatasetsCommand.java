@@ -34,7 +34,7 @@ final class DatasetsCommand {
       footerHeading = "%nExample:%n", footer = "  datapilot datasets create fraud-train --description 'card transactions'")
   static final class Create implements Callable<Integer> {
     @Mixin ClientOptions opts;
-    @Mixin NewResource resource;
+    @Mixin CreateOptions resource;
 
     @Override
     public Integer call() {
@@ -42,7 +42,7 @@ final class DatasetsCommand {
       opts.print(d.raw(), () -> opts.printer().details(List.of(Printer.field("Dataset id", d.datasetId()),
           Printer.field("Name", d.name()), Printer.field("Project", d.projectId()),
           Printer.field("Description", d.description()),
-          Printer.field("Created", Human.time(d.createdAt()) + " by " + d.createdBy()))));
+          Printer.field("Created", Humanize.time(d.createdAt()) + " by " + d.createdBy()))));
       return 0;
     }
   }
@@ -57,8 +57,8 @@ final class DatasetsCommand {
     @Override
     public Integer call() {
       Page<Dataset> page = opts.datasets().listDatasets(limit, null);
-      opts.printTable("datasets", page, List.of("DATASET ID", "NAME", "CREATED", "DESCRIPTION"),
-          (d, now) -> Printer.row(d.datasetId(), d.name(), Human.ago(d.createdAt(), now), d.description()));
+      ListOutput.print(opts, "datasets", page, List.of("DATASET ID", "NAME", "CREATED", "DESCRIPTION"),
+          (d, now) -> Printer.row(d.datasetId(), d.name(), Humanize.ago(d.createdAt(), now), d.description()));
       return 0;
     }
   }
@@ -76,8 +76,8 @@ final class DatasetsCommand {
     public Integer call() {
       DatasetRegistryClient client = opts.datasets();
       Page<DatasetVersion> page = client.listDatasetVersions(find(client, dataset).datasetId(), limit, null);
-      opts.printTable("versions", page, List.of("VERSION ID", "#", "SIZE", "SHA256", "FILE", "CREATED"),
-          (v, now) -> Printer.row(v.versionId(), v.ordinal(), Human.bytes(v.sizeBytes()), Human.shortHash(v.contentSha256()), v.metadata().get("filename"), Human.ago(v.createdAt(), now)));
+      ListOutput.print(opts, "versions", page, List.of("VERSION ID", "#", "SIZE", "SHA256", "FILE", "CREATED"),
+          (v, now) -> Printer.row(v.versionId(), v.ordinal(), Humanize.bytes(v.sizeBytes()), Humanize.shortHash(v.contentSha256()), v.metadata().get("filename"), Humanize.ago(v.createdAt(), now)));
       return 0;
     }
   }
@@ -107,7 +107,7 @@ final class DatasetsCommand {
       DatasetVersion v = Transfer.run("push " + file.getFileName(), opts, transfer.rate,
           progress -> client.uploadDatasetVersion(datasetId, file, meta, qualityRule, progress));
       opts.print(v.raw(), () -> opts.printer().line("Pushed " + file.getFileName() + " as version " + v.ordinal() + " "
-          + v.versionId() + " (" + Human.bytes(v.sizeBytes()) + ", sha256 " + v.contentSha256() + ")"));
+          + v.versionId() + " (" + Humanize.bytes(v.sizeBytes()) + ", sha256 " + v.contentSha256() + ")"));
       return 0;
     }
   }

@@ -40,8 +40,8 @@ final class ExperimentsCommand {
     @Override
     public Integer call() {
       Page<Experiment> page = opts.experiments().listExperiments(limit, name);
-      opts.printTable("experiments", page, List.of("EXPERIMENT ID", "NAME", "RUNS", "LAST RUN", "CREATED"),
-          (e, now) -> Printer.row(e.experimentId(), e.name(), e.runCount(), Human.ago(e.lastRunAt(), now), Human.ago(e.createdAt(), now)));
+      ListOutput.print(opts, "experiments", page, List.of("EXPERIMENT ID", "NAME", "RUNS", "LAST RUN", "CREATED"),
+          (e, now) -> Printer.row(e.experimentId(), e.name(), e.runCount(), Humanize.ago(e.lastRunAt(), now), Humanize.ago(e.createdAt(), now)));
       return 0;
     }
   }
@@ -51,7 +51,7 @@ final class ExperimentsCommand {
       footer = "  datapilot experiments create baseline --description 'Baseline' --metadata '{\"team\":\"ml\"}'")
   static final class Create implements Callable<Integer> {
     @Mixin ClientOptions opts;
-    @Mixin NewResource resource;
+    @Mixin CreateOptions resource;
 
     @Override
     public Integer call() {
@@ -80,6 +80,6 @@ final class ExperimentsCommand {
     p.details(List.of(Printer.field("Experiment id", e.experimentId()), Printer.field("Name", e.name()),
         Printer.field("Project", e.projectId()), Printer.field("Description", e.description()),
         Printer.field("Metadata", Printer.pairs(e.metadata())),
-        Printer.field("Created", Human.time(e.createdAt()) + " by " + e.createdBy())));
+        Printer.field("Created", Humanize.time(e.createdAt()) + " by " + e.createdBy())));
   }
 }

@@ -29,8 +29,8 @@ final class ImagesCommand {
     @Override
     public Integer call() {
       Page<ModelImage> page = opts.experiments().listModelImages(repo, commit, limit);
-      opts.printTable("model_images", page, List.of("DIGEST", "REPO", "COMMIT", "PIPELINE", "PROVIDER", "RECEIVED"),
-          (i, now) -> Printer.row(i.imageDigest(), i.repo(), i.commitSha(), i.pipelineId(), Printer.value(i.provider()), Human.ago(i.receivedAt(), now)));
+      ListOutput.print(opts, "model_images", page, List.of("DIGEST", "REPO", "COMMIT", "PIPELINE", "PROVIDER", "RECEIVED"),
+          (i, now) -> Printer.row(i.imageDigest(), i.repo(), i.commitSha(), i.pipelineId(), Printer.value(i.provider()), Humanize.ago(i.receivedAt(), now)));
       return 0;
     }
   }
@@ -48,7 +48,7 @@ final class ImagesCommand {
       opts.print(Printer.tree(i), () -> opts.printer().details(List.of(Printer.field("Digest", i.imageDigest()),
           Printer.field("Repo", i.repo()), Printer.field("Commit", i.commitSha()), Printer.field("Pipeline", i.pipelineId()),
           Printer.field("Provider", Printer.value(i.provider())),
-          Printer.field("Received", Human.time(i.receivedAt()) + " by " + i.receivedBy()),
+          Printer.field("Received", Humanize.time(i.receivedAt()) + " by " + i.receivedBy()),
           Printer.field("Payload", Printer.value(i.payload())))));
       return 0;
     }

@@ -113,8 +113,8 @@ public final class Main {
       return NETWORK;
     }
     if (e instanceof AnimusApiException a) {
-      if (json && a.body() != null && a.body().isObject()) {
-        term.err().println(Printer.compact(a.body()));
+      if (json && a.bodyObject() != null) {
+        term.err().println(Printer.compact(a.bodyObject()));
       } else {
         String message = a.serverMessage().isEmpty() ? "" : ": " + a.serverMessage();
         term.err().println("datapilot: error: " + a.code() + message + " (HTTP " + a.status()

@@ -8,19 +8,15 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.animus.sdk.Artifact;
 import io.animus.sdk.Dataset;
 import io.animus.sdk.DatasetVersion;
 import io.animus.sdk.Experiment;
-import io.animus.sdk.Page;
 import io.animus.sdk.Run;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 
@@ -42,24 +38,29 @@ final class Printer {
     this.err = term.err();
   }
 
+  /** A value as a JSON tree: a tree as is, plain Java values (the SDK's {@code raw()} maps...) converted. */
+  static JsonNode node(Object value) {
+    return value instanceof JsonNode n ? n : JSON.valueToTree(value);
+  }
+
   /** One value as indented JSON (a command's whole result). */
-  void json(JsonNode value) {
+  void json(Object value) {
     try {
-      out.println(PRETTY.writeValueAsString(value));
+      out.println(PRETTY.writeValueAsString(node(value)));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
   }
 
   /** One value as one compact line (a frame of a stream). */
-  void jsonLine(JsonNode value) {
+  void jsonLine(Object value) {
     out.println(compact(value));
     out.flush();
   }
 
-  static String compact(JsonNode value) {
+  static String compact(Object value) {
     try {
-      return JSON.writeValueAsString(value);
+      return JSON.writeValueAsString(node(value));
     } catch (JsonProcessingException e) {
       throw new UncheckedIOException(e);
     }
@@ -126,33 +127,17 @@ final class Printer {
   /** A value of the SDK as JSON: the server's own object where the record keeps it, else the record's fields. */
   static JsonNode tree(Object value) {
     if (value instanceof Run r) {
-      return r.raw();
+      return node(r.raw());
     } else if (value instanceof Experiment e) {
-      return e.raw();
+      return node(e.raw());
     } else if (value instanceof Dataset d) {
-      return d.raw();
+      return node(d.raw());
     } else if (value instanceof DatasetVersion v) {
-      return v.raw();
+      return node(v.raw());
     } else if (value instanceof Artifact a) {
-      return a.raw();
+      return node(a.raw());
     }
     return RECORDS.valueToTree(value);
-  }
-
-  /** A list as the server answers it: {@code {"<key>":[...],"next_page_token"?}}. */
-  static ObjectNode list(String key, Collection<?> items, String nextPageToken) {
-    ObjectNode out = JSON.createObjectNode();
-    ArrayNode array = out.putArray(key);
-    items.forEach(i -> array.add(tree(i)));
-    if (nextPageToken != null && !nextPageToken.isEmpty()) {
-      out.put("next_page_token", nextPageToken);
-    }
-    return out;
-  }
-
-  /** {@link #list(String, Collection, String)} of one page. */
-  static ObjectNode list(String key, Page<?> page) {
-    return list(key, page.items(), page.nextPageToken());
   }
 
   /** A map's entries as {@code k=v} pairs ("" when empty), for params and metrics cells. */
@@ -190,11 +175,11 @@ final class Printer {
       return "";
     }
     if (v instanceof Number n) {
-      return Human.number(n.doubleValue(), n instanceof Double || n instanceof Float);
+      return Humanize.number(n.doubleValue(), n instanceof Double || n instanceof Float);
     }
     if (v instanceof String || v instanceof Boolean) {
       return v.toString();
     }
-    return compact(JSON.valueToTree(v));
+    return compact(v);
   }
 }

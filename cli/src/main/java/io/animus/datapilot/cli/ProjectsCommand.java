@@ -21,8 +21,8 @@ final class ProjectsCommand {
     @Override
     public Integer call() {
       List<Project> projects = opts.experiments().listProjects();
-      opts.printTable("projects", projects, null, List.of("PROJECT", "EXPERIMENTS", "DATASETS", "LAST ACTIVITY"),
-          (p, now) -> Printer.row(p.projectId(), p.experimentCount(), p.datasetCount(), Human.ago(p.lastActivityAt(), now)));
+      ListOutput.print(opts, "projects", projects, null, List.of("PROJECT", "EXPERIMENTS", "DATASETS", "LAST ACTIVITY"),
+          (p, now) -> Printer.row(p.projectId(), p.experimentCount(), p.datasetCount(), Humanize.ago(p.lastActivityAt(), now)));
       return 0;
     }
   }

@@ -168,7 +168,7 @@ final class RunTail implements Callable<Integer> {
         for (MetricPoint sample : m.samples()) {
           metrics.put(sample.name(), sample.value());
           step = Math.max(step, sample.step());
-          plain.append(' ').append(sample.name()).append('=').append(Human.number(sample.value(), true));
+          plain.append(' ').append(sample.name()).append('=').append(Humanize.number(sample.value(), true));
         }
         if (!json && !live) {
           out.println("metrics: step=" + step + plain);
@@ -193,7 +193,7 @@ final class RunTail implements Callable<Integer> {
         data = Printer.JSON.createObjectNode().put("error", e.code());
       } else if (f instanceof StreamFrame.Other o) {
         line.put("event", o.name());
-        data = o.data();
+        data = Printer.node(o.data());
       } else {
         data = Printer.tree(f);
       }
@@ -218,7 +218,7 @@ final class RunTail implements Callable<Integer> {
     }
 
     private String elapsed() {
-      return Human.duration(Duration.between(started, ended != null ? ended : Instant.now()));
+      return Humanize.duration(Duration.between(started, ended != null ? ended : Instant.now()));
     }
 
     private void clearStatus() {
@@ -244,14 +244,14 @@ final class RunTail implements Callable<Integer> {
           s.append(" …");
           break;
         }
-        s.append(shown == 1 ? " | " : " ").append(m.getKey()).append('=').append(Human.number(m.getValue(), true));
+        s.append(shown == 1 ? " | " : " ").append(m.getKey()).append('=').append(Humanize.number(m.getValue(), true));
       }
       out.print(s);
       out.flush();
     }
 
     private static String eventLine(RunEvent e) {
-      String at = Human.time(e.occurredAt());
+      String at = Humanize.time(e.occurredAt());
       String time = at.length() >= 19 ? at.substring(11, 19) : at;
       return time + "  " + String.format(Locale.ROOT, "%-5s", Printer.value(e.level()).toUpperCase(Locale.ROOT))
           + "  " + e.message();

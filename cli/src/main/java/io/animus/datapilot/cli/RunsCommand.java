@@ -7,10 +7,9 @@ import io.animus.sdk.MetricPoint;
 import io.animus.sdk.Page;
 import io.animus.sdk.Run;
 import io.animus.sdk.RunProgress;
-import io.animus.sdk.RunStatusChange;
+import io.animus.sdk.RunState;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +51,8 @@ final class RunsCommand {
         throw new UsageException("--order-by and --order need --experiment");
       }
       Page<Run> page = client.listRuns(experimentId, limit, status, orderBy, order, experimentId != null, null);
-      opts.printTable("runs", page, List.of("RUN ID", "STATUS", "STARTED", "DURATION", "PARAMS", "METRICS"),
-          (r, now) -> Printer.row(r.runId(), r.status() + (r.stale() ? " (stale)" : ""), Human.ago(r.startedAt(), now), duration(r, now), Printer.pairs(r.params()), Printer.pairs(r.latestMetrics())));
+      ListOutput.print(opts, "runs", page, List.of("RUN ID", "STATUS", "STARTED", "DURATION", "PARAMS", "METRICS"),
+          (r, now) -> Printer.row(r.runId(), r.status() + (r.stale() ? " (stale)" : ""), Humanize.ago(r.startedAt(), now), duration(r, now), Printer.pairs(r.params()), Printer.pairs(r.latestMetrics())));
       return 0;
     }
   }
@@ -63,7 +62,7 @@ final class RunsCommand {
     if (run.startedAt() == null) {
       return "";
     }
-    return Human.duration(Duration.between(run.startedAt(), run.endedAt() == null ? now : run.endedAt()));
+    return Humanize.duration(Duration.between(run.startedAt(), run.endedAt() == null ? now : run.endedAt()));
   }
 
   @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a run: status, git, params, latest metrics.",
@@ -90,7 +89,7 @@ final class RunsCommand {
       opts.printer().details(List.of(Printer.field("Run id", r.runId()), Printer.field("Experiment", r.experimentId()),
           Printer.field("Project", r.projectId()), Printer.field("Status", r.status() + (r.stale() ? " (stale)" : "")),
           Printer.field("Reported", r.reportedStatus()), Printer.field("Progress", progressText(r.progress())),
-          Printer.field("Started", Human.time(r.startedAt())), Printer.field("Ended", Human.time(r.endedAt())),
+          Printer.field("Started", Humanize.time(r.startedAt())), Printer.field("Ended", Humanize.time(r.endedAt())),
           Printer.field("Duration", duration(r, Instant.now())), Printer.field("Dataset version", r.datasetVersionId()),
           Printer.field("Git", git), Printer.field("Params", Printer.pairs(r.params())),
           Printer.field("Metrics", Printer.pairs(latest))));
@@ -133,19 +132,12 @@ final class RunsCommand {
       if (message != null) {
         throw new UsageException("--message goes with --set");
       }
-      List<RunStatusChange> states = client.listRunStates(runId);
+      List<RunState> states = client.listRunStates(runId);
       Run run = client.getRun(runId);
       ObjectNode out = Printer.JSON.createObjectNode().put("run_id", runId).put("status", run.status());
-      out.set("states", Printer.list("states", states, null).get("states"));
-      opts.print(out, () -> {
-        Printer p = opts.printer();
-        p.line("Status: " + run.status());
-        List<List<String>> rows = new ArrayList<>();
-        for (RunStatusChange s : states) {
-          rows.add(Printer.row(s.status(), Human.time(s.observedAt()), Printer.pairs(s.details())));
-        }
-        p.table("states", List.of("STATUS", "OBSERVED", "DETAILS"), rows);
-      });
+      ListOutput.printWithin(opts, out, "Status: " + run.status(), "states", states,
+          List.of("STATUS", "OBSERVED", "DETAILS"),
+          (s, now) -> Printer.row(s.status(), Humanize.time(s.observedAt()), Printer.pairs(s.details())));
       return 0;
     }
   }

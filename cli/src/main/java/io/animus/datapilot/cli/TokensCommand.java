@@ -41,7 +41,7 @@ final class TokensCommand {
       opts.print(json, () -> {
         Printer p = opts.printer();
         p.details(List.of(Printer.field("Token id", t.tokenId()), Printer.field("Name", t.name()), Printer.field("Role", t.role()),
-            Printer.field("Expires", Human.time(t.expiresAt())), Printer.field("Token", created.secret())));
+            Printer.field("Expires", Humanize.time(t.expiresAt())), Printer.field("Token", created.secret())));
         p.note("Store the token now: it is not shown again.");
       });
       return 0;
@@ -58,8 +58,8 @@ final class TokensCommand {
     @Override
     public Integer call() {
       Page<ApiToken> page = opts.experiments().listApiTokens(limit);
-      opts.printTable("tokens", page, List.of("TOKEN ID", "NAME", "ROLE", "PREFIX", "CREATED", "EXPIRES", "LAST USED"),
-          (t, now) -> Printer.row(t.tokenId(), t.name(), t.role(), t.tokenPrefix(), Human.ago(t.createdAt(), now), Human.time(t.expiresAt()), Human.ago(t.lastUsedAt(), now)));
+      ListOutput.print(opts, "tokens", page, List.of("TOKEN ID", "NAME", "ROLE", "PREFIX", "CREATED", "EXPIRES", "LAST USED"),
+          (t, now) -> Printer.row(t.tokenId(), t.name(), t.role(), t.tokenPrefix(), Humanize.ago(t.createdAt(), now), Humanize.time(t.expiresAt()), Humanize.ago(t.lastUsedAt(), now)));
       return 0;
     }
   }

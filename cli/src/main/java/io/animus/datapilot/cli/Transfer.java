@@ -90,13 +90,13 @@ final class Transfer implements TransferProgress {
       int filled = (int) (BAR * Math.min(1.0, (double) done / total));
       s.append('[').append("=".repeat(filled)).append(filled < BAR ? ">" + " ".repeat(BAR - filled - 1) : "")
           .append("] ").append(String.format(Locale.ROOT, "%3d%%", done * 100 / total)).append("  ")
-          .append(Human.bytes(done)).append(" / ").append(Human.bytes(total));
+          .append(Humanize.bytes(done)).append(" / ").append(Humanize.bytes(total));
     } else {
-      s.append(Human.bytes(done));
+      s.append(Humanize.bytes(done));
     }
-    s.append("  ").append(Human.bytes((long) rate)).append("/s");
+    s.append("  ").append(Humanize.bytes((long) rate)).append("/s");
     if (total > 0 && done < total && rate > 0) {
-      s.append("  ETA ").append(Human.duration(Duration.ofSeconds((long) Math.ceil((total - done) / rate))));
+      s.append("  ETA ").append(Humanize.duration(Duration.ofSeconds((long) Math.ceil((total - done) / rate))));
     }
     return s.toString();
   }
@@ -142,7 +142,7 @@ final class Transfer implements TransferProgress {
     long resumedFrom = partialSize(dest);
     // Ctrl-C: end the bar's line and say how to go on (the partial file stays)
     Thread onInterrupt = new Thread(() -> opts.term().err().println("\ndatapilot: interrupted; "
-        + Human.bytes(partialSize(dest)) + " kept in " + dest + ".tmp: run the same command again to resume"));
+        + Humanize.bytes(partialSize(dest)) + " kept in " + dest + ".tmp: run the same command again to resume"));
     Runtime.getRuntime().addShutdownHook(onInterrupt);
     DownloadResult r;
     try {
@@ -176,8 +176,8 @@ final class Transfer implements TransferProgress {
     ObjectNode out = Printer.JSON.createObjectNode().put("path", dest.toAbsolutePath().toString())
         .put("size_bytes", r.sizeBytes()).put("sha256", r.sha256()).put("content_type", r.contentType())
         .put("resumed_from_bytes", resumedFrom).put("verified", true);
-    opts.print(out, () -> opts.printer().line("Saved " + dest + " (" + Human.bytes(r.sizeBytes()) + ", sha256 "
-        + r.sha256() + " verified" + (resumedFrom > 0 ? ", resumed at " + Human.bytes(resumedFrom) : "") + ")"));
+    opts.print(out, () -> opts.printer().line("Saved " + dest + " (" + Humanize.bytes(r.sizeBytes()) + ", sha256 "
+        + r.sha256() + " verified" + (resumedFrom > 0 ? ", resumed at " + Humanize.bytes(resumedFrom) : "") + ")"));
   }
   /** Parses {@code --limit-rate}: bytes per second with an optional K, M or G suffix (binary units); 0 = none. */
   static long parseRate(String text) {

@@ -1,7 +1,7 @@
 package io.animus.sdk;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * The request never got an HTTP answer (connection refused or reset, timeout, interrupted body): status 0, code
@@ -15,10 +15,10 @@ public class AnimusTransportException extends AnimusApiException {
     super(0, "network_error", requestId, body(detail), cause);
   }
 
-  private static ObjectNode body(String detail) {
-    ObjectNode node = JsonNodeFactory.instance.objectNode();
-    node.put("error", "network_error");
-    node.put("message", detail == null ? "" : detail);
-    return node;
+  private static Map<String, Object> body(String detail) {
+    Map<String, Object> body = new LinkedHashMap<>();
+    body.put("error", "network_error");
+    body.put("message", detail == null ? "" : detail);
+    return body;
   }
 }

@@ -19,7 +19,7 @@ public record ApiToken(String tokenId, String name, String role, String tokenPre
     String createdBy, Instant expiresAt, Instant lastUsedAt) {
 
   /** Reads a token object; unknown fields (and the secret) are ignored. */
-  public static ApiToken fromJson(JsonNode n) {
+  static ApiToken fromJson(JsonNode n) {
     return new ApiToken(Wire.text(n, "token_id"), Wire.text(n, "name"), Wire.text(n, "role"),
         Wire.text(n, "token_prefix"), Wire.instant(n, "created_at"), Wire.text(n, "created_by"),
         Wire.instant(n, "expires_at"), Wire.instant(n, "last_used_at"));

@@ -20,7 +20,7 @@ public record BuildContext(String runId, String imageRef, String imageDigest, St
     String pipelineId, String provider, Instant receivedAt) {
 
   /** Reads a build-context answer. */
-  public static BuildContext fromJson(JsonNode n) {
+  static BuildContext fromJson(JsonNode n) {
     return new BuildContext(Wire.text(n, "run_id"), Wire.text(n, "image_ref"), Wire.text(n, "image_digest"),
         Wire.text(n, "repo"), Wire.text(n, "commit_sha"), Wire.text(n, "pipeline_id"), Wire.text(n, "provider"),
         Wire.instant(n, "received_at"));

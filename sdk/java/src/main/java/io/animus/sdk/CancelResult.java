@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record CancelResult(String runId, String status, String executionId) {
 
   /** Reads a cancel answer. */
-  public static CancelResult fromJson(JsonNode n) {
+  static CancelResult fromJson(JsonNode n) {
     return new CancelResult(Wire.text(n, "run_id"), Wire.text(n, "status"), Wire.text(n, "execution_id"));
   }
 }

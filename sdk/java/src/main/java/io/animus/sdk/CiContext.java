@@ -21,7 +21,7 @@ public record CiContext(String contextId, String runId, String provider, Map<Str
     String payloadSha256, Instant receivedAt, String receivedBy, String status) {
 
   /** Reads a context object or a webhook answer; unknown fields are ignored. */
-  public static CiContext fromJson(JsonNode n) {
+  static CiContext fromJson(JsonNode n) {
     return new CiContext(Wire.text(n, "context_id"), Wire.text(n, "run_id"), Wire.textOrEmpty(n, "provider"),
         Wire.object(n, "payload"), Wire.text(n, "payload_sha256"), Wire.instant(n, "received_at"),
         Wire.text(n, "received_by"), Wire.text(n, "status"));

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record CreatedApiToken(ApiToken token, String secret) {
 
   /** Reads a create answer. */
-  public static CreatedApiToken fromJson(JsonNode n) {
+  static CreatedApiToken fromJson(JsonNode n) {
     return new CreatedApiToken(ApiToken.fromJson(n), Wire.text(n, "token"));
   }
 

@@ -19,17 +19,18 @@ import java.util.Map;
  *     uploader's keys)
  * @param createdAt when it was uploaded
  * @param createdBy the subject that uploaded it
- * @param raw the JSON object as the server sent it
+ * @param raw the JSON object as the server sent it, as plain Java values (maps, lists, strings, numbers,
+ *     booleans, nulls)
  */
 public record DatasetVersion(String versionId, String datasetId, String projectId, String qualityRuleId,
     long ordinal, String contentSha256, String objectKey, long sizeBytes, Map<String, Object> metadata,
-    Instant createdAt, String createdBy, JsonNode raw) {
+    Instant createdAt, String createdBy, Map<String, Object> raw) {
 
   /** Reads a version object; unknown fields are ignored. */
-  public static DatasetVersion fromJson(JsonNode n) {
+  static DatasetVersion fromJson(JsonNode n) {
     return new DatasetVersion(Wire.text(n, "version_id"), Wire.text(n, "dataset_id"), Wire.text(n, "project_id"),
         Wire.text(n, "quality_rule_id"), Wire.longValue(n, "ordinal"), Wire.text(n, "content_sha256"),
         Wire.text(n, "object_key"), Wire.longValue(n, "size_bytes"), Wire.object(n, "metadata"),
-        Wire.instant(n, "created_at"), Wire.text(n, "created_by"), n);
+        Wire.instant(n, "created_at"), Wire.text(n, "created_by"), Wire.raw(n));
   }
 }

@@ -15,7 +15,7 @@ import java.util.List;
 public record EventPage(String runId, List<RunEvent> events, Long nextBeforeEventId, String nextPageToken) {
 
   /** Reads an events answer; unknown fields are ignored. */
-  public static EventPage fromJson(JsonNode n) {
+  static EventPage fromJson(JsonNode n) {
     return new EventPage(Wire.text(n, "run_id"), Wire.list(n, "events", RunEvent::fromJson),
         Wire.optLong(n, "next_before_event_id"), Wire.text(n, "next_page_token"));
   }

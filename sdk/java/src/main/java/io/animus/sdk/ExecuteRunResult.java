@@ -13,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record ExecuteRunResult(String runId, String executionId, String status, String datapilotUrl) {
 
   /** Reads an execute answer. */
-  public static ExecuteRunResult fromJson(JsonNode n) {
+  static ExecuteRunResult fromJson(JsonNode n) {
     return new ExecuteRunResult(Wire.text(n, "run_id"), Wire.text(n, "execution_id"), Wire.text(n, "status"),
         Wire.text(n, "datapilot_url"));
   }

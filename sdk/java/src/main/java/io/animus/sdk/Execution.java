@@ -28,7 +28,7 @@ public record Execution(String executionId, String runId, String executor, Strin
     String dockerContainerId, Long processId, String datapilotUrl, Instant createdAt, String createdBy) {
 
   /** Reads an execution object; unknown fields are ignored. */
-  public static Execution fromJson(JsonNode n) {
+  static Execution fromJson(JsonNode n) {
     return new Execution(Wire.text(n, "execution_id"), Wire.text(n, "run_id"), Wire.text(n, "executor"),
         Wire.text(n, "image_ref"), Wire.text(n, "image_digest"), Wire.list(n, "command", JsonNode::asText),
         Wire.object(n, "resources"), Wire.text(n, "k8s_namespace"), Wire.text(n, "k8s_job_name"),

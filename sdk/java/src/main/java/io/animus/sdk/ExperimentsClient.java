@@ -251,8 +251,13 @@ public final class ExperimentsClient {
     return http.get("/api/auth/me", null, WhoAmI::fromJson);
   }
 
-  /** Reads a metric value that the server may write as {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}. */
-  public static double metricValue(JsonNode value) {
+  /**
+   * Reads a metric value that the server may write as {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}:
+   * a {@link Number}, one of those strings or a numeric string, taken from a {@code raw()} map; null is NaN.
+   *
+   * @throws NumberFormatException when {@code value} is neither a number nor such a string
+   */
+  public static double metricValue(Object value) {
     return Json.number(value);
   }
 

@@ -13,7 +13,7 @@ import java.time.Instant;
 public record Heartbeat(String runId, String status, Instant lastHeartbeatAt) {
 
   /** Reads a heartbeat answer. */
-  public static Heartbeat fromJson(JsonNode n) {
+  static Heartbeat fromJson(JsonNode n) {
     return new Heartbeat(Wire.text(n, "run_id"), Wire.text(n, "status"), Wire.instant(n, "last_heartbeat_at"));
   }
 

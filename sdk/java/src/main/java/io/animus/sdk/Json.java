@@ -61,6 +61,18 @@ final class Json {
     return node;
   }
 
+  /**
+   * A JSON value as plain Java: objects as insertion-ordered {@code Map<String, Object>}, arrays as {@code List},
+   * strings, numbers ({@code Integer}, {@code Long}, {@code BigInteger}, {@code Double}; NaN and infinities as
+   * doubles), booleans and null. This is what the SDK's public types expose instead of a JSON library's tree.
+   */
+  static Object plain(JsonNode node) {
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return null;
+    }
+    return MAPPER.convertValue(node, Object.class);
+  }
+
   static JsonNode parse(byte[] bytes) throws IOException {
     return MAPPER.readTree(bytes);
   }
@@ -69,6 +81,20 @@ final class Json {
    * A number field that may hold a JSON number or one of the strings {@code "NaN"}, {@code "Infinity"},
    * {@code "-Infinity"} (the server's way of writing non-finite values), as a double.
    */
+  static double number(Object value) {
+    if (value == null || value instanceof JsonNode) {
+      return number((JsonNode) value);
+    }
+    if (value instanceof Number n) {
+      return n.doubleValue();
+    }
+    if (value instanceof String s) {
+      return number(MAPPER.getNodeFactory().textNode(s));
+    }
+    throw new NumberFormatException("not a number: " + value);
+  }
+
+  /** {@link #number(Object)} of a tree node. */
   static double number(JsonNode node) {
     if (node == null || node.isNull() || node.isMissingNode()) {
       return Double.NaN;

@@ -21,7 +21,7 @@ public record MetricPoint(String sampleId, String runId, String name, long step,
     String recordedBy, Map<String, Object> metadata) {
 
   /** Reads a sample object; unknown fields are ignored. */
-  public static MetricPoint fromJson(JsonNode n) {
+  static MetricPoint fromJson(JsonNode n) {
     return new MetricPoint(Wire.text(n, "sample_id"), Wire.text(n, "run_id"), Wire.text(n, "name"),
         Wire.longValue(n, "step"), Wire.metric(n, "value"), Wire.instant(n, "recorded_at"),
         Wire.text(n, "recorded_by"), Wire.object(n, "metadata"));

@@ -29,14 +29,14 @@ public record MetricSeries(String runId, String name, long totalPoints, boolean 
   public record Bucket(long stepMin, long stepMax, double min, double max, double last, long count, long nanCount) {
 
     /** Reads a bucket object. */
-    public static Bucket fromJson(JsonNode n) {
+    static Bucket fromJson(JsonNode n) {
       return new Bucket(Wire.longValue(n, "step_min"), Wire.longValue(n, "step_max"), Wire.metric(n, "min"),
           Wire.metric(n, "max"), Wire.metric(n, "last"), Wire.longValue(n, "count"), Wire.longValue(n, "nan_count"));
     }
   }
 
   /** Reads a series answer; unknown fields are ignored. */
-  public static MetricSeries fromJson(JsonNode n) {
+  static MetricSeries fromJson(JsonNode n) {
     return new MetricSeries(Wire.text(n, "run_id"), Wire.text(n, "name"), Wire.longValue(n, "total_points"),
         Wire.bool(n, "downsampled"), Wire.list(n, "buckets", Bucket::fromJson));
   }

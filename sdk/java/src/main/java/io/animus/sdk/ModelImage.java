@@ -24,7 +24,7 @@ public record ModelImage(String imageDigest, String repo, String commitSha, Stri
     String payloadSha256, Instant receivedAt, String receivedBy, String status, Map<String, Object> payload) {
 
   /** Reads a model image object or a report answer; unknown fields are ignored. */
-  public static ModelImage fromJson(JsonNode n) {
+  static ModelImage fromJson(JsonNode n) {
     return new ModelImage(Wire.text(n, "image_digest"), Wire.text(n, "repo"), Wire.text(n, "commit_sha"),
         Wire.text(n, "pipeline_id"), Wire.text(n, "provider"), Wire.text(n, "payload_sha256"),
         Wire.instant(n, "received_at"), Wire.text(n, "received_by"), Wire.text(n, "status"),

@@ -14,7 +14,7 @@ import java.time.Instant;
 public record Project(String projectId, long experimentCount, long datasetCount, Instant lastActivityAt) {
 
   /** Reads a project object. */
-  public static Project fromJson(JsonNode n) {
+  static Project fromJson(JsonNode n) {
     return new Project(Wire.text(n, "project_id"), Wire.longValue(n, "experiment_count"),
         Wire.longValue(n, "dataset_count"), Wire.instant(n, "last_activity_at"));
   }

@@ -20,7 +20,7 @@ public record QualityEvaluation(String evaluationId, String datasetVersionId, St
     Map<String, Object> summary, Instant evaluatedAt, String evaluatedBy) {
 
   /** Reads an evaluation object; unknown fields are ignored. */
-  public static QualityEvaluation fromJson(JsonNode n) {
+  static QualityEvaluation fromJson(JsonNode n) {
     return new QualityEvaluation(Wire.text(n, "evaluation_id"), Wire.text(n, "dataset_version_id"),
         Wire.text(n, "rule_id"), Wire.text(n, "status"), Wire.object(n, "summary"), Wire.instant(n, "evaluated_at"),
         Wire.text(n, "evaluated_by"));

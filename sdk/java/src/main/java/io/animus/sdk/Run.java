@@ -30,22 +30,23 @@ import java.util.OptionalDouble;
  * @param stale true when the run is running but nothing was seen for the server's stale interval
  * @param reportedStatus the status the training program last reported with an event, or null
  * @param progress the newest progress report, or null
- * @param raw the JSON object as the server sent it
+ * @param raw the JSON object as the server sent it, as plain Java values (maps, lists, strings, numbers,
+ *     booleans, nulls)
  */
 public record Run(String runId, String experimentId, String projectId, String datasetVersionId, String status,
     Instant startedAt, Instant endedAt, String gitRepo, String gitCommit, String gitRef, Map<String, Object> params,
     Map<String, Object> metrics, Map<String, Double> latestMetrics, String artifactsPrefix, Instant lastHeartbeatAt,
-    Instant lastSeenAt, boolean stale, String reportedStatus, RunProgress progress, JsonNode raw) {
+    Instant lastSeenAt, boolean stale, String reportedStatus, RunProgress progress, Map<String, Object> raw) {
 
   /** Reads a run object; unknown fields are ignored. */
-  public static Run fromJson(JsonNode n) {
+  static Run fromJson(JsonNode n) {
     return new Run(Wire.text(n, "run_id"), Wire.text(n, "experiment_id"), Wire.text(n, "project_id"),
         Wire.text(n, "dataset_version_id"), Wire.text(n, "status"), Wire.instant(n, "started_at"),
         Wire.instant(n, "ended_at"), Wire.text(n, "git_repo"), Wire.text(n, "git_commit"), Wire.text(n, "git_ref"),
         Wire.object(n, "params"), Wire.object(n, "metrics"), Wire.metricMap(n, "latest_metrics"),
         Wire.text(n, "artifacts_prefix"), Wire.instant(n, "last_heartbeat_at"), Wire.instant(n, "last_seen_at"),
         Wire.bool(n, "stale"), Wire.text(n, "reported_status"), RunProgress.fromJson(n == null ? null
-            : n.get("progress")), n);
+            : n.get("progress")), Wire.raw(n));
   }
 
   /**
@@ -53,8 +54,8 @@ public record Run(String runId, String experimentId, String projectId, String da
    * included), or empty when the run has no such metric or its value is not a number.
    */
   public OptionalDouble summaryMetric(String name) {
-    JsonNode v = raw == null ? null : raw.path("metrics").get(name);
-    if (v == null || !(v.isNumber() || v.isTextual())) {
+    Object v = raw != null && raw.get("metrics") instanceof Map<?, ?> m ? m.get(name) : null;
+    if (!(v instanceof Number || v instanceof String)) {
       return OptionalDouble.empty();
     }
     try {

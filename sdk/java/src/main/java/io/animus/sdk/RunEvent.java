@@ -21,7 +21,7 @@ public record RunEvent(long eventId, String runId, Instant occurredAt, String ac
     Map<String, Object> metadata, String clientEventId) {
 
   /** Reads an event object; unknown fields are ignored. */
-  public static RunEvent fromJson(JsonNode n) {
+  static RunEvent fromJson(JsonNode n) {
     return new RunEvent(Wire.longValue(n, "event_id"), Wire.text(n, "run_id"), Wire.instant(n, "occurred_at"),
         Wire.text(n, "actor"), Wire.text(n, "level"), Wire.text(n, "message"), Wire.object(n, "metadata"),
         Wire.text(n, "client_event_id"));

@@ -15,7 +15,7 @@ import java.time.Instant;
 public record RunProgress(long step, Long totalSteps, Double percent, Instant at) {
 
   /** Reads a {@code progress} object, or returns null for a missing one. */
-  public static RunProgress fromJson(JsonNode n) {
+  static RunProgress fromJson(JsonNode n) {
     if (n == null || !n.isObject()) {
       return null;
     }

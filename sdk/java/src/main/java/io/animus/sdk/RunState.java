@@ -16,7 +16,7 @@ import java.util.Map;
 public record RunState(String stateId, String runId, String status, Instant observedAt, Map<String, Object> details) {
 
   /** Reads a state object; unknown fields are ignored. */
-  public static RunState fromJson(JsonNode n) {
+  static RunState fromJson(JsonNode n) {
     return new RunState(Wire.text(n, "state_id"), Wire.text(n, "run_id"), Wire.text(n, "status"),
         Wire.instant(n, "observed_at"), Wire.object(n, "details"));
   }

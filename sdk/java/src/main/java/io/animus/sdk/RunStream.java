@@ -90,7 +90,7 @@ public final class RunStream implements Iterator<StreamFrame>, AutoCloseable {
       while ((line = reader.readLine()) != null) {
         if (line.isEmpty()) {
           if (data != null || event != null) {
-            return StreamFrame.of(event == null ? "message" : event, id,
+            return frame(event == null ? "message" : event, id,
                 decode(data == null ? "" : data.toString()));
           }
           continue;
@@ -124,6 +124,28 @@ public final class RunStream implements Iterator<StreamFrame>, AutoCloseable {
       }
       throw Transport.networkError(requestId, e);
     }
+  }
+
+  /** Decodes one SSE frame; a frame this client does not know becomes {@link StreamFrame.Other}. */
+  static StreamFrame frame(String name, String id, JsonNode data) {
+    if (data != null && data.isObject()) {
+      switch (name) {
+        case "ready":
+          return new StreamFrame.Ready(Wire.text(data, "request_id"), Wire.text(data, "run_id"),
+              Wire.longValue(data, "server_ts"));
+        case "status":
+          return new StreamFrame.Status(RunState.fromJson(data));
+        case "metrics":
+          return new StreamFrame.Metrics(Wire.list(data, "samples", MetricPoint::fromJson));
+        case "event":
+          return new StreamFrame.Event(RunEvent.fromJson(data));
+        case "error":
+          return new StreamFrame.Error(Wire.text(data, "error"));
+        default:
+          break;
+      }
+    }
+    return new StreamFrame.Other(name, id, Json.plain(data));
   }
 
   private static JsonNode decode(String text) {

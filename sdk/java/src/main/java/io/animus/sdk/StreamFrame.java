@@ -1,6 +1,5 @@
 package io.animus.sdk;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
@@ -65,28 +64,8 @@ public sealed interface StreamFrame {
    *
    * @param name the SSE event name ({@code message} when none)
    * @param id the SSE id, or null
-   * @param data the decoded data (a text node when not JSON), or null
+   * @param data the decoded data as plain Java values (a {@code Map<String, Object>} for a JSON object, the text
+   *     when not JSON), or null
    */
-  record Other(String name, String id, JsonNode data) implements StreamFrame {}
-
-  /** Decodes one SSE frame. */
-  static StreamFrame of(String name, String id, JsonNode data) {
-    if (data != null && data.isObject()) {
-      switch (name) {
-        case "ready":
-          return new Ready(Wire.text(data, "request_id"), Wire.text(data, "run_id"), Wire.longValue(data, "server_ts"));
-        case "status":
-          return new Status(RunState.fromJson(data));
-        case "metrics":
-          return new Metrics(Wire.list(data, "samples", MetricPoint::fromJson));
-        case "event":
-          return new Event(RunEvent.fromJson(data));
-        case "error":
-          return new Error(Wire.text(data, "error"));
-        default:
-          break;
-      }
-    }
-    return new Other(name, id, data);
-  }
+  record Other(String name, String id, Object data) implements StreamFrame {}
 }

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 public record WhoAmI(String subject, String role, String auth, String runId, String datasetVersionId) {
 
   /** Reads a whoami answer. */
-  public static WhoAmI fromJson(JsonNode n) {
+  static WhoAmI fromJson(JsonNode n) {
     return new WhoAmI(Wire.text(n, "subject"), Wire.text(n, "role"), Wire.text(n, "auth"), Wire.text(n, "run_id"),
         Wire.text(n, "dataset_version_id"));
   }

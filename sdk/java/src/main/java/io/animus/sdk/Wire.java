@@ -71,6 +71,16 @@ final class Wire {
     return Collections.unmodifiableMap(map);
   }
 
+  /** The whole object as plain Java values (see {@link Json#plain}), unmodifiable; null stays null. */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> raw(JsonNode n) {
+    if (n == null || n.isNull() || n.isMissingNode()) {
+      return null;
+    }
+    Object plain = Json.plain(n);
+    return plain instanceof Map<?, ?> m ? Collections.unmodifiableMap((Map<String, Object>) m) : Map.of();
+  }
+
   /** An object of metric values ({@code latest_metrics}) as doubles, NaN and infinities included. */
   static Map<String, Double> metricMap(JsonNode n, String field) {
     JsonNode v = n == null ? null : n.get(field);

@@ -60,10 +60,10 @@ class BuilderTest {
   void backoffDoublesWithJitterUpToTheCap() {
     long base = 200_000_000L;
     long max = 5_000_000_000L;
-    assertThat(RunTelemetryLogger.backoffNanos(0, base, max, 0.0)).isEqualTo(100_000_000L);
-    assertThat(RunTelemetryLogger.backoffNanos(0, base, max, 0.999)).isBetween(199_000_000L, 200_000_000L);
-    assertThat(RunTelemetryLogger.backoffNanos(3, base, max, 0.0)).isEqualTo(800_000_000L);
-    assertThat(RunTelemetryLogger.backoffNanos(10, base, max, 0.0)).isEqualTo(2_500_000_000L);
-    assertThat(RunTelemetryLogger.backoffNanos(50, base, max, 0.999)).isLessThanOrEqualTo(max);
+    assertThat(RetryingPoster.backoffNanos(0, base, max, 0.0)).isEqualTo(100_000_000L);
+    assertThat(RetryingPoster.backoffNanos(0, base, max, 0.999)).isBetween(199_000_000L, 200_000_000L);
+    assertThat(RetryingPoster.backoffNanos(3, base, max, 0.0)).isEqualTo(800_000_000L);
+    assertThat(RetryingPoster.backoffNanos(10, base, max, 0.0)).isEqualTo(2_500_000_000L);
+    assertThat(RetryingPoster.backoffNanos(50, base, max, 0.999)).isLessThanOrEqualTo(max);
   }
 }

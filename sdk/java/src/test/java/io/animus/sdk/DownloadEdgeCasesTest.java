@@ -101,7 +101,8 @@ class DownloadEdgeCasesTest {
     assertThatThrownBy(() -> client.downloadDatasetVersion("v1", dest)).isInstanceOfSatisfying(
         AnimusApiException.class, e -> {
           assertThat(e.code()).isEqualTo("checksum_mismatch");
-          assertThat(e.body().asText()).contains(expected);
+          assertThat(e.body()).isInstanceOf(String.class);
+          assertThat((String) e.body()).contains(expected);
         });
     assertThat(Files.exists(dest)).isFalse();
     assertThat(Files.exists(tmp.resolve("out.txt.tmp"))).isFalse();

@@ -19,6 +19,22 @@ class RunTelemetryLoggerRetryTest {
         .retryBase(Duration.ofMillis(100)).retryMax(Duration.ofMillis(400)).maxRetries(10);
   }
 
+  /** The waits the sender asked for between attempts, recorded instead of slept. */
+  private static final class Waits implements RetryingPoster.Sleeper {
+    private final List<Long> nanos = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    @Override
+    public void sleep(long n, java.util.function.BooleanSupplier aborted) {
+      nanos.add(n);
+    }
+
+    List<Long> millis() {
+      synchronized (nanos) {
+        return nanos.stream().map(n -> n / 1_000_000).toList();
+      }
+    }
+  }
+
   private static JsonNode json(String body) throws Exception {
     return Json.MAPPER.readTree(body);
   }
@@ -38,7 +54,8 @@ class RunTelemetryLoggerRetryTest {
     try (ScriptedGateway gw = new ScriptedGateway((r, n) -> n == 0 ? null
         : n < 4 ? ScriptedGateway.Answer.json(500 + (n == 1 ? 3 : n == 2 ? 0 : 2), "{\"error\":\"internal\"}")
         : ScriptedGateway.Answer.json(201, CREATED))) {
-      RunTelemetryLogger logger = logger(gw).build();
+      Waits waits = new Waits();
+      RunTelemetryLogger logger = logger(gw).sleeper(waits).build();
       assertThat(logger.logMetric(7, "loss", 0.25)).isTrue();
       assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
       List<ScriptedGateway.Request> reqs = gw.requests();
@@ -48,11 +65,12 @@ class RunTelemetryLoggerRetryTest {
         assertThat(r.body()).isEqualTo(reqs.get(0).body());
       }
       assertThat(json(reqs.get(0).body()).path("points").get(0).path("value").asDouble()).isEqualTo(0.25);
-      // Wait before retry k is min(400 ms, 100 ms * 2^k) times a jitter in [0.5, 1): at least half of that.
-      long[] atLeastMillis = {50, 100, 200, 200};
+      // Wait before retry k is min(400 ms, 100 ms * 2^k) times a jitter in [0.5, 1).
+      long[] capMillis = {100, 200, 400, 400};
+      assertThat(waits.millis()).hasSize(4);
       for (int k = 0; k < 4; k++) {
-        long gapMillis = (reqs.get(k + 1).nanos() - reqs.get(k).nanos()) / 1_000_000;
-        assertThat(gapMillis).as("wait before retry %d", k + 1).isGreaterThanOrEqualTo(atLeastMillis[k]);
+        assertThat(waits.millis().get(k)).as("wait before retry %d", k + 1)
+            .isBetween(capMillis[k] / 2, capMillis[k] - 1);
       }
       RunTelemetryLogger.Stats stats = logger.stats();
       assertThat(stats.retries()).isEqualTo(4);
@@ -69,13 +87,14 @@ class RunTelemetryLoggerRetryTest {
     try (ScriptedGateway gw = new ScriptedGateway((r, n) -> n == 0
         ? new ScriptedGateway.Answer(429, "2", "{\"error\":\"rate_limited\"}")
         : ScriptedGateway.Answer.json(201, CREATED))) {
-      RunTelemetryLogger logger = logger(gw).build();
+      Waits waits = new Waits();
+      RunTelemetryLogger logger = logger(gw).sleeper(waits).build();
       assertThat(logger.logMetric(0, "loss", 1)).isTrue();
       assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
       List<ScriptedGateway.Request> reqs = gw.requests();
       assertThat(reqs).hasSize(2);
       // The backoff alone would wait at most 100 ms; the server asked for 2 s.
-      assertThat((reqs.get(1).nanos() - reqs.get(0).nanos()) / 1_000_000).isGreaterThanOrEqualTo(2000);
+      assertThat(waits.millis()).containsExactly(2000L);
       assertThat(logger.lastError().code()).isEqualTo("rate_limited");
       assertThat(logger.stats().pointsSent()).isEqualTo(1);
       logger.close();
@@ -217,12 +236,12 @@ class RunTelemetryLoggerRetryTest {
   void theBatchBodyCarriesEveryPointExactly() throws Exception {
     try (ScriptedGateway gw = new ScriptedGateway((r, n) -> ScriptedGateway.Answer.json(201, CREATED))) {
       // One request at a time, so that the points arrive in call order across names too.
-      RunTelemetryLogger logger = logger(gw).parallelRequests(1).build();
+      long clock = 1_767_225_599_987L; // 2025-12-31T23:59:59.987Z
+      RunTelemetryLogger logger = logger(gw).parallelRequests(1).clock(() -> clock).build();
       String[] names = {"plain", "q\"uote\\back", "caf\u00e9/\u03bb", "tab\there", "x".repeat(255)};
       double[] values = {0.1, -0.0, 123.0, 1e-7, -2.5e300, Double.MIN_VALUE, Double.NaN,
           Double.NEGATIVE_INFINITY, 9.007199254740993E15, Long.MAX_VALUE};
       long[] steps = {0, 1, 9, 10, 99, 12_345, 1L << 40, Long.MAX_VALUE};
-      long before = System.currentTimeMillis();
       int logged = 0;
       for (long step : steps) {
         for (String name : names) {
@@ -232,7 +251,6 @@ class RunTelemetryLoggerRetryTest {
           }
         }
       }
-      long after = System.currentTimeMillis();
       assertThat(logger.flush(Duration.ofSeconds(30))).isTrue();
       List<JsonNode> points = new ArrayList<>();
       for (ScriptedGateway.Request r : gw.requests()) {
@@ -252,8 +270,8 @@ class RunTelemetryLoggerRetryTest {
             assertThat(p.path("value").isNumber()).isTrue();
             assertThat(Double.doubleToLongBits(p.path("value").asDouble())).as(name + " " + v)
                 .isEqualTo(Double.doubleToLongBits(v));
-            long at = java.time.Instant.parse(p.path("timestamp").asText()).toEpochMilli();
-            assertThat(at).isBetween(before, after);
+            assertThat(p.path("timestamp").asText()).isEqualTo("2025-12-31T23:59:59.987Z");
+            assertThat(java.time.Instant.parse(p.path("timestamp").asText()).toEpochMilli()).isEqualTo(clock);
           }
         }
       }
@@ -343,10 +361,9 @@ class RunTelemetryLoggerRetryTest {
         logger.flush(Duration.ofMillis(10));
       }
       assertThat(gw.requests()).hasSize(2);
-      long t0 = System.nanoTime();
       assertThat(logger.close(Duration.ofMillis(500))).isFalse();
-      long closeMillis = (System.nanoTime() - t0) / 1_000_000;
-      assertThat(closeMillis).isLessThan(10_000);
+      // close cut both hanging requests (their timeout is 30 s): the sender has ended.
+      assertThat(logger.senderAlive()).isFalse();
       RunTelemetryLogger.Stats stats = logger.stats();
       assertThat(stats.dropped()).isEqualTo(200);
       assertThat(stats.pointsSent()).isZero();
@@ -367,21 +384,21 @@ class RunTelemetryLoggerRetryTest {
       return ScriptedGateway.Answer.json(r.path().endsWith("/heartbeat") ? 200 : 201, CREATED);
     })) {
       RunTelemetryLogger logger = logger(gw).heartbeatInterval(Duration.ofMillis(100)).batchMaxPoints(100).build();
-      long end = System.nanoTime() + 1_500_000_000L;
+      // Data keeps coming until two heartbeats went out between metric batches (the test's timeout fails it if
+      // they never do).
       long step = 0;
-      while (System.nanoTime() < end) {
+      List<ScriptedGateway.Request> reqs = List.of();
+      while (heartbeatsBetweenBatches(reqs) < 2) {
         logger.logMetric(step++, "loss", 1);
         if ((step & 63) == 0) {
           Thread.sleep(1);
+          reqs = gw.requests();
         }
       }
       long queuedAtEnd = logger.stats().queued();
-      List<ScriptedGateway.Request> reqs = gw.requests();
-      List<String> kinds = reqs.stream().map(r -> r.path().endsWith("/heartbeat") ? "hb" : "batch").toList();
+      List<String> kinds = kinds(reqs);
       int firstBatch = kinds.indexOf("batch");
-      int lastBatch = kinds.lastIndexOf("batch");
-      long between = kinds.subList(Math.max(0, firstBatch), Math.max(0, lastBatch)).stream()
-          .filter("hb"::equals).count();
+      long between = heartbeatsBetweenBatches(reqs);
       // The queue never ran dry, yet heartbeats went out between the metric batches.
       assertThat(queuedAtEnd).isPositive();
       assertThat(firstBatch).isNotNegative();
@@ -390,5 +407,16 @@ class RunTelemetryLoggerRetryTest {
           .containsOnly("{}");
       logger.close(Duration.ofSeconds(1));
     }
+  }
+
+  private static List<String> kinds(List<ScriptedGateway.Request> reqs) {
+    return reqs.stream().map(r -> r.path().endsWith("/heartbeat") ? "hb" : "batch").toList();
+  }
+
+  private static long heartbeatsBetweenBatches(List<ScriptedGateway.Request> reqs) {
+    List<String> kinds = kinds(reqs);
+    int firstBatch = kinds.indexOf("batch");
+    int lastBatch = kinds.lastIndexOf("batch");
+    return kinds.subList(Math.max(0, firstBatch), Math.max(0, lastBatch)).stream().filter("hb"::equals).count();
   }
 }

@@ -39,7 +39,7 @@ class TypedResultsTest {
     assertThat(run.terminal()).isFalse();
     assertThat(run.reportedStatus()).isEqualTo("training");
     assertThat(run.progress()).isEqualTo(new RunProgress(3, 10L, 0.4, Instant.parse("2026-01-05T10:12:01Z")));
-    assertThat(run.raw().path("a_future_field").path("nested").asInt()).isEqualTo(1);
+    assertThat(run.raw().get("a_future_field")).isEqualTo(Map.of("nested", 1));
   }
 
   @Test
@@ -92,17 +92,18 @@ class TypedResultsTest {
     })).containsExactly(1, 2, 3);
     assertThat(asked).containsExactly("null", "t1", "t2");
 
-    StreamFrame metrics = StreamFrame.of("metrics", null, json("{\"samples\":[{\"name\":\"loss\",\"step\":4,"
+    StreamFrame metrics = RunStream.frame("metrics", null, json("{\"samples\":[{\"name\":\"loss\",\"step\":4,"
         + "\"value\":\"-Infinity\",\"recorded_at\":\"2026-01-05T10:11:13Z\"}]}"));
     assertThat(metrics).isInstanceOfSatisfying(StreamFrame.Metrics.class, m -> {
       assertThat(m.samples().get(0).value()).isEqualTo(Double.NEGATIVE_INFINITY);
       assertThat(m.samples().get(0).step()).isEqualTo(4);
     });
-    assertThat(StreamFrame.of("error", null, json("{\"error\":\"slow_consumer\"}")))
+    assertThat(RunStream.frame("error", null, json("{\"error\":\"slow_consumer\"}")))
         .isEqualTo(new StreamFrame.Error("slow_consumer"));
-    StreamFrame other = StreamFrame.of("message", "9", json("{\"x\":1}"));
+    StreamFrame other = RunStream.frame("message", "9", json("{\"x\":1}"));
     assertThat(other).isInstanceOf(StreamFrame.Other.class);
     assertThat(other.name()).isEqualTo("message");
+    assertThat(((StreamFrame.Other) other).data()).isEqualTo(Map.of("x", 1));
   }
 
   @Test

@@ -5,7 +5,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** What creating a named resource (an experiment, a dataset) takes: a name, a description and metadata. */
-final class NewResource {
+final class CreateOptions {
   @Parameters(paramLabel = "NAME", description = "unique in the project")
   String name;
   @Option(names = "--description", defaultValue = "", description = "free text")

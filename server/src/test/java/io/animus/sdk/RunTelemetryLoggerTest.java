@@ -118,25 +118,23 @@ class RunTelemetryLoggerTest {
       }
       assertThat(taken).isEqualTo(101);
       assertThat(logger.stats().rejected()).isEqualTo(1);
-      // The caller is not stuck with the sender: full answers come at once, counted.
-      long t0 = System.nanoTime();
+      // The caller is not stuck with the sender: full answers come while the sender still waits on its first
+      // request, counted.
       boolean acceptedPoint = logger.logMetric(5000, "loss", 1);
       boolean acceptedEvent = logger.logEvent("info", "x");
       boolean acceptedGroup = logger.logMetrics(5001, Map.of("a", 1, "b", 2));
-      long elapsedMillis = (System.nanoTime() - t0) / 1_000_000;
       assertThat(acceptedPoint).isFalse();
       assertThat(acceptedEvent).isFalse();
       assertThat(acceptedGroup).isFalse();
-      assertThat(elapsedMillis).isLessThan(1000);
+      assertThat(logger.stats().requests()).isEqualTo(1);
       assertThat(logger.stats().rejected()).isEqualTo(5);
       assertThat(logger.stats().queued()).isEqualTo(taken);
       assertThat(logger.stats().pointsSent()).isZero();
 
-      long c0 = System.nanoTime();
       boolean drained = logger.close(Duration.ofSeconds(1));
-      long closeMillis = (System.nanoTime() - c0) / 1_000_000;
       assertThat(drained).isFalse();
-      assertThat(closeMillis).isLessThan(5000);
+      // close cut the request that would have waited 30 s for its answer: the sender has ended.
+      assertThat(logger.senderAlive()).isFalse();
       assertThat(logger.logMetric(200, "loss", 1)).isFalse();
       assertThat(logger.stats().dropped()).isEqualTo(taken);
       assertThat(logger.stats().queued()).isZero();

@@ -7,11 +7,11 @@ import java.time.format.DateTimeFormatter;
 import java.util.Locale;
 
 /** Sizes, times and durations as people read them in tables. */
-final class Human {
+final class Humanize {
   private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
   private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("yyyy-MM-dd").withZone(ZoneOffset.UTC);
 
-  private Human() {}
+  private Humanize() {}
 
   /** {@code 512 B}, {@code 1.5 KiB}, {@code 100 MiB}: one decimal below 10 units. */
   static String bytes(long n) {

@@ -3,8 +3,7 @@ package io.animus.sdk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.App;
-import io.animus.datapilot.config.ConfigLoader;
+import io.animus.datapilot.testing.TestServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -14,8 +13,6 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -36,9 +33,8 @@ class TelemetryRestartTest {
   private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   private String url;
 
-  private static App start(Path dir, int port) {
-    return App.start(new ConfigLoader(Map.of("DATAPILOT_LISTEN", "127.0.0.1:" + port,
-        "DATAPILOT_DATA_DIR", dir.toString()), Map.of()).load());
+  private static Map<String, String> listen(int port) {
+    return Map.of("DATAPILOT_LISTEN", "127.0.0.1:" + port);
   }
 
   private static double valueOf(int name, long step) {
@@ -48,12 +44,11 @@ class TelemetryRestartTest {
   @Test
   @Timeout(300)
   void aMillionPointsSurviveAServerRestartExactlyOnce() throws Exception {
-    Path dir = Files.createTempDirectory("animus-sdk-restart");
     int port;
     try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       port = s.getLocalPort();
     }
-    AtomicReference<App> app = new AtomicReference<>(start(dir, port));
+    AtomicReference<TestServer> app = new AtomicReference<>(TestServer.start(listen(port)));
     url = "http://127.0.0.1:" + port;
     String exp = call("POST", "/api/experiments/experiments", "{\"name\":\"restart\"}").path("experiment_id")
         .asText();
@@ -85,10 +80,8 @@ class TelemetryRestartTest {
           }
           if (step == STEPS / 2) {
             // Stop and start the server while the caller keeps logging into the queue.
-            restarter = new Thread(() -> {
-              app.get().close();
-              app.set(start(dir, port));
-            });
+            // Same database and data directory, same port (restart closes the old server first).
+            restarter = new Thread(() -> app.set(app.get().restart(listen(port))));
             restarter.start();
           }
         }
