@@ -9,7 +9,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * Verified CI payloads read into the typed commands {@link CiService} takes (PROTOCOL.md §7.2, §7.3),
+ * Verified CI payloads read into the typed commands {@link CiService} takes (docs/protocol.md §7.2, §7.3),
  * field by field in the documented order of their errors.
  */
 public final class CiPayloads {

@@ -17,7 +17,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * CI use cases (PROTOCOL.md §7) on verified, parsed payloads: attaching webhook contexts to runs,
+ * CI use cases (docs/protocol.md §7) on verified, parsed payloads: attaching webhook contexts to runs,
  * registering reported images, and reading both back.
  */
 public final class CiService implements ImageLookup {

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * Authenticates a signed CI call (PROTOCOL.md §7.1) before anything else looks at it, the way the
+ * Authenticates a signed CI call (docs/protocol.md §7.1) before anything else looks at it, the way the
  * authenticator does for other calls: the checks run in the documented order and the verified
  * payload is handed on parsed. Neither the secret nor the expected signature ever appears in an error.
  */
