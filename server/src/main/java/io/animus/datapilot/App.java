@@ -3,6 +3,7 @@ package io.animus.datapilot;
 import io.animus.datapilot.artifacts.ArtifactResource;
 import io.animus.datapilot.artifacts.ArtifactService;
 import io.animus.datapilot.artifacts.ArtifactStore;
+import io.animus.datapilot.artifacts.RunAccess;
 import io.animus.datapilot.audit.AuditLog;
 import io.animus.datapilot.audit.AuditStore;
 import io.animus.datapilot.auth.AccessPolicy;
@@ -14,6 +15,7 @@ import io.animus.datapilot.auth.RunTokens;
 import io.animus.datapilot.ci.CiResource;
 import io.animus.datapilot.ci.CiService;
 import io.animus.datapilot.ci.CiStore;
+import io.animus.datapilot.ci.CiVerifier;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.config.Config;
 import io.animus.datapilot.console.ConsoleResource;
@@ -165,8 +167,8 @@ public final class App implements AutoCloseable {
     new AuthResource(tokens).register(router);
     new ExperimentResource(new ExperimentService(jdbi, experimentStore, clock)).register(router);
     new RunResource(runService).register(router);
-    new CiResource(new CiService(jdbi, new CiStore(), runStore, config.trust().ciWebhookSecret(), clock))
-        .register(router);
+    new CiResource(new CiService(jdbi, new CiStore(), (h, runId) -> runStore.projectOf(h, runId).isPresent(), clock),
+        new CiVerifier(config.trust().ciWebhookSecret(), clock)).register(router);
     new ProjectResource(new ProjectService(jdbi, new ProjectStore()))
         .register(router);
 
@@ -185,8 +187,11 @@ public final class App implements AutoCloseable {
 
     UploadReceiver receiver = new UploadReceiver(blobs);
     BlobDownload downloads = new BlobDownload(blobs);
-    new ArtifactResource(new ArtifactService(jdbi, new ArtifactStore(), receiver, clock,
-        config.uploads().artifactMaxBytes()), downloads).register(router);
+    RunAccess runAccess = (h, runId) -> runStore.find(h, runId).map(r -> new RunAccess.RunRef(r.runId(),
+        r.experimentId(), r.projectId(), r.artifactsPrefix()));
+    ArtifactService artifacts = new ArtifactService(jdbi, new ArtifactStore(), runAccess, receiver, clock,
+        config.uploads().artifactMaxBytes());
+    new ArtifactResource(artifacts, downloads).register(router);
     DatasetService datasets = new DatasetService(jdbi, datasetStore, receiver, qualityGate, clock,
         config.uploads().datasetMaxBytes());
     new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore, clock), downloads)
@@ -203,7 +208,7 @@ public final class App implements AutoCloseable {
     new ExecutionResource(new ExecutionService(executionDeps, executor, execution.localCommand(), inherited,
         datapilotUrl::get)).register(router);
     Optional<ExecutionReconciler> reconciler = executor.map(e -> new ExecutionReconciler(jdbi, executionStore,
-        runStore, lifecycle, e, new JobLogs(jdbi, blobs, new ArtifactStore(), events, executionStore, clock,
+        runStore, lifecycle, e, new JobLogs(jdbi, blobs, artifacts, events, executionStore, clock,
             JobLogs.rulesFor(config)),
         execution.jobStartTimeout(), execution.syncInterval(), clock));
 

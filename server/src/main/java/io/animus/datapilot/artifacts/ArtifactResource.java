@@ -29,7 +29,7 @@ public final class ArtifactResource {
 
   private Reply upload(ApiRequest request) {
     Artifact artifact = service.upload(request.project(), request.principal().subject(), request.path("run_id"),
-        Uploads.raw(request));
+        Uploads.form(request));
     return Reply.created("/api/experiments/experiment-runs/" + artifact.runId() + "/artifacts/"
         + artifact.artifactId(), Map.of("artifact", artifact));
   }

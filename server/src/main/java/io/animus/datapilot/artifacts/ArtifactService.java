@@ -4,23 +4,23 @@ import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.common.Redactor;
-import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.kernel.ApiException;
-import io.animus.datapilot.http.BlobDownload;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.Page;
 import io.animus.datapilot.kernel.PageToken;
+import io.animus.datapilot.storage.BlobRef;
 import io.animus.datapilot.storage.BlobStore.Area;
 import io.animus.datapilot.upload.FormValues;
+import io.animus.datapilot.upload.UploadForm;
 import io.animus.datapilot.upload.UploadReceiver;
 import io.animus.datapilot.upload.UploadReceiver.StoredFile;
-import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /** Run artifacts (PROTOCOL.md §5): streamed upload into the blob store, list, get, download. */
@@ -29,21 +29,24 @@ public final class ArtifactService {
       "kind", ErrorCode.ARTIFACT_KIND_INVALID, "name", ErrorCode.INVALID_NAME, "metadata", ErrorCode.INVALID_METADATA);
   private final Jdbi jdbi;
   private final ArtifactStore store;
+  private final RunAccess runs;
   private final UploadReceiver receiver;
   private final Clock clock;
   private final long maxBytes;
 
-  public ArtifactService(Jdbi jdbi, ArtifactStore store, UploadReceiver receiver, Clock clock, long maxBytes) {
+  public ArtifactService(Jdbi jdbi, ArtifactStore store, RunAccess runs, UploadReceiver receiver, Clock clock,
+                         long maxBytes) {
     this.jdbi = jdbi;
     this.store = store;
+    this.runs = runs;
     this.receiver = receiver;
     this.clock = clock;
     this.maxBytes = maxBytes;
   }
 
   /** Streams the form's file to the blob store, then inserts the row; nothing remains on failure. */
-  public Artifact upload(ProjectScope project, String actor, String rawRunId, UploadReceiver.RawUpload upload) {
-    ArtifactStore.RunRef run = requireRun(project, rawRunId);
+  public Artifact upload(ProjectScope project, String actor, String rawRunId, UploadForm upload) {
+    RunAccess.RunRef run = requireRun(project, rawRunId);
     UUID artifactId = Ids.newId();
     UploadReceiver.Form form = new UploadReceiver.Form(Area.ARTIFACTS, maxBytes, TEXT_FIELDS, "artifact.bin",
         ErrorCode.ARTIFACT_STORE_FAILED,
@@ -74,8 +77,22 @@ public final class ArtifactService {
     }
   }
 
+  /**
+   * The object key a new artifact of the run gets, for a writer that stores the bytes itself (the
+   * job log of an execution); empty when the run does not exist.
+   */
+  public Optional<String> newObjectKey(UUID runId, String kind, UUID artifactId, String filename) {
+    String stored = ArtifactKind.parse(kind);
+    return jdbi.withHandle(h -> runs.find(h, runId)).map(run -> objectKey(run, stored, artifactId, filename));
+  }
+
+  /** Records an artifact whose bytes are already stored under its key, in the caller's transaction. */
+  public void record(Handle h, Artifact artifact) {
+    store.insert(h, artifact);
+  }
+
   /** {@code <prefix>/artifacts/<kind>/<artifact_id>/<filename>}; prefix defaults to the run's path. */
-  public static String objectKey(ArtifactStore.RunRef run, String kind, UUID artifactId, String filename) {
+  private static String objectKey(RunAccess.RunRef run, String kind, UUID artifactId, String filename) {
     String prefix = run.artifactsPrefix() == null ? ""
         : Arrays.stream(run.artifactsPrefix().split("/")).filter(s -> !s.isEmpty() && !s.equals("."))
             .collect(Collectors.joining("/"));
@@ -87,7 +104,7 @@ public final class ArtifactService {
 
   public Page<Artifact> list(ProjectScope project, String rawRunId, Optional<String> rawKind, int limit,
                              Optional<String> pageToken) {
-    ArtifactStore.RunRef run = requireRun(project, rawRunId);
+    RunAccess.RunRef run = requireRun(project, rawRunId);
     String kind = rawKind.filter(k -> !k.isBlank()).map(ArtifactKind::parse).orElse(null);
     String fingerprint = PageToken.fingerprint("artifacts", run.runId().toString(), kind);
     PageToken.After after = PageToken.after(pageToken, fingerprint);
@@ -97,22 +114,22 @@ public final class ArtifactService {
   }
 
   public Artifact get(ProjectScope project, String rawRunId, String rawArtifactId) {
-    ArtifactStore.RunRef run = requireRun(project, rawRunId);
+    RunAccess.RunRef run = requireRun(project, rawRunId);
     return Ids.parse(rawArtifactId)
         .flatMap(id -> jdbi.withHandle(h -> store.find(h, run.runId(), id)))
         .orElseThrow(() -> ApiException.notFound("artifact"));
   }
 
-  /** What the download writer needs to serve an artifact's bytes. */
-  public BlobDownload.Item download(ProjectScope project, String rawRunId, String rawArtifactId) {
+  /** Where an artifact's bytes are and what they are served as. */
+  public BlobRef download(ProjectScope project, String rawRunId, String rawArtifactId) {
     Artifact a = get(project, rawRunId, rawArtifactId);
-    return new BlobDownload.Item(Area.ARTIFACTS, a.objectKey(), a.sizeBytes(), a.sha256(), a.contentType(),
+    return new BlobRef(Area.ARTIFACTS, a.objectKey(), a.sizeBytes(), a.sha256(), a.contentType(),
         a.filename());
   }
 
-  private ArtifactStore.RunRef requireRun(ProjectScope project, String rawRunId) {
+  private RunAccess.RunRef requireRun(ProjectScope project, String rawRunId) {
     return Ids.parse(rawRunId)
-        .flatMap(id -> jdbi.withHandle(h -> store.findRun(h, id)))
+        .flatMap(id -> jdbi.withHandle(h -> runs.find(h, id)))
         .filter(r -> project.admits(r.projectId()))
         .orElseThrow(() -> ApiException.notFound("run"));
   }

@@ -10,21 +10,8 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
-/** Rows of {@code artifacts} and the run fields an upload needs; no rules here. */
+/** Rows of {@code artifacts} (the only writer of that table); no rules here. */
 public final class ArtifactStore {
-  /** What an upload needs to know about its run. */
-  public record RunRef(UUID runId, UUID experimentId, String projectId, String artifactsPrefix) {}
-
-  public Optional<RunRef> findRun(Handle h, UUID runId) {
-    return h.createQuery("""
-            SELECT run_id, experiment_id, project_id, artifacts_prefix FROM runs WHERE run_id = :id
-            """)
-        .bind("id", runId)
-        .map((rs, ctx) -> new RunRef(rs.getObject("run_id", UUID.class), rs.getObject("experiment_id", UUID.class),
-            rs.getString("project_id"), rs.getString("artifacts_prefix")))
-        .findOne();
-  }
-
   public void insert(Handle h, Artifact a) {
     h.createUpdate("""
             INSERT INTO artifacts (artifact_id, run_id, kind, name, filename, content_type, object_key, sha256,

@@ -12,9 +12,11 @@ import java.util.Map;
 /** HTTP for CI (PROTOCOL.md §7): the two signed endpoints and the reads of what they stored. */
 public final class CiResource {
   private final CiService service;
+  private final CiVerifier verifier;
 
-  public CiResource(CiService service) {
+  public CiResource(CiService service, CiVerifier verifier) {
     this.service = service;
+    this.verifier = verifier;
   }
 
   public void register(Router router) {
@@ -26,13 +28,13 @@ public final class CiResource {
   }
 
   private CanonicalJson.Obj verified(ApiRequest request) {
-    return service.verify(new CiService.SignedRequest(request.context().req().getMethod(),
+    return verifier.verify(new CiVerifier.SignedRequest(request.context().req().getMethod(),
         request.declaredLength(), request.maxBodyBytes(), request.header("X-Animus-CI-Ts").orElse(null),
         request.header("X-Animus-CI-Sig").orElse(null), () -> request.body(ErrorCode.INVALID_BODY)));
   }
 
   private Reply webhook(ApiRequest request) {
-    CiService.WebhookResult result = service.attachContext(verified(request));
+    CiService.WebhookResult result = service.attachContext(CiPayloads.webhook(verified(request)));
     CiContext c = result.context();
     if (result.created()) {
       return Reply.status(201, c);
@@ -47,7 +49,7 @@ public final class CiResource {
   }
 
   private Reply report(ApiRequest request) {
-    CiService.ReportResult result = service.registerImage(verified(request));
+    CiService.ReportResult result = service.registerImage(CiPayloads.report(verified(request)));
     RegisteredImage m = result.image();
     Map<String, Object> body = new LinkedHashMap<>();
     if (!result.created()) {

@@ -61,7 +61,7 @@ public final class DatasetResource {
 
   private Reply upload(ApiRequest request) {
     DatasetVersion version = datasets.upload(request.project(), request.principal().subject(),
-        request.path("dataset_id"), Uploads.raw(request));
+        request.path("dataset_id"), Uploads.form(request));
     return Reply.created(VERSIONS + "/" + version.versionId(), version);
   }
 

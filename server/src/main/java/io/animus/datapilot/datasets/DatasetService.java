@@ -1,23 +1,22 @@
 package io.animus.datapilot.datasets;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.common.Redactor;
-import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.kernel.ApiException;
-import io.animus.datapilot.http.BlobDownload;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.kernel.Page;
 import io.animus.datapilot.kernel.PageToken;
+import io.animus.datapilot.storage.BlobRef;
 import io.animus.datapilot.storage.BlobStore.Area;
 import io.animus.datapilot.upload.FormValues;
+import io.animus.datapilot.upload.UploadForm;
 import io.animus.datapilot.upload.UploadReceiver;
 import io.animus.datapilot.upload.UploadReceiver.StoredFile;
-import java.time.Instant;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -77,7 +76,7 @@ public final class DatasetService {
 
   /** Streams the form's file under {@code <dataset_id>/<version_id>/<filename>}, then appends the version. */
   public DatasetVersion upload(ProjectScope project, String actor, String rawDatasetId,
-                               UploadReceiver.RawUpload upload) {
+                               UploadForm upload) {
     Dataset dataset = get(project, rawDatasetId);
     UUID versionId = Ids.newId();
     String prefix = dataset.datasetId() + "/" + versionId + "/";
@@ -119,8 +118,7 @@ public final class DatasetService {
   /** The client's keys, then the server's {@code content_sha256}, {@code content_type}, {@code filename}; redacted. */
   private static ObjectNode withServerKeys(ObjectNode client, StoredFile file) {
     ObjectNode out = Json.object();
-    for (Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = client.fields(); it.hasNext(); ) {
-      var entry = it.next();
+    for (Map.Entry<String, JsonNode> entry : client.properties()) {
       if (!SERVER_KEYS.contains(entry.getKey())) {
         out.set(entry.getKey(), entry.getValue());
       }
@@ -149,11 +147,11 @@ public final class DatasetService {
         .orElseThrow(() -> ApiException.notFound("dataset version"));
   }
 
-  /** What the download writer serves, after the quality gate (when it is on). */
-  public BlobDownload.Item download(ProjectScope project, String rawVersionId) {
+  /** Where a version's bytes are and what they are served as, after the quality gate (when it is on). */
+  public BlobRef download(ProjectScope project, String rawVersionId) {
     DatasetVersion v = getVersion(project, rawVersionId);
     jdbi.useHandle(h -> gate.require(h, v.versionId()));
-    return new BlobDownload.Item(Area.DATASETS, v.objectKey(), v.sizeBytes(), v.contentSha256(), v.contentType(),
+    return new BlobRef(Area.DATASETS, v.objectKey(), v.sizeBytes(), v.contentSha256(), v.contentType(),
         v.filename());
   }
 }

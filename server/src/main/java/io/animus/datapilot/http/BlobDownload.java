@@ -3,6 +3,7 @@ package io.animus.datapilot.http;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.ErrorCode;
 
+import io.animus.datapilot.storage.BlobRef;
 import io.animus.datapilot.storage.BlobStore;
 import io.animus.datapilot.storage.BlobStoreException;
 import jakarta.servlet.ServletOutputStream;
@@ -35,10 +36,6 @@ public final class BlobDownload {
     this.store = store;
   }
 
-  /** What is being downloaded: where it lives and what the row says about it. */
-  public record Item(BlobStore.Area area, String key, long sizeBytes, String sha256, String contentType,
-                     String filename) {}
-
   /** A byte range, both ends inclusive. */
   record Span(long first, long last) {
     long length() {
@@ -46,7 +43,8 @@ public final class BlobDownload {
     }
   }
 
-  public Reply send(ApiRequest request, Item item) {
+  /** Answers the request with the blob a Service described (its row's size, digest, name and type). */
+  public Reply send(ApiRequest request, BlobRef item) {
     long size = objectSize(item);
     HttpServletResponse res = request.context().res();
     String etag = "\"" + item.sha256() + "\"";
@@ -89,7 +87,7 @@ public final class BlobDownload {
   }
 
   /** The stored size; 404 when the object is missing, 502 when the store fails (before any byte). */
-  private long objectSize(Item item) {
+  private long objectSize(BlobRef item) {
     try {
       return store.size(item.area(), item.key())
           .orElseThrow(() -> ApiException.notFound("stored object"));
@@ -99,7 +97,7 @@ public final class BlobDownload {
     }
   }
 
-  private void writeBody(HttpServletResponse res, Item item, Span span) throws IOException {
+  private void writeBody(HttpServletResponse res, BlobRef item, Span span) throws IOException {
     ServletOutputStream out = res.getOutputStream();
     Optional<Path> local = store.localFile(item.area(), item.key());
     if (local.isPresent() && out instanceof HttpOutput jetty) {

@@ -1,5 +1,6 @@
 package io.animus.datapilot.storage;
 
+import io.animus.datapilot.common.BoundedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
@@ -64,8 +65,9 @@ public final class FileBlobStore implements BlobStore {
       temp = target.resolveSibling(TEMP_PREFIX + UUID.randomUUID());
       WRITING.add(temp);
       HashingReader reader = new HashingReader(source);
-      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-           java.nio.channels.FileLock writing = out.lock()) {
+      try (FileChannel out = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // held until the channel closes, after the rename (closing the channel releases it)
+        out.lock();
         byte[] buf = new byte[CHUNK];
         ByteBuffer view = ByteBuffer.wrap(buf);
         int n;
@@ -233,40 +235,6 @@ public final class FileBlobStore implements BlobStore {
       channel.force(true);
     } catch (IOException e) {
       // some file systems refuse to sync directories; the rename itself is still atomic
-    }
-  }
-
-  /** Reads at most {@code remaining} bytes of the wrapped stream. */
-  static final class BoundedInputStream extends InputStream {
-    private final InputStream in;
-    private long remaining;
-
-    BoundedInputStream(InputStream in, long remaining) {
-      this.in = in;
-      this.remaining = remaining;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int n = in.read(b, off, (int) Math.min(len, remaining));
-      if (n > 0) {
-        remaining -= n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
     }
   }
 }

@@ -6,24 +6,17 @@ import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.BlobStore;
 import io.animus.datapilot.storage.BlobStoreException;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.ByteBuffer;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Receives one multipart upload form straight into the blob store, shared by artifacts and dataset
+ * Receives one upload form straight into the blob store, shared by artifacts and dataset
  * versions. Text fields are collected; the single {@code file} part streams to its final key when
  * the fields that decide it have already arrived, else to a staging key that {@link #place} moves
  * once the form is complete. Whatever was stored is removed when anything fails on the way.
  */
 public final class UploadReceiver {
-  private static final int MAX_TEXT_BYTES = 1 << 20;
   private static final int MAX_FILENAME_BYTES = 200;
   private static final String STAGING = ".staging/";
   private final BlobStore store;
@@ -35,9 +28,6 @@ public final class UploadReceiver {
   public BlobStore store() {
     return store;
   }
-
-  /** The raw request: body stream, {@code Content-Type} and {@code Content-Length} (-1 if chunked). */
-  public record RawUpload(InputStream body, String contentType, long contentLength) {}
 
   /** Decides the final key of the file from the fields seen so far; empty means "stage it". */
   @FunctionalInterface
@@ -56,38 +46,25 @@ public final class UploadReceiver {
   /** The received form: text fields and the stored file, if any. */
   public record Received(Map<String, String> fields, Optional<StoredFile> file) {}
 
-  public Received receive(RawUpload upload, Form form) {
-    if (upload.contentLength() > form.maxBytes()) {
-      throw LimitedInput.tooLarge(form.maxBytes(), upload.contentLength());
-    }
-    String boundary = MultipartReader.boundary(upload.contentType()).orElseThrow(() -> new ApiException(
-        ErrorCode.INVALID_MULTIPART, "the body must be multipart/form-data with a boundary"));
-    MultipartReader reader = new MultipartReader(new LimitedInput(upload.body(), form.maxBytes()), boundary);
-    Map<String, String> fields = new HashMap<>();
-    StoredFile stored = null;
+  /**
+   * Reads the form; its file streams to the final key when the fields before it decide it, else to
+   * a staging key. Nothing stays stored when the form fails after the file.
+   */
+  public Received receive(UploadForm upload, Form form) {
+    StoredFile[] stored = new StoredFile[1];
     try {
-      MultipartReader.Part part;
-      while ((part = reader.next()) != null) {
-        if (part.name().equals("file")) {
-          if (stored != null) {
-            throw new ApiException(ErrorCode.MULTIPLE_FILES_NOT_SUPPORTED, "only one file part is accepted");
-          }
-          stored = storeFile(part, fields, form);
-        } else if (form.textFields().containsKey(part.name())) {
-          fields.put(part.name(), readText(part, form.textFields().get(part.name())));
-        }
-        // unknown parts are skipped by the next call to next()
-      }
-      return new Received(Map.copyOf(fields), Optional.ofNullable(stored));
+      Map<String, String> fields = upload.read(new UploadForm.Spec(form.maxBytes(), form.textFields()),
+          (fieldsSoFar, file) -> stored[0] = storeFile(file, fieldsSoFar, form));
+      return new Received(Map.copyOf(fields), Optional.ofNullable(stored[0]));
     } catch (RuntimeException | Error e) {
-      if (stored != null) {
-        store.deleteQuietly(form.area(), stored.key());
+      if (stored[0] != null) {
+        store.deleteQuietly(form.area(), stored[0].key());
       }
       throw e;
     }
   }
 
-  private StoredFile storeFile(MultipartReader.Part part, Map<String, String> fields, Form form) {
+  private StoredFile storeFile(UploadSource part, Map<String, String> fields, Form form) {
     String filename = filename(part.filename(), form.defaultFilename());
     Optional<String> finalKey = form.planner().finalKey(fields, filename);
     String key = finalKey.orElseGet(() -> STAGING + Ids.newId());
@@ -98,7 +75,7 @@ public final class UploadReceiver {
           Map.of("field", "file"));
     });
     try {
-      BlobStore.Written written = store.put(form.area(), key, part.body());
+      BlobStore.Written written = store.put(form.area(), key, part.stream());
       return new StoredFile(key, finalKey.isEmpty(), filename, contentType, written.sizeBytes(), written.sha256());
     } catch (BlobStoreException e) {
       throw storeFailed(form.storeFailure(), e);
@@ -125,31 +102,6 @@ public final class UploadReceiver {
   private static ApiException storeFailed(ErrorCode code, BlobStoreException e) {
     org.slf4j.LoggerFactory.getLogger(UploadReceiver.class).error("blob store write failed", e);
     return new ApiException(code, "the blob store could not store the upload; quote the request id");
-  }
-
-  private static String readText(MultipartReader.Part part, ErrorCode code) {
-    byte[] bytes;
-    try (InputStream in = part.body()) {
-      bytes = in.readNBytes(MAX_TEXT_BYTES + 1);
-    } catch (IOException e) {
-      throw new ApiException(ErrorCode.INVALID_MULTIPART, "field \"" + part.name() + "\" could not be read");
-    }
-    if (bytes.length > MAX_TEXT_BYTES) {
-      throw new ApiException(code, "field \"" + part.name() + "\" is larger than " + MAX_TEXT_BYTES + " bytes");
-    }
-    String text;
-    try {
-      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
-    } catch (CharacterCodingException e) {
-      throw new ApiException(code, "field \"" + part.name() + "\" is not valid UTF-8",
-          Map.of("field", part.name()));
-    }
-    // the fields are stored as text, which cannot hold U+0000: refused before anything is stored
-    Json.unstorableText(text).ifPresent(why -> {
-      throw new ApiException(code, "field \"" + part.name() + "\" " + why, Map.of("field", part.name()));
-    });
-    return text;
   }
 
   /**

@@ -169,16 +169,16 @@ class CiSignatureTest {
     }
   }
 
-  // ---- order of checks (CiService.verify with a fixed clock) ----------------------------------
+  // ---- order of checks (CiVerifier.verify with a fixed clock) ----------------------------------
 
   private static final long NOW = 1_734_200_000L;
   private static final long MIB = 1L << 20;
 
-  private static CiService service(String secret) {
-    return new CiService(null, null, null, Optional.ofNullable(secret), () -> Instant.ofEpochSecond(NOW));
+  private static CiVerifier service(String secret) {
+    return new CiVerifier(Optional.ofNullable(secret), () -> Instant.ofEpochSecond(NOW));
   }
 
-  private static ApiException rejection(CiService service, CiService.SignedRequest request) {
+  private static ApiException rejection(CiVerifier service, CiVerifier.SignedRequest request) {
     try {
       service.verify(request);
     } catch (ApiException e) {
@@ -187,15 +187,15 @@ class CiSignatureTest {
     throw new AssertionError("the request was accepted");
   }
 
-  private static CiService.SignedRequest signed(long ts, byte[] body) {
+  private static CiVerifier.SignedRequest signed(long ts, byte[] body) {
     String t = Long.toString(ts);
-    return new CiService.SignedRequest("POST", body.length, MIB, t, CiSignature.sign(SECRET, t, "POST", body),
+    return new CiVerifier.SignedRequest("POST", body.length, MIB, t, CiSignature.sign(SECRET, t, "POST", body),
         () -> body);
   }
 
   @Test
   void timestampsAtExactlyPlusAndMinus300SecondsAreAcceptedAnd301Rejected() {
-    CiService ci = service(SECRET);
+    CiVerifier ci = service(SECRET);
     byte[] body = bytes(VECTOR_BODY);
     assertThat(ci.verify(signed(NOW - 300, body)).fields()).containsKeys("context", "provider", "run_id");
     assertThat(ci.verify(signed(NOW + 300, body)).fields()).containsKeys("context", "provider", "run_id");
@@ -208,7 +208,7 @@ class CiSignatureTest {
   void withoutASecretEverythingIsCiNotConfiguredNamingTheSetting() {
     for (String secret : new String[] {null, "", "   "}) {
       ApiException e = rejection(service(secret),
-          new CiService.SignedRequest("POST", 5 * MIB, MIB, null, null, () -> fail("body read")));
+          new CiVerifier.SignedRequest("POST", 5 * MIB, MIB, null, null, () -> fail("body read")));
       assertThat(e.code()).isEqualTo(ErrorCode.CI_NOT_CONFIGURED);
       assertThat(e.getMessage()).contains("ANIMUS_CI_WEBHOOK_SECRET");
     }
@@ -216,7 +216,7 @@ class CiSignatureTest {
 
   @Test
   void checksRunInTheDocumentedOrder() {
-    CiService ci = service(SECRET);
+    CiVerifier ci = service(SECRET);
     AtomicInteger reads = new AtomicInteger();
     Supplier<byte[]> counted = () -> {
       reads.incrementAndGet();
@@ -224,30 +224,30 @@ class CiSignatureTest {
     };
     String now = Long.toString(NOW);
     // 413 before the headers are looked at.
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", MIB + 1, MIB, null, null, counted)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", MIB + 1, MIB, null, null, counted)).code())
         .isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
     // Exactly the limit is not too large.
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", MIB, MIB, null, null, counted)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", MIB, MIB, null, null, counted)).code())
         .isEqualTo(ErrorCode.CI_SIGNATURE_REQUIRED);
     // A missing or empty header before a bad timestamp.
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", 3, MIB, "", "x", counted)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", 3, MIB, "", "x", counted)).code())
         .isEqualTo(ErrorCode.CI_SIGNATURE_REQUIRED);
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", 3, MIB, "nope", null, counted)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", 3, MIB, "nope", null, counted)).code())
         .isEqualTo(ErrorCode.CI_SIGNATURE_REQUIRED);
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", 3, MIB, "nope", " ", counted)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", 3, MIB, "nope", " ", counted)).code())
         .isEqualTo(ErrorCode.CI_SIGNATURE_REQUIRED);
     // A bad timestamp before the body is read.
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", 3, MIB, "nope", "x", counted)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", 3, MIB, "nope", "x", counted)).code())
         .isEqualTo(ErrorCode.CI_SIGNATURE_INVALID);
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", 3, MIB, Long.toString(NOW - 301), "x", counted))
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", 3, MIB, Long.toString(NOW - 301), "x", counted))
         .code()).isEqualTo(ErrorCode.CI_SIGNATURE_INVALID);
     assertThat(reads).hasValue(0);
     // An unreadable body before the HMAC.
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", 3, MIB, now, "x", () -> {
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", 3, MIB, now, "x", () -> {
       throw new ApiException(ErrorCode.INVALID_BODY, "request body could not be read");
     })).code()).isEqualTo(ErrorCode.INVALID_BODY);
     // The HMAC before the JSON.
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", 3, MIB, now, "x", counted)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", 3, MIB, now, "x", counted)).code())
         .isEqualTo(ErrorCode.CI_SIGNATURE_INVALID);
     assertThat(reads).hasValue(1);
     // A correctly signed non-object is invalid_json.
@@ -257,7 +257,7 @@ class CiSignatureTest {
 
   @Test
   void aBodyWithoutDeclaredLengthIsSizedBeforeTheHeadersButAnUnreadableOneStillComesAfterTheTimestamp() {
-    CiService ci = service(SECRET);
+    CiVerifier ci = service(SECRET);
     Supplier<byte[]> tooLarge = () -> {
       throw new ApiException(ErrorCode.PAYLOAD_TOO_LARGE, "request body is larger than 1048576 bytes");
     };
@@ -265,19 +265,19 @@ class CiSignatureTest {
       throw new ApiException(ErrorCode.INVALID_BODY, "request body could not be read");
     };
     String now = Long.toString(NOW);
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", -1, MIB, null, null, tooLarge)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", -1, MIB, null, null, tooLarge)).code())
         .isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", -1, MIB, "nope", "x", tooLarge)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", -1, MIB, "nope", "x", tooLarge)).code())
         .isEqualTo(ErrorCode.PAYLOAD_TOO_LARGE);
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", -1, MIB, null, null, unreadable)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", -1, MIB, null, null, unreadable)).code())
         .isEqualTo(ErrorCode.CI_SIGNATURE_REQUIRED);
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", -1, MIB, "nope", "x", unreadable)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", -1, MIB, "nope", "x", unreadable)).code())
         .isEqualTo(ErrorCode.CI_SIGNATURE_INVALID);
-    assertThat(rejection(ci, new CiService.SignedRequest("POST", -1, MIB, now, "x", unreadable)).code())
+    assertThat(rejection(ci, new CiVerifier.SignedRequest("POST", -1, MIB, now, "x", unreadable)).code())
         .isEqualTo(ErrorCode.INVALID_BODY);
     byte[] body = bytes(VECTOR_BODY);
     AtomicInteger reads = new AtomicInteger();
-    CanonicalJson.Obj ok = ci.verify(new CiService.SignedRequest("POST", -1, MIB, now,
+    CanonicalJson.Obj ok = ci.verify(new CiVerifier.SignedRequest("POST", -1, MIB, now,
         CiSignature.sign(SECRET, now, "POST", body), () -> {
           reads.incrementAndGet();
           return body;
@@ -289,17 +289,17 @@ class CiSignatureTest {
   @Test
   void rejectionMessagesNeverContainTheSecretOrTheExpectedSignature() {
     String secret = "s3cr3t-value-that-must-not-leak";
-    CiService ci = new CiService(null, null, null, Optional.of(secret), () -> Instant.ofEpochSecond(NOW));
+    CiVerifier ci = new CiVerifier(Optional.of(secret), () -> Instant.ofEpochSecond(NOW));
     byte[] body = bytes(VECTOR_BODY);
     String now = Long.toString(NOW);
     String expected = CiSignature.sign(secret, now, "POST", body);
-    List<CiService.SignedRequest> bad = List.of(
-        new CiService.SignedRequest("POST", body.length, MIB, now, "AAAA", () -> body),
-        new CiService.SignedRequest("POST", body.length, MIB, now, expected + "=", () -> body),
-        new CiService.SignedRequest("POST", body.length, MIB, Long.toString(NOW + 301), expected, () -> body),
-        new CiService.SignedRequest("POST", body.length, MIB, null, expected, () -> body),
-        new CiService.SignedRequest("POST", 2 * MIB, MIB, now, expected, () -> body));
-    for (CiService.SignedRequest r : bad) {
+    List<CiVerifier.SignedRequest> bad = List.of(
+        new CiVerifier.SignedRequest("POST", body.length, MIB, now, "AAAA", () -> body),
+        new CiVerifier.SignedRequest("POST", body.length, MIB, now, expected + "=", () -> body),
+        new CiVerifier.SignedRequest("POST", body.length, MIB, Long.toString(NOW + 301), expected, () -> body),
+        new CiVerifier.SignedRequest("POST", body.length, MIB, null, expected, () -> body),
+        new CiVerifier.SignedRequest("POST", 2 * MIB, MIB, now, expected, () -> body));
+    for (CiVerifier.SignedRequest r : bad) {
       ApiException e = rejection(ci, r);
       assertThat(e.getMessage()).doesNotContain(secret).doesNotContain(expected);
       assertThat(String.valueOf(e.details())).doesNotContain(secret).doesNotContain(expected);
