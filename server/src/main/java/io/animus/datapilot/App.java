@@ -22,6 +22,8 @@ import io.animus.datapilot.console.ConsoleResource;
 import io.animus.datapilot.datasets.DatasetResource;
 import io.animus.datapilot.datasets.DatasetService;
 import io.animus.datapilot.datasets.DatasetStore;
+import io.animus.datapilot.datasets.DatasetVersion;
+import io.animus.datapilot.datasets.DatasetVersionLookup;
 import io.animus.datapilot.datasets.QualityGate;
 import io.animus.datapilot.datasets.QualityService;
 import io.animus.datapilot.datasets.QualityStore;
@@ -38,7 +40,10 @@ import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
 import io.animus.datapilot.experiments.RunResource;
 import io.animus.datapilot.experiments.RunService;
+import io.animus.datapilot.experiments.RunLookup;
+import io.animus.datapilot.experiments.RunStatusService;
 import io.animus.datapilot.experiments.RunStore;
+import io.animus.datapilot.experiments.RunTouch;
 import io.animus.datapilot.http.BlobDownload;
 import io.animus.datapilot.http.HttpServer;
 import io.animus.datapilot.http.Idempotency;
@@ -59,8 +64,6 @@ import io.animus.datapilot.telemetry.MetricResource;
 import io.animus.datapilot.telemetry.MetricService;
 import io.animus.datapilot.telemetry.MetricStore;
 import io.animus.datapilot.telemetry.Notifier;
-import io.animus.datapilot.telemetry.RunLifecycleService;
-import io.animus.datapilot.telemetry.RunLookup;
 import io.animus.datapilot.telemetry.StreamHub;
 import io.animus.datapilot.telemetry.StreamLimits;
 import io.animus.datapilot.telemetry.StreamResource;
@@ -154,8 +157,10 @@ public final class App implements AutoCloseable {
     DatasetStore datasetStore = new DatasetStore();
     QualityStore qualityStore = new QualityStore();
     QualityGate qualityGate = new QualityGate(config.requireQualityGate(), datasetStore, qualityStore);
+    MetricStore metricStore = new MetricStore();
+    DatasetVersionLookup datasetVersions = (h, id) -> datasetStore.findVersion(h, id).map(DatasetVersion::projectId);
     RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter(),
-        qualityGate);
+        qualityGate, datasetVersions, metricStore);
 
     Router router = new Router();
     BlobStore blobs = BlobStores.open(config);
@@ -173,16 +178,16 @@ public final class App implements AutoCloseable {
         .register(router);
 
     RunLookup runLookup = new RunLookup(jdbi, runStore);
+    RunTouch runTouch = new RunTouch(runStore);
     Notifier notifier = new Notifier();
-    MetricStore metricStore = new MetricStore();
     EventStore eventStore = new EventStore();
     StreamHub hub = new StreamHub(database, eventStore, metricStore);
-    new MetricResource(new MetricService(jdbi, metricStore, runLookup, notifier, clock,
+    new MetricResource(new MetricService(jdbi, metricStore, runLookup, runTouch, notifier, clock,
         n -> metrics.samplesInserted().increment(n))).register(router);
-    EventService events = new EventService(jdbi, eventStore, runLookup, notifier, clock);
-    RunLifecycleService lifecycle = new RunLifecycleService(jdbi, runStore, events, runLookup, notifier, clock);
+    EventService events = new EventService(jdbi, eventStore, runLookup, runTouch, notifier, clock);
+    RunStatusService lifecycle = new RunStatusService(jdbi, runStore, runLookup, events, clock);
     new EventResource(events, lifecycle, runService).register(router);
-    new StreamResource(hub, runLookup, runService, jdbi, eventStore, new StreamLimits(config.streams().maxOpen(),
+    new StreamResource(hub, runLookup, runService, events, new StreamLimits(config.streams().maxOpen(),
         config.streams().maxPerPrincipal(), metrics.sseConnections(), metrics::sseRefused)).register(router);
 
     UploadReceiver receiver = new UploadReceiver(blobs);
@@ -202,7 +207,8 @@ public final class App implements AutoCloseable {
     Optional<Executor> executor = ExecutorFactory.create(config, System.getenv());
     ExecutionStore executionStore = new ExecutionStore();
     var executionDeps = new ExecutionService.Deps(jdbi, executionStore, runStore, experimentStore, new CiStore(),
-        qualityGate, events, lifecycle, runLookup, runTokens, config.trust().runTokenMaxTtl(), clock);
+        qualityGate, datasetVersions, events, lifecycle, runLookup, runTokens, config.trust().runTokenMaxTtl(),
+        clock);
     Map<String, String> inherited = executor.filter(LocalExecutor.class::isInstance)
         .map(e -> ((LocalExecutor) e).inheritedEnv()).orElse(Map.of());
     new ExecutionResource(new ExecutionService(executionDeps, executor, execution.localCommand(), inherited,

@@ -2,9 +2,9 @@ package io.animus.datapilot.execution;
 
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.experiments.RunStatus;
+import io.animus.datapilot.experiments.RunStatusService;
 import io.animus.datapilot.experiments.RunStore;
 import io.animus.datapilot.kernel.ApiException;
-import io.animus.datapilot.telemetry.RunLifecycleService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -30,7 +30,7 @@ public final class ExecutionReconciler implements AutoCloseable {
   private final Jdbi jdbi;
   private final ExecutionStore store;
   private final RunStore runs;
-  private final RunLifecycleService lifecycle;
+  private final RunStatusService lifecycle;
   private final Executor executor;
   private final JobLogs logs;
   private final Duration startTimeout;
@@ -42,7 +42,7 @@ public final class ExecutionReconciler implements AutoCloseable {
     return t;
   });
 
-  public ExecutionReconciler(Jdbi jdbi, ExecutionStore store, RunStore runs, RunLifecycleService lifecycle,
+  public ExecutionReconciler(Jdbi jdbi, ExecutionStore store, RunStore runs, RunStatusService lifecycle,
                              Executor executor, JobLogs logs, Duration startTimeout, Duration interval, Clock clock) {
     this.jdbi = jdbi;
     this.store = store;

@@ -8,20 +8,21 @@ import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Hashing;
 import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
+import io.animus.datapilot.datasets.DatasetVersionLookup;
 import io.animus.datapilot.datasets.QualityGate;
 import io.animus.datapilot.experiments.Experiment;
 import io.animus.datapilot.experiments.ExperimentStore;
 import io.animus.datapilot.experiments.Run;
 import io.animus.datapilot.experiments.RunStatusChange;
 import io.animus.datapilot.experiments.RunStatus;
+import io.animus.datapilot.experiments.RunLookup;
+import io.animus.datapilot.experiments.RunStatusService;
 import io.animus.datapilot.experiments.RunStore;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.telemetry.EventService;
 import io.animus.datapilot.telemetry.RunEvent;
-import io.animus.datapilot.telemetry.RunLifecycleService;
-import io.animus.datapilot.telemetry.RunLookup;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -53,8 +54,9 @@ public final class ExecutionService {
   private final ExperimentStore experiments;
   private final CiStore ci;
   private final QualityGate qualityGate;
+  private final DatasetVersionLookup datasetVersions;
   private final EventService events;
-  private final RunLifecycleService lifecycle;
+  private final RunStatusService lifecycle;
   private final RunLookup lookup;
   private final RunTokens tokens;
   private final Duration tokenTtl;
@@ -66,7 +68,8 @@ public final class ExecutionService {
 
   /** What the service needs from the rest of the server. */
   public record Deps(Jdbi jdbi, ExecutionStore store, RunStore runs, ExperimentStore experiments, CiStore ci,
-                     QualityGate qualityGate, EventService events, RunLifecycleService lifecycle, RunLookup lookup,
+                     QualityGate qualityGate, DatasetVersionLookup datasetVersions, EventService events,
+                     RunStatusService lifecycle, RunLookup lookup,
                      RunTokens tokens, Duration tokenTtl, Clock clock) {}
 
   public ExecutionService(Deps deps, Optional<Executor> executor, Optional<List<String>> defaultCommand,
@@ -77,6 +80,7 @@ public final class ExecutionService {
     this.experiments = deps.experiments();
     this.ci = deps.ci();
     this.qualityGate = deps.qualityGate();
+    this.datasetVersions = deps.datasetVersions();
     this.events = deps.events();
     this.lifecycle = deps.lifecycle();
     this.lookup = deps.lookup();
@@ -118,7 +122,7 @@ public final class ExecutionService {
       Experiment experiment = experiments.find(h, experimentId).filter(e -> project.admits(e.projectId()))
           .orElseThrow(() -> ApiException.notFound("experiment"));
       UUID versionId = Ids.parse(request.datasetVersionId())
-          .filter(v -> runs.datasetVersionProject(h, v).filter(experiment.projectId()::equals).isPresent())
+          .filter(v -> datasetVersions.projectOf(h, v).filter(experiment.projectId()::equals).isPresent())
           .orElseThrow(() -> ApiException.notFound("dataset version"));
       qualityGate.require(h, versionId);
       if (backend.kind().equals("kubernetes")) {

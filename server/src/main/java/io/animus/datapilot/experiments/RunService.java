@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
+import io.animus.datapilot.datasets.DatasetVersionLookup;
 import io.animus.datapilot.datasets.QualityGate;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.ErrorCode;
@@ -29,19 +30,25 @@ public final class RunService {
   private final Clock clock;
   private final Duration staleAfter;
   private final QualityGate qualityGate;
+  private final DatasetVersionLookup datasetVersions;
+  private final LatestMetrics metricValues;
+  private final RunStore.SortKey metricSortKey;
 
-  public RunService(Jdbi jdbi, RunStore runs, ExperimentStore experiments, Clock clock, Duration staleAfter) {
-    this(jdbi, runs, experiments, clock, staleAfter, QualityGate.disabled());
-  }
-
+  /**
+   * {@code qualityGate} and {@code datasetVersions} are the datasets feature's, {@code latestMetrics}
+   * telemetry's: runs read those tables only through them.
+   */
   public RunService(Jdbi jdbi, RunStore runs, ExperimentStore experiments, Clock clock, Duration staleAfter,
-                    QualityGate qualityGate) {
+                    QualityGate qualityGate, DatasetVersionLookup datasetVersions, LatestMetrics latestMetrics) {
     this.jdbi = jdbi;
     this.runs = runs;
     this.experiments = experiments;
     this.clock = clock;
     this.staleAfter = staleAfter;
     this.qualityGate = qualityGate;
+    this.datasetVersions = datasetVersions;
+    this.metricValues = latestMetrics;
+    this.metricSortKey = new RunStore.SortKey(latestMetrics.latestValueOfKey(), "float8");
   }
 
   /** A validated create-run request (PROTOCOL.md §3.2). */
@@ -104,20 +111,20 @@ public final class RunService {
           .orElseThrow(() -> ApiException.notFound("experiment"));
       Run stored = run.withProject(runProject);
       Run answered = request.status().terminal() && stored.endedAt() == null ? stored.withEndedAt(now) : stored;
-      return withReadTimeFields(answered, now);
+      return withStaleness(answered, now);
     });
   }
 
   private UUID checkDatasetVersion(Handle h, Experiment experiment, String raw) {
     UUID id = Ids.parse(raw)
-        .filter(v -> runs.datasetVersionProject(h, v).filter(experiment.projectId()::equals).isPresent())
+        .filter(v -> datasetVersions.projectOf(h, v).filter(experiment.projectId()::equals).isPresent())
         .orElseThrow(() -> ApiException.notFound("dataset version"));
     qualityGate.require(h, id);
     return id;
   }
 
   public Run get(ProjectScope project, String rawRunId) {
-    return withReadTimeFields(findVisible(project, rawRunId), clock.now());
+    return withStaleness(findVisible(project, rawRunId), clock.now());
   }
 
   public List<RunStatusChange> states(ProjectScope project, String rawRunId) {
@@ -166,17 +173,18 @@ public final class RunService {
       List<Run> rows = runs.listByStart(h, filter, ordering.ascending(), afterStart, afterId, limit + 1);
       page = Page.fromOverfetch(rows, limit, fingerprint, r -> List.of(r.startedAt().toString(), r.runId().toString()));
     } else {
-      RunStore.SortKey key = ordering.kind().equals("param") ? RunStore.SortKey.PARAM : RunStore.SortKey.METRIC;
+      boolean byParam = ordering.kind().equals("param");
+      RunStore.SortKey key = byParam ? RunStore.SortKey.PARAM : metricSortKey;
       List<RunStore.Sorted> rows = runs.listByValue(h, filter, key, ordering.key(), ordering.ascending(),
-          cursor.map(c -> c.text(0)).map(v -> key == RunStore.SortKey.PARAM ? jsonCursorValue(v) : floatCursorValue(v))
-              .orElse(null), afterId, limit + 1);
+          cursor.map(c -> c.text(0)).map(v -> byParam ? jsonCursorValue(v) : floatCursorValue(v)).orElse(null),
+          afterId, limit + 1);
       page = Page.fromOverfetch(rows, limit, fingerprint,
           s -> java.util.Arrays.asList(s.sortValue(), s.run().runId().toString())).map(RunStore.Sorted::run);
     }
     Map<UUID, Map<String, Double>> latest = latestMetrics
-        ? runs.latestMetrics(h, page.items().stream().map(Run::runId).toList()) : Map.of();
+        ? metricValues.latestByRun(h, page.items().stream().map(Run::runId).toList()) : Map.of();
     return page.map(r -> {
-      Run shown = withReadTimeFields(r, now);
+      Run shown = withStaleness(r, now);
       return latestMetrics ? shown.withLatestMetrics(latest.getOrDefault(r.runId(), Map.of())) : shown;
     });
   }
@@ -211,8 +219,8 @@ public final class RunService {
         .orElse(null);
   }
 
-  /** Adds what is derived at read time: {@code stale}. */
-  private Run withReadTimeFields(Run run, Instant now) {
+  /** Sets {@code stale}, the one field derived at read time (a running run not seen for a while). */
+  private Run withStaleness(Run run, Instant now) {
     // A run is "seen" at creation at the latest, even when it was created with an old started_at.
     Instant seen = run.lastSeenAt() != null ? run.lastSeenAt() : run.createdAt();
     return run.withStale(RunStatus.RUNNING.wire().equals(run.status()) && seen.plus(staleAfter).isBefore(now));

@@ -5,7 +5,6 @@ import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +14,11 @@ import org.jdbi.v3.core.Handle;
 
 /** Rows of {@code runs} and {@code run_states}; no rules here. */
 public final class RunStore {
+  /** The columns {@link #map} reads, as every run read selects them. */
+  private static final String COLUMNS = """
+      run_id, experiment_id, project_id, dataset_version_id, status, started_at,
+      COALESCE(ended_at, terminal_at) AS ended_at, git_repo, git_commit, git_ref, params, metrics,
+      artifacts_prefix, last_heartbeat_at, last_seen_at, reported_status, progress, created_at""";
 
   /**
    * A new run with its first state, in one statement, under the experiment {@code run} names;
@@ -67,12 +71,9 @@ public final class RunStore {
 
   public Optional<Run> find(Handle h, UUID runId) {
     return h.createQuery("""
-            SELECT run_id, experiment_id, project_id, dataset_version_id, status, started_at,
-                   COALESCE(ended_at, terminal_at) AS ended_at, git_repo, git_commit, git_ref, params, metrics,
-                   artifacts_prefix, last_heartbeat_at, last_seen_at, reported_status, progress,
-                   created_at
-            FROM runs WHERE run_id = :run_id
+            SELECT <columns> FROM runs WHERE run_id = :run_id
             """)
+        .define("columns", COLUMNS)
         .bind("run_id", runId)
         .map((rs, ctx) -> map(rs))
         .findOne();
@@ -128,26 +129,43 @@ public final class RunStore {
         .findOne();
   }
 
-  /** For each run of a page, {name: value} of the highest-step sample of every metric; one query. */
-  public Map<UUID, Map<String, Double>> latestMetrics(Handle h, Collection<UUID> runIds) {
-    Map<UUID, Map<String, Double>> out = new HashMap<>();
-    if (runIds.isEmpty()) {
-      return out;
-    }
-    h.createQuery("""
-            SELECT s.run_id, s.name, m.value
-            FROM metric_series s
-            CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
-                                ORDER BY step DESC LIMIT 1) m
-            WHERE s.run_id = ANY(:run_ids)
-            ORDER BY s.run_id, s.name
+  /**
+   * Locks the run row for the rest of the transaction and marks it seen; false when the run does
+   * not exist. Event ids are taken while the lock is held, so within a run they become visible in
+   * increasing order.
+   */
+  public boolean lockAndMarkSeen(Handle h, UUID runId, Instant now) {
+    return h.createUpdate("UPDATE runs SET last_seen_at = greatest(last_seen_at, :now) WHERE run_id = :run_id")
+        .bind("run_id", runId)
+        .bind("now", Rows.timestamp(now))
+        .execute() == 1;
+  }
+
+  /**
+   * Marks the run seen unless it was seen less than a second before {@code now} (so telemetry does
+   * not rewrite the run row each time); true when the row was written.
+   */
+  public boolean markSeen(Handle h, UUID runId, Instant now) {
+    return h.createUpdate("""
+            UPDATE runs SET last_seen_at = :now
+            WHERE run_id = :run_id AND (last_seen_at IS NULL OR last_seen_at < :now - interval '1 second')
             """)
-        .bindArray("run_ids", UUID.class, runIds)
-        .map((rs, ctx) -> new Object[] {rs.getObject("run_id", UUID.class), rs.getString("name"),
-            rs.getDouble("value")})
-        .forEach(row -> out.computeIfAbsent((UUID) row[0], k -> new java.util.TreeMap<>())
-            .put((String) row[1], (Double) row[2]));
-    return out;
+        .bind("run_id", runId)
+        .bind("now", Rows.timestamp(now))
+        .execute() == 1;
+  }
+
+  /** Stores what the newest events said about the run (status and progress as the SDK logs them). */
+  public void updateReported(Handle h, UUID runId, String reportedStatus, String progressJson) {
+    h.createUpdate("""
+            UPDATE runs SET reported_status = COALESCE(CAST(:status AS text), reported_status),
+                            progress = COALESCE(CAST(:progress AS json), progress)
+            WHERE run_id = :run_id
+            """)
+        .bind("run_id", runId)
+        .bind("status", reportedStatus)
+        .bind("progress", progressJson)
+        .execute();
   }
 
   /** Whether a run is terminal and since when (for run-token checks). */
@@ -168,14 +186,6 @@ public final class RunStore {
         .findOne();
   }
 
-  /** The project of a dataset version, if it exists. */
-  public Optional<String> datasetVersionProject(Handle h, UUID versionId) {
-    return h.createQuery("SELECT project_id FROM dataset_versions WHERE version_id = :id")
-        .bind("id", versionId)
-        .mapTo(String.class)
-        .findOne();
-  }
-
   /** Filters of a run list; null means "no filter". */
   public record RunFilter(UUID experimentId, String projectId, String status, boolean activeOnly) {}
 
@@ -183,10 +193,7 @@ public final class RunStore {
   public List<Run> listByStart(Handle h, RunFilter f, boolean ascending, Instant afterStart, UUID afterId,
                                int limit) {
     return h.createQuery("""
-            SELECT run_id, experiment_id, project_id, dataset_version_id, status, started_at,
-                   COALESCE(ended_at, terminal_at) AS ended_at, git_repo, git_commit, git_ref, params, metrics,
-                   artifacts_prefix, last_heartbeat_at, last_seen_at, reported_status, progress,
-                   created_at
+            SELECT <columns>
             FROM runs
             WHERE (CAST(:experiment_id AS uuid) IS NULL OR experiment_id = :experiment_id)
               AND (CAST(:project_id AS text) IS NULL OR project_id = :project_id)
@@ -198,6 +205,7 @@ public final class RunStore {
             ORDER BY started_at <dir>, run_id DESC
             LIMIT :limit
             """)
+        .define("columns", COLUMNS)
         .define("cmp", ascending ? ">" : "<")
         .define("dir", ascending ? "ASC" : "DESC")
         .bind("experiment_id", f.experimentId())
@@ -214,22 +222,14 @@ public final class RunStore {
   /** A run with the JSON value it is sorted by (null when the run lacks the key). */
   public record Sorted(Run run, String sortValue) {}
 
-  /** What a run list can be sorted by besides start time; the SQL fragments are fixed here. */
-  public enum SortKey {
-    PARAM("NULLIF(params::jsonb -> :key, 'null'::jsonb)", "jsonb"),
-    METRIC("""
-        (SELECT m.value FROM metric_series s
-         CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
-                             ORDER BY step DESC LIMIT 1) m
-         WHERE s.run_id = runs.run_id AND s.name = :key)""", "float8");
-
-    private final String expression;
-    private final String type;
-
-    SortKey(String expression, String type) {
-      this.expression = expression;
-      this.type = type;
-    }
+  /**
+   * What a run list can be sorted by besides start time: an SQL expression over the row of
+   * {@code runs} (it may use {@code :key}) and its PostgreSQL type. Expressions come from code, never
+   * from a request.
+   */
+  public record SortKey(String expression, String type) {
+    /** A param's stored JSON value; JSON null counts as missing. */
+    public static final SortKey PARAM = new SortKey("NULLIF(params::jsonb -> :key, 'null'::jsonb)", "jsonb");
   }
 
   /**
@@ -241,10 +241,7 @@ public final class RunStore {
                                   String afterValue, UUID afterId, int limit) {
     return h.createQuery("""
             WITH ranked AS (
-              SELECT run_id, experiment_id, project_id, dataset_version_id, status, started_at,
-                     COALESCE(ended_at, terminal_at) AS ended_at, git_repo, git_commit, git_ref, params, metrics,
-                     artifacts_prefix, last_heartbeat_at, last_seen_at, reported_status, progress,
-                   created_at, <sort_expr> AS sort_value
+              SELECT <columns>, <sort_expr> AS sort_value
               FROM runs
               WHERE (CAST(:experiment_id AS uuid) IS NULL OR experiment_id = :experiment_id)
                 AND (CAST(:project_id AS text) IS NULL OR project_id = :project_id)
@@ -261,8 +258,9 @@ public final class RunStore {
             """)
         .define("cmp", ascending ? ">" : "<")
         .define("dir", ascending ? "ASC" : "DESC")
-        .define("sort_expr", sortKey.expression)
-        .define("sort_type", sortKey.type)
+        .define("columns", COLUMNS)
+        .define("sort_expr", sortKey.expression())
+        .define("sort_type", sortKey.type())
         .bind("key", key)
         .bind("experiment_id", f.experimentId())
         .bind("project_id", f.projectId())

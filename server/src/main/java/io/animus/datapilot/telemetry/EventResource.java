@@ -2,6 +2,7 @@ package io.animus.datapilot.telemetry;
 
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunStatus;
+import io.animus.datapilot.experiments.RunStatusService;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.kernel.ErrorCode;
@@ -22,10 +23,10 @@ public final class EventResource {
   private static final String RUN = "/api/experiments/experiment-runs/{run_id}";
   private static final Set<String> STATUS_FIELDS = Set.of("status", "message");
   private final EventService events;
-  private final RunLifecycleService lifecycle;
+  private final RunStatusService lifecycle;
   private final RunService runs;
 
-  public EventResource(EventService events, RunLifecycleService lifecycle, RunService runs) {
+  public EventResource(EventService events, RunStatusService lifecycle, RunService runs) {
     this.events = events;
     this.lifecycle = lifecycle;
     this.runs = runs;
@@ -41,14 +42,16 @@ public final class EventResource {
 
   private Reply append(ApiRequest request) {
     JsonBody body = JsonBody.of(request.body(), Set.of("level", "message", "metadata", "occurred_at"));
+    var event = EventBodies.single(body.raw());
     return Reply.status(201, events.append(request.project(), request.path("run_id"),
-        request.principal().subject(), body.raw()));
+        request.principal().subject(), event));
   }
 
   private Reply appendBatch(ApiRequest request) {
     JsonBody body = request.json(Set.of("events"));
+    var batch = EventBodies.batch(body.raw().get("events"));
     var count = events.appendBatch(request.project(), request.path("run_id"), request.principal().subject(),
-        body.raw().get("events"));
+        batch);
     return BatchAnswer.of(count.runId(), count.received(), count.inserted(), request.requestId());
   }
 

@@ -4,24 +4,12 @@ import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
-/** Rows of {@code run_events} and the run's live fields derived from them. */
+/** Rows of {@code run_events} (the run's live fields they update are {@code RunStore}'s). */
 public final class EventStore {
-
-  /**
-   * Locks the run row for the rest of the transaction and marks it seen. Event ids are taken
-   * while the lock is held, so within a run they become visible in increasing order.
-   */
-  public boolean lockRun(Handle h, UUID runId, Instant now) {
-    return h.createUpdate("UPDATE runs SET last_seen_at = greatest(last_seen_at, :now) WHERE run_id = :run_id")
-        .bind("run_id", runId)
-        .bind("now", Rows.timestamp(now))
-        .execute() == 1;
-  }
 
   /** Inserts in order; an event whose client id the run has already seen is skipped. */
   public List<RunEvent> insert(Handle h, UUID runId, List<RunEvent.New> events) {
@@ -45,19 +33,6 @@ public final class EventStore {
         .map((rs, ctx) -> map(rs))
         .list()
         .stream().sorted(java.util.Comparator.comparingLong(RunEvent::eventId)).toList();
-  }
-
-  /** Stores what the newest events said about the run (status and progress as the SDK logs them). */
-  public void updateReported(Handle h, UUID runId, String reportedStatus, String progressJson) {
-    h.createUpdate("""
-            UPDATE runs SET reported_status = COALESCE(CAST(:status AS text), reported_status),
-                            progress = COALESCE(CAST(:progress AS json), progress)
-            WHERE run_id = :run_id
-            """)
-        .bind("run_id", runId)
-        .bind("status", reportedStatus)
-        .bind("progress", progressJson)
-        .execute();
   }
 
   /** Newest first, below the cursor (0 = none). */

@@ -30,7 +30,7 @@ final class FastBatchParser {
 
   private FastBatchParser() {}
 
-  static MetricBatch parse(byte[] body, long nowMicros) {
+  static MetricBatch parse(byte[] body) {
     if (body.length == 0) {
       return null;
     }
@@ -44,7 +44,7 @@ final class FastBatchParser {
       MetricBatch batch = new MetricBatch(Math.min(MetricService.MAX_BATCH_POINTS, body.length / 40 + 1));
       JsonToken t;
       while ((t = p.nextToken()) == JsonToken.START_OBJECT) {
-        if (batch.size() == MetricService.MAX_BATCH_POINTS || !point(p, batch, nowMicros)) {
+        if (batch.size() == MetricService.MAX_BATCH_POINTS || !point(p, batch)) {
           return null;
         }
       }
@@ -58,12 +58,12 @@ final class FastBatchParser {
     }
   }
 
-  private static boolean point(JsonParser p, MetricBatch batch, long nowMicros) throws IOException {
+  private static boolean point(JsonParser p, MetricBatch batch) throws IOException {
     int seen = 0;
     String name = null;
     long step = 0;
     double value = 0;
-    long at = nowMicros;
+    long at = MetricBatch.UNSET;
     JsonToken t;
     while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
       int field = switch (p.currentName()) {

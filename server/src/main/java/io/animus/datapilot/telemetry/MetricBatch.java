@@ -10,9 +10,13 @@ import java.util.Map;
 /**
  * Validated points of one write as parallel primitive arrays, in request order: each point's
  * name (an index into {@link #names}), step, value and time in microseconds since the epoch,
- * rounded as PostgreSQL rounds a timestamp's text.
+ * rounded as PostgreSQL rounds a timestamp's text, or {@link #UNSET} for a point that gave no time
+ * (the service records it at the time of the write). Built by the request parsers, then handed to
+ * {@link MetricService} as it is: the points are never copied on the way.
  */
-final class MetricBatch {
+public final class MetricBatch {
+  /** The time of a point that named none. */
+  static final long UNSET = Long.MIN_VALUE;
   private final List<String> names = new ArrayList<>();
   private final Map<String, Integer> nameIds = new HashMap<>();
   private int[] nameIndex;
@@ -20,6 +24,7 @@ final class MetricBatch {
   private double[] values;
   private long[] micros;
   private int size;
+  private boolean anyUnset;
 
   MetricBatch(int capacity) {
     int initial = Math.max(1, capacity);
@@ -47,10 +52,11 @@ final class MetricBatch {
     steps[size] = step;
     values[size] = value;
     micros[size] = recordedAtMicros;
+    anyUnset |= recordedAtMicros == UNSET;
     size++;
   }
 
-  int size() {
+  public int size() {
     return size;
   }
 
@@ -76,7 +82,16 @@ final class MetricBatch {
     return size == values.length ? values : Arrays.copyOf(values, size);
   }
 
-  long[] micros() {
+  /** The times, with {@code unsetAs} for every point that gave none. */
+  long[] micros(long unsetAs) {
+    if (anyUnset) {
+      for (int i = 0; i < size; i++) {
+        if (micros[i] == UNSET) {
+          micros[i] = unsetAs;
+        }
+      }
+      anyUnset = false;
+    }
     return size == micros.length ? micros : Arrays.copyOf(micros, size);
   }
 

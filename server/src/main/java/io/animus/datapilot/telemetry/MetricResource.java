@@ -1,5 +1,6 @@
 package io.animus.datapilot.telemetry;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.kernel.ErrorCode;
@@ -33,21 +34,22 @@ public final class MetricResource {
 
   private Reply appendStep(ApiRequest request) {
     JsonBody body = request.json(STEP_FIELDS);
-    var count = service.appendStep(request.project(), request.path("run_id"), request.principal().subject(),
-        body.raw().get("step"), body.raw().get("metrics"),
-        body.object("metadata", ErrorCode.INVALID_METADATA).orElseGet(Json::object));
+    ObjectNode metadata = body.object("metadata", ErrorCode.INVALID_METADATA).orElseGet(Json::object);
+    long step = MetricInput.step(body.raw().get("step"), null);
+    var command = new MetricService.AppendMetrics(MetricBodies.step(step, body.raw().get("metrics")), metadata);
+    var count = service.append(request.project(), request.path("run_id"), request.principal().subject(), command);
     Map<String, Object> answer = new LinkedHashMap<>();
     answer.put("inserted", count.inserted());
     answer.put("received", count.received());
     answer.put("request_id", request.requestId());
     answer.put("run_id", count.runId().toString());
-    answer.put("step", MetricInput.step(body.raw().get("step"), null));
+    answer.put("step", step);
     return Reply.status(count.inserted() > 0 ? 201 : 200, answer);
   }
 
   private Reply appendBatch(ApiRequest request) {
-    var count = service.appendBatch(request.project(), request.path("run_id"), request.principal().subject(),
-        request.body());
+    var command = new MetricService.AppendMetrics(MetricBodies.batch(request.body()), Json.object());
+    var count = service.append(request.project(), request.path("run_id"), request.principal().subject(), command);
     return BatchAnswer.of(count.runId(), count.received(), count.inserted(), request.requestId());
   }
 

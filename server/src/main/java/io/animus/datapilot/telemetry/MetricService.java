@@ -1,22 +1,19 @@
 package io.animus.datapilot.telemetry;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.ProjectScope;
 import io.animus.datapilot.common.Redactor;
-import io.animus.datapilot.kernel.ApiException;
-import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.experiments.RunLookup;
+import io.animus.datapilot.experiments.RunTouch;
 import io.animus.datapilot.kernel.Json;
-import io.animus.datapilot.http.JsonBody;
 import io.animus.datapilot.kernel.Page;
 import io.animus.datapilot.kernel.PageToken;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
@@ -30,16 +27,18 @@ public final class MetricService {
   private final Jdbi jdbi;
   private final MetricStore store;
   private final RunLookup runs;
+  private final RunTouch touch;
   private final Notifier notifier;
   private final Clock clock;
   private final Consumer<Integer> insertedCounter;
   private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
 
-  public MetricService(Jdbi jdbi, MetricStore store, RunLookup runs, Notifier notifier, Clock clock,
-                       Consumer<Integer> insertedCounter) {
+  public MetricService(Jdbi jdbi, MetricStore store, RunLookup runs, RunTouch touch, Notifier notifier,
+                       Clock clock, Consumer<Integer> insertedCounter) {
     this.jdbi = jdbi;
     this.store = store;
     this.runs = runs;
+    this.touch = touch;
     this.notifier = notifier;
     this.clock = clock;
     this.insertedCounter = insertedCounter;
@@ -48,96 +47,28 @@ public final class MetricService {
   /** How many points a write received and inserted (the rest were duplicates). */
   public record WriteCount(UUID runId, int received, int inserted) {}
 
-  /** The published SDK's shape: one step, many names, optional metadata for all of them. */
-  public WriteCount appendStep(ProjectScope project, String rawRunId, String actor, JsonNode step, JsonNode metrics,
-                               ObjectNode metadata) {
-    long stepValue = MetricInput.step(step, null);
-    if (!(metrics instanceof ObjectNode object) || object.isEmpty()) {
-      throw new ApiException(ErrorCode.METRICS_REQUIRED, "metrics must be a non-empty object of name: number");
+  /**
+   * A validated write (both {@code POST …/metrics} and {@code …/metrics:batch}): the parsed points
+   * and the metadata recorded with all of them.
+   */
+  public record AppendMetrics(MetricBatch points, ObjectNode metadata) {
+    public AppendMetrics {
+      Objects.requireNonNull(points);
+      Objects.requireNonNull(metadata);
+      if (points.size() == 0) {
+        throw new IllegalArgumentException("a metric write holds at least one point");
+      }
     }
+  }
+
+  /** Stores a write; a point that named no time is recorded at the time of the write. */
+  public WriteCount append(ProjectScope project, String rawRunId, String actor, AppendMetrics command) {
     long now = MetricBatch.micros(clock.now());
-    MetricBatch points = new MetricBatch(object.size());
-    for (Map.Entry<String, JsonNode> e : object.properties()) {
-      String name = MetricInput.name(e.getKey(), null);
-      points.add(name, stepValue, MetricInput.value(e.getValue(), name, null), now);
-    }
     UUID runId = runs.require(project, rawRunId);
-    return write(runId, actor, metadata, points);
+    return write(runId, actor, command.metadata(), command.points(), now);
   }
 
-  private static final Set<String> BATCH_FIELDS = Set.of("points");
-
-  /**
-   * A {@code metrics:batch} body: the common valid shape is read in one streaming pass; anything
-   * else takes the general path below, which answers every error as the protocol says.
-   */
-  public WriteCount appendBatch(ProjectScope project, String rawRunId, String actor, byte[] body) {
-    Instant now = clock.now();
-    MetricBatch batch = FastBatchParser.parse(body, MetricBatch.micros(now));
-    if (batch == null) {
-      batch = readPoints(JsonBody.of(body, BATCH_FIELDS).raw().get("points"), now);
-    }
-    UUID runId = runs.require(project, rawRunId);
-    return write(runId, actor, Json.object(), batch);
-  }
-
-  /**
-   * The general reading of a batch's {@code points} (our SDKs' shape): one bad point rejects the
-   * request, naming its index.
-   */
-  static MetricBatch readPoints(JsonNode pointsNode, Instant now) {
-    if (pointsNode == null || !pointsNode.isArray()) {
-      throw new ApiException(ErrorCode.INVALID_JSON, "field \"points\" must be an array");
-    }
-    if (pointsNode.isEmpty()) {
-      throw new ApiException(ErrorCode.METRICS_REQUIRED, "points must hold at least one point");
-    }
-    if (pointsNode.size() > MAX_BATCH_POINTS) {
-      throw new ApiException(ErrorCode.TOO_MANY_ITEMS, "a batch holds at most " + MAX_BATCH_POINTS + " points",
-          Map.of("max_items", MAX_BATCH_POINTS));
-    }
-    MetricBatch points = new MetricBatch(pointsNode.size());
-    for (int i = 0; i < pointsNode.size(); i++) {
-      MetricPoint p = point(pointsNode.get(i), i, now);
-      points.add(p.name(), p.step(), p.value(), MetricBatch.micros(p.recordedAt()));
-    }
-    return points;
-  }
-
-  private static final Set<String> POINT_FIELDS = Set.of("step", "name", "value", "timestamp");
-
-  private static MetricPoint point(JsonNode node, int index, Instant now) {
-    if (!(node instanceof ObjectNode p)) {
-      throw MetricInput.error(ErrorCode.INVALID_JSON, "each point must be an object", index);
-    }
-    p.fieldNames().forEachRemaining(f -> {
-      if (!POINT_FIELDS.contains(f)) {
-        throw MetricInput.error(ErrorCode.INVALID_JSON, "unknown field \"" + f + "\"", index);
-      }
-    });
-    JsonNode nameNode = p.get("name");
-    if (nameNode != null && !nameNode.isNull() && !nameNode.isTextual()) {
-      throw MetricInput.error(ErrorCode.INVALID_METRIC_NAME, "name must be a string", index);
-    }
-    String name = MetricInput.name(nameNode == null || nameNode.isNull() ? null : nameNode.textValue(), index);
-    long step = MetricInput.step(p.get("step"), index);
-    double value = MetricInput.value(p.get("value"), name, index);
-    Instant at = now;
-    JsonNode ts = p.get("timestamp");
-    if (ts != null && !ts.isNull()) {
-      if (!ts.isTextual()) {
-        throw MetricInput.error(ErrorCode.INVALID_TIMESTAMP, "timestamp must be an RFC 3339 string", index);
-      }
-      try {
-        at = io.animus.datapilot.kernel.Times.parse("timestamp", ts.textValue());
-      } catch (ApiException e) {
-        throw MetricInput.error(ErrorCode.INVALID_TIMESTAMP, e.getMessage(), index);
-      }
-    }
-    return new MetricPoint(name, step, value, at);
-  }
-
-  private WriteCount write(UUID runId, String actor, ObjectNode metadata, MetricBatch points) {
+  private WriteCount write(UUID runId, String actor, ObjectNode metadata, MetricBatch points, long nowMicros) {
     String metadataJson = Json.writeString(Redactor.redact(metadata));
     Map<String, Integer> ids = seriesFor(runId, points.names());
     int[] idOfName = new int[points.names().size()];
@@ -150,10 +81,10 @@ public final class MetricService {
     int[] series = points.seriesIds(idOfName);
     long[] steps = points.steps();
     double[] values = points.values();
-    long[] times = points.micros();
+    long[] times = points.micros(nowMicros);
     MetricStore.WriteResult result = jdbi.inTransaction(h -> {
-      MetricStore.WriteResult r = store.insert(h, runId, actor, metadataJson, series, steps, values, times,
-          clock.now());
+      MetricStore.WriteResult r = store.insert(h, runId, actor, metadataJson, series, steps, values, times);
+      touch.markSeen(h, runId, clock.now());
       notifier.metrics(h, runId, r, namesById);
       return r;
     });

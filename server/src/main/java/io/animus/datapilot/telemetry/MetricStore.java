@@ -1,5 +1,6 @@
 package io.animus.datapilot.telemetry;
 
+import io.animus.datapilot.experiments.LatestMetrics;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
@@ -10,12 +11,49 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
 
-/** Rows of {@code metric_series}, {@code metric_writes}, {@code metric_samples}, {@code metric_blocks}. */
-public final class MetricStore {
+/**
+ * Rows of {@code metric_series}, {@code metric_writes}, {@code metric_samples}, {@code metric_blocks};
+ * also what run lists read of them ({@link LatestMetrics}).
+ */
+public final class MetricStore implements LatestMetrics {
+  /** The latest value of metric {@code :key} of the run of the enclosing {@code runs} row. */
+  private static final String LATEST_VALUE_OF_KEY = """
+      (SELECT m.value FROM metric_series s
+       CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
+                           ORDER BY step DESC LIMIT 1) m
+       WHERE s.run_id = runs.run_id AND s.name = :key)""";
+
+  @Override
+  public String latestValueOfKey() {
+    return LATEST_VALUE_OF_KEY;
+  }
+
+  @Override
+  public Map<UUID, Map<String, Double>> latestByRun(Handle h, Collection<UUID> runIds) {
+    Map<UUID, Map<String, Double>> out = new HashMap<>();
+    if (runIds.isEmpty()) {
+      return out;
+    }
+    h.createQuery("""
+            SELECT s.run_id, s.name, m.value
+            FROM metric_series s
+            CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
+                                ORDER BY step DESC LIMIT 1) m
+            WHERE s.run_id = ANY(:run_ids)
+            ORDER BY s.run_id, s.name
+            """)
+        .bindArray("run_ids", UUID.class, runIds)
+        .map((rs, ctx) -> new Object[] {rs.getObject("run_id", UUID.class), rs.getString("name"),
+            rs.getDouble("value")})
+        .forEach(row -> out.computeIfAbsent((UUID) row[0], k -> new TreeMap<>())
+            .put((String) row[1], (Double) row[2]));
+    return out;
+  }
 
   /** The series id of each name of a run, creating the missing series. */
   public Map<String, Integer> ensureSeries(Handle h, UUID runId, Collection<String> names) {
@@ -54,11 +92,10 @@ public final class MetricStore {
   /**
    * Inserts points (parallel arrays, in request order) as one write: duplicates of existing
    * (series, step) and repeats inside the request (first occurrence wins) are skipped, and the
-   * 64-step block summaries absorb exactly the inserted points; the run is marked seen (at most once
-   * a second, so telemetry does not rewrite the run row each time). One statement.
+   * 64-step block summaries absorb exactly the inserted points. One statement.
    */
   public WriteResult insert(Handle h, UUID runId, String recordedBy, String metadataJson, int[] series,
-                            long[] steps, double[] values, long[] recordedAtMicros, Instant now) {
+                            long[] steps, double[] values, long[] recordedAtMicros) {
     boolean small = series.length <= RETURN_POINTS_UP_TO;
     List<Object[]> rows = h.createQuery("""
             WITH w AS (
@@ -95,15 +132,10 @@ public final class MetricStore {
                 max_value = greatest(metric_blocks.max_value, EXCLUDED.max_value),
                 nan_count = metric_blocks.nan_count + EXCLUDED.nan_count
               RETURNING 1),
-            touch AS (
-              UPDATE runs SET last_seen_at = :now
-              WHERE run_id = :run_id AND (last_seen_at IS NULL OR last_seen_at < :now - interval '1 second')
-              RETURNING 1),
             summary AS (
               SELECT series_id, count(*) AS n, min(step) AS from_step, max(step) AS to_step
               FROM ins GROUP BY series_id)
             SELECT (SELECT write_id FROM w) AS write_id, (SELECT count(*) FROM blocks) AS blocks,
-                   (SELECT count(*) FROM touch) AS touched,
                    x.series_id, x.n, x.from_step, x.to_step, x.value, x.recorded_at
             FROM (SELECT 1) AS one
             LEFT JOIN (SELECT series_id, 1 AS n, step AS from_step, step AS to_step, value, recorded_at
@@ -119,7 +151,6 @@ public final class MetricStore {
         .bind("values", binaryArray(values))
         .bind("times", binaryArray(recordedAtMicros))
         .bind("small", small)
-        .bind("now", Rows.timestamp(now))
         .map((rs, ctx) -> new Object[] {rs.getLong("write_id"), rs.getObject("series_id", Integer.class),
             rs.getLong("n"), rs.getLong("from_step"), rs.getLong("to_step"), rs.getDouble("value"),
             Rows.instant(rs, "recorded_at")})

@@ -164,14 +164,14 @@ public final class StreamHub implements AutoCloseable {
     }
     switch (msg.path("k").asText()) {
       case "s" -> {
-        String frame = StreamSubscriber.frame("status", null, Json.writeString(msg.get("s")));
+        String frame = SseFrames.frame("status", null, Json.writeString(msg.get("s")));
         subscribers.forEach(s -> s.offer(frame, 0));
       }
       case "e" -> {
         long from = msg.path("a").asLong();
         long to = msg.path("b").asLong();
         for (RunEvent event : jdbi.withHandle(h -> events.listBetween(h, runId, from, to, 10_000))) {
-          String frame = StreamSubscriber.frame("event", event.eventId(), Json.writeString(event));
+          String frame = SseFrames.frame("event", event.eventId(), Json.writeString(event));
           subscribers.forEach(s -> s.offer(frame, event.eventId()));
         }
       }

@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.RejectedExecutionException;
-import org.jdbi.v3.core.Jdbi;
 
 /**
  * Makes the opening reads of new streams (the run's current status and newest event id) on the
@@ -28,17 +27,15 @@ final class StreamOpener {
   private static final ProjectScope ANY = new ProjectScope(ProjectScope.DEFAULT, false);
   private final ExecutorService reads;
   private final RunService runs;
-  private final Jdbi jdbi;
-  private final EventStore events;
+  private final EventService events;
   private final Map<UUID, List<Waiting>> waiting = new HashMap<>();
 
   /** A subscribed stream waiting for its opening reads, with its cursor (null: none). */
   private record Waiting(StreamSubscriber subscriber, Long cursor) {}
 
-  StreamOpener(ExecutorService reads, RunService runs, Jdbi jdbi, EventStore events) {
+  StreamOpener(ExecutorService reads, RunService runs, EventService events) {
     this.reads = reads;
     this.runs = runs;
-    this.jdbi = jdbi;
     this.events = events;
   }
 
@@ -73,9 +70,9 @@ final class StreamOpener {
     try {
       List<RunStatusChange> states = runs.states(ANY, runId.toString());
       if (!states.isEmpty()) {
-        frames.add(StreamSubscriber.frame("status", null, Json.writeString(states.get(states.size() - 1))));
+        frames.add(SseFrames.frame("status", null, Json.writeString(states.get(states.size() - 1))));
       }
-      latest = jdbi.withHandle(h -> events.latestId(h, runId));
+      latest = events.latestId(runId);
     } catch (RuntimeException e) {
       batch.forEach(w -> w.subscriber().opened(null));
       return;
@@ -87,7 +84,7 @@ final class StreamOpener {
         w.subscriber().opened(new StreamOpening.Opened(frames, null, latest));
       } else {
         w.subscriber().opened(new StreamOpening.Opened(frames,
-            (from, limit) -> jdbi.withHandle(h -> events.listBetween(h, runId, from, Long.MAX_VALUE, limit)),
+            (from, limit) -> events.from(runId, from, limit),
             w.cursor()));
       }
     }

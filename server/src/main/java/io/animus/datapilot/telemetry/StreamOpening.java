@@ -125,7 +125,7 @@ final class StreamOpening {
         backlog = null;
       }
       for (RunEvent e : page) {
-        head.add(new Frame(StreamSubscriber.frame("event", e.eventId(), Json.writeString(e)), e.eventId()));
+        head.add(new Frame(SseFrames.frame("event", e.eventId(), Json.writeString(e)), e.eventId()));
         backlogFrom = e.eventId() + 1;
       }
     }
@@ -133,7 +133,7 @@ final class StreamOpening {
 
   /** A failed read: the stream says so and ends. */
   private void fail() {
-    head.add(new Frame(StreamSubscriber.FAILED, 0));
+    head.add(new Frame(SseFrames.FAILED, 0));
     head.add(new Frame(StreamSubscriber.END, 0));
   }
 

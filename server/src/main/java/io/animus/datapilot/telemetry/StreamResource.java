@@ -1,5 +1,6 @@
 package io.animus.datapilot.telemetry;
 
+import io.animus.datapilot.experiments.RunLookup;
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
@@ -20,7 +21,6 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
-import org.jdbi.v3.core.Jdbi;
 
 /** {@code GET …/stream}: the run's live Server-Sent Events (PROTOCOL.md §4.6). */
 public final class StreamResource {
@@ -31,12 +31,11 @@ public final class StreamResource {
   private final StreamLimits limits;
   private final StreamOpener opener;
 
-  public StreamResource(StreamHub hub, RunLookup lookup, RunService runs, Jdbi jdbi, EventStore events,
-                        StreamLimits limits) {
+  public StreamResource(StreamHub hub, RunLookup lookup, RunService runs, EventService events, StreamLimits limits) {
     this.hub = hub;
     this.lookup = lookup;
     this.limits = limits;
-    this.opener = new StreamOpener(hub.workers().reads(), runs, jdbi, events);
+    this.opener = new StreamOpener(hub.workers().reads(), runs, events);
   }
 
   public void register(Router router) {
@@ -72,7 +71,7 @@ public final class StreamResource {
     ready.put("request_id", request.requestId());
     ready.put("run_id", runId.toString());
     ready.put("server_ts", StreamHub.nowSeconds());
-    subscriber.first(StreamSubscriber.frame("ready", null, Json.writeString(ready)));
+    subscriber.first(SseFrames.frame("ready", null, Json.writeString(ready)));
     hub.subscribe(subscriber); // before the opening reads, so nothing committed meanwhile is missed
     opener.open(subscriber, cursor);
     ctx.future(() -> attach(ctx.req(), ctx.res(), subscriber));

@@ -5,8 +5,6 @@ import jakarta.servlet.WriteListener;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
@@ -29,13 +27,9 @@ public final class StreamSubscriber implements WriteListener {
   static final long MAX_BURST_BYTES = 16L << 20;
   /** Output not ready for this long means the reader is not keeping up. */
   static final long STALLED_WRITE_NANOS = 200_000_000L;
-  static final long METRICS_COALESCE_NANOS = 100_000_000L;
   static final long PING_NANOS = 15_000_000_000L;
   /** Ends the stream when it comes to be written. */
   static final String END = "\u0000end";
-  private static final String PING = ": ping\n\n";
-  private static final String SLOW = frame("error", null, "{\"error\":\"slow_consumer\"}");
-  static final String FAILED = frame("error", null, "{\"error\":\"stream_failed\"}");
 
   private record Queued(String frame, long eventId) {}
 
@@ -47,14 +41,12 @@ public final class StreamSubscriber implements WriteListener {
 
   // Guarded by this: what the hub and the timers hand over, and the drain's state.
   private final ArrayDeque<Queued> live = new ArrayDeque<>();
-  private final List<String> samples = new ArrayList<>();
+  private final MetricsCoalescer samples;
   private long pendingBytes;
-  private long lastMetricsNanos = System.nanoTime() - METRICS_COALESCE_NANOS;
   private boolean slow;
   private boolean closing;
   private boolean finished;
   private boolean pingDue;
-  private boolean metricsTimerSet;
   private boolean running;
   private boolean rerun;
   private boolean writePossible;
@@ -78,22 +70,11 @@ public final class StreamSubscriber implements WriteListener {
     this.runId = runId;
     this.workers = workers;
     this.opening = new StreamOpening(workers.reads(), this::signal);
+    this.samples = new MetricsCoalescer(workers.timer(), this::signal);
   }
 
   public UUID runId() {
     return runId;
-  }
-
-  /** Formats one SSE frame: optional {@code event:} and {@code id:} lines, one {@code data:} line. */
-  public static String frame(String event, Long id, String data) {
-    StringBuilder b = new StringBuilder();
-    if (event != null) {
-      b.append("event: ").append(event).append('\n');
-    }
-    if (id != null) {
-      b.append("id: ").append(id).append('\n');
-    }
-    return b.append("data: ").append(data).append("\n\n").toString();
   }
 
   // ---- set up by the opening request, before attach ----
@@ -152,12 +133,7 @@ public final class StreamSubscriber implements WriteListener {
         return;
       }
       if (reserve(fragment.length())) {
-        boolean first = samples.isEmpty();
-        samples.add(fragment);
-        now = first && metricsDue(System.nanoTime());
-        if (first && !now) {
-          armMetricsTimer(System.nanoTime());
-        }
+        now = samples.add(fragment);
       } else {
         now = true; // a reader just found too slow gets its error frame
       }
@@ -203,28 +179,6 @@ public final class StreamSubscriber implements WriteListener {
     }
     pendingBytes = waiting;
     return true;
-  }
-
-  private boolean metricsDue(long now) {
-    return now - lastMetricsNanos >= METRICS_COALESCE_NANOS;
-  }
-
-  private void armMetricsTimer(long now) {
-    if (metricsTimerSet) {
-      return;
-    }
-    metricsTimerSet = true;
-    long wait = Math.max(0, lastMetricsNanos + METRICS_COALESCE_NANOS - now);
-    try {
-      workers.timer().schedule(() -> {
-        synchronized (this) {
-          metricsTimerSet = false;
-        }
-        signal();
-      }, wait, TimeUnit.NANOSECONDS);
-    } catch (RejectedExecutionException e) {
-      metricsTimerSet = false; // stopping: close() ends the stream
-    }
   }
 
   private void pingDue() {
@@ -336,7 +290,7 @@ public final class StreamSubscriber implements WriteListener {
           return END;
         }
         slowWritten = true;
-        return SLOW;
+        return SseFrames.SLOW;
       }
       if (closing) {
         return END;
@@ -357,7 +311,7 @@ public final class StreamSubscriber implements WriteListener {
     synchronized (this) {
       if (pingDue) {
         pingDue = false;
-        return PING;
+        return SseFrames.PING;
       }
       for (Queued q = live.poll(); q != null; q = live.poll()) {
         pendingBytes -= q.frame().length();
@@ -369,23 +323,13 @@ public final class StreamSubscriber implements WriteListener {
           return q.frame();
         }
       }
-      if (!samples.isEmpty()) {
-        long now = System.nanoTime();
-        if (!metricsDue(now)) {
-          armMetricsTimer(now);
-          return null;
-        }
-        lastMetricsNanos = now;
-        StringBuilder frame = new StringBuilder("event: metrics\ndata: {\"samples\":[");
-        for (int i = 0; i < samples.size(); i++) {
-          frame.append(i > 0 ? "," : "").append(samples.get(i));
-          pendingBytes -= samples.get(i).length();
-        }
-        samples.clear();
-        return frame.append("]}\n\n").toString();
+      long waiting = samples.chars();
+      String metrics = samples.take();
+      if (metrics != null) {
+        pendingBytes -= waiting;
       }
+      return metrics;
     }
-    return null;
   }
 
   /** Treats every event up to {@code eventId} as written, so their live copies are skipped. */

@@ -1,17 +1,17 @@
-package io.animus.datapilot.telemetry;
+package io.animus.datapilot.experiments;
 
-import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
-import io.animus.datapilot.experiments.RunStore;
 import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.kernel.Ids;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Resolves a path's run id to an existing run visible to the request (404 otherwise). Runs are
- * never deleted and never change project, so the project of a run is cached.
+ * Resolves a path's run id to an existing run visible to the request (404 otherwise), for every
+ * feature that writes or reads under a run. Runs are never deleted and never change project, so
+ * the project of a run is cached.
  */
 public final class RunLookup {
   private static final int MAX_CACHED = 100_000;

@@ -1,13 +1,10 @@
-package io.animus.datapilot.telemetry;
+package io.animus.datapilot.experiments;
 
 import io.animus.datapilot.common.Clock;
-import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.ProjectScope;
-import io.animus.datapilot.experiments.RunStatusChange;
-import io.animus.datapilot.experiments.RunStatus;
-import io.animus.datapilot.experiments.RunStore;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.ErrorCode;
+import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.kernel.Json;
 import java.time.Instant;
 import java.util.Arrays;
@@ -20,23 +17,21 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Status moves (PROTOCOL.md §4.3) and heartbeats. Every move is a compare-and-set over the
- * transition table of {@link RunStatus}, and writes a state, an event and a live frame.
+ * transition table of {@link RunStatus}, and stores a state; the {@link RunStatusListener} adds
+ * the event and the live frame in the same transaction.
  */
-public final class RunLifecycleService {
+public final class RunStatusService {
   private final Jdbi jdbi;
   private final RunStore runs;
-  private final EventService events;
   private final RunLookup lookup;
-  private final Notifier notifier;
+  private final RunStatusListener listener;
   private final Clock clock;
 
-  public RunLifecycleService(Jdbi jdbi, RunStore runs, EventService events, RunLookup lookup, Notifier notifier,
-                             Clock clock) {
+  public RunStatusService(Jdbi jdbi, RunStore runs, RunLookup lookup, RunStatusListener listener, Clock clock) {
     this.jdbi = jdbi;
     this.runs = runs;
-    this.events = events;
     this.lookup = lookup;
-    this.notifier = notifier;
+    this.listener = listener;
     this.clock = clock;
   }
 
@@ -81,12 +76,13 @@ public final class RunLifecycleService {
     details.put("actor", actor);
     RunStatusChange state = new RunStatusChange(Ids.newId(), runId, next.wire(), now, details);
     runs.insertState(h, state);
-    notifier.status(h, runId, state);
-    String level = next == RunStatus.FAILED ? "error" : "info";
-    var eventMetadata = Json.object().put("run_status", next.wire());
-    events.insert(h, runId, List.of(new RunEvent.New(now, actor, level, "run " + next.wire() + reason.map(r -> " (" + r + ")").orElse(""),
-        eventMetadata, null)));
+    listener.moved(h, state, actor, reason);
     return new Move(runId, true);
+  }
+
+  /** A run's status in the caller's transaction; empty when the run does not exist. */
+  public Optional<String> currentStatus(Handle h, UUID runId) {
+    return runs.currentStatus(h, runId);
   }
 
   /** A heartbeat's answer. */
