@@ -1,8 +1,6 @@
 package io.animus.datapilot.execution;
 
 import io.animus.datapilot.artifacts.Artifact;
-import io.animus.datapilot.artifacts.ArtifactService;
-import io.animus.datapilot.artifacts.ArtifactStore;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.LogRedactor;
@@ -41,13 +39,13 @@ public final class JobLogs {
   private static final int CUT_CONTEXT = 64 << 10;
   private final Jdbi jdbi;
   private final BlobStore blobs;
-  private final ArtifactStore artifacts;
+  private final JobLogSink artifacts;
   private final EventService events;
   private final ExecutionStore executions;
   private final Clock clock;
   private final LogRedactor rules;
 
-  public JobLogs(Jdbi jdbi, BlobStore blobs, ArtifactStore artifacts, EventService events,
+  public JobLogs(Jdbi jdbi, BlobStore blobs, JobLogSink artifacts, EventService events,
                  ExecutionStore executions, Clock clock, LogRedactor rules) {
     this.rules = rules;
     this.jdbi = jdbi;
@@ -111,10 +109,9 @@ public final class JobLogs {
   }
 
   private Artifact store(Execution execution, Path file) throws IOException {
-    ArtifactStore.RunRef run = jdbi.withHandle(h -> artifacts.findRun(h, execution.runId()))
-        .orElseThrow(() -> new IOException("run is gone"));
     UUID artifactId = Ids.newId();
-    String key = ArtifactService.objectKey(run, "log", artifactId, "job.log");
+    String key = jdbi.withHandle(h -> artifacts.objectKey(h, execution.runId(), "log", artifactId, "job.log"))
+        .orElseThrow(() -> new IOException("run is gone"));
     long size = Files.size(file);
     long offset = Math.max(0, size - MAX_BYTES);
     // Read a little before a cut so that a credential cut in half there is still recognised and replaced.
