@@ -29,12 +29,7 @@ import io.animus.datapilot.datasets.QualityService;
 import io.animus.datapilot.datasets.QualityStore;
 import io.animus.datapilot.execution.ExecutionReconciler;
 import io.animus.datapilot.execution.ExecutionResource;
-import io.animus.datapilot.execution.ExecutionService;
-import io.animus.datapilot.execution.ExecutionStore;
 import io.animus.datapilot.execution.Executor;
-import io.animus.datapilot.execution.ExecutorFactory;
-import io.animus.datapilot.execution.JobLogs;
-import io.animus.datapilot.execution.LocalExecutor;
 import io.animus.datapilot.experiments.ExperimentResource;
 import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
@@ -69,7 +64,6 @@ import io.animus.datapilot.telemetry.StreamLimits;
 import io.animus.datapilot.telemetry.StreamResource;
 import io.animus.datapilot.upload.UploadReceiver;
 import java.nio.file.Files;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
@@ -203,25 +197,14 @@ public final class App implements AutoCloseable {
         .register(router);
 
     AtomicReference<String> datapilotUrl = new AtomicReference<>();
-    Config.Execution execution = config.execution();
-    Optional<Executor> executor = ExecutorFactory.create(config, System.getenv());
-    ExecutionStore executionStore = new ExecutionStore();
-    var executionDeps = new ExecutionService.Deps(jdbi, executionStore, runStore, experimentStore, new CiStore(),
-        qualityGate, datasetVersions, events, lifecycle, runLookup, runTokens, config.trust().runTokenMaxTtl(),
-        clock);
-    Map<String, String> inherited = executor.filter(LocalExecutor.class::isInstance)
-        .map(e -> ((LocalExecutor) e).inheritedEnv()).orElse(Map.of());
-    new ExecutionResource(new ExecutionService(executionDeps, executor, execution.localCommand(), inherited,
-        datapilotUrl::get)).register(router);
-    Optional<ExecutionReconciler> reconciler = executor.map(e -> new ExecutionReconciler(jdbi, executionStore,
-        runStore, lifecycle, e, new JobLogs(jdbi, blobs, artifacts, events, executionStore, clock,
-            JobLogs.rulesFor(config)),
-        execution.jobStartTimeout(), execution.syncInterval(), clock));
+    ExecutionWiring.Wired execution = ExecutionWiring.wire(config, jdbi, clock, blobs, runStore, experimentStore,
+        qualityGate, datasetVersions, artifacts, events, lifecycle, runLookup, runTokens, datapilotUrl::get);
+    new ExecutionResource(execution.service()).register(router);
 
     AuditLog audit = new AuditLog(new AuditStore(jdbi));
     return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
         new Idempotency(new IdempotencyStore(jdbi), clock), audit, metrics), hub, runTokens, blobs, audit,
-        executor, reconciler, datapilotUrl);
+        execution.executor(), execution.reconciler(), datapilotUrl);
   }
 
   private static void closeQuietly(BlobStore blobs) {

@@ -52,7 +52,7 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
    * Training execution (PROTOCOL.md §8.1): {@code executor} is empty when execution is disabled;
    * {@code localCommand} is the local executor's command when a request has none.
    */
-  public record Execution(Optional<String> executor, Optional<java.util.List<String>> localCommand,
+  public record Execution(Optional<ExecutorKind> executor, Optional<java.util.List<String>> localCommand,
                           java.util.List<String> localEnvPassthrough, Duration jobStartTimeout,
                           Duration syncInterval, Kubernetes kubernetes, Docker docker) {}
 

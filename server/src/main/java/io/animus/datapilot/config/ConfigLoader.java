@@ -76,19 +76,12 @@ public final class ConfigLoader {
   }
 
   private Config.Execution execution() {
-    Optional<String> executor = value("DATAPILOT_EXECUTOR").map(v -> v.toLowerCase(Locale.ROOT));
-    executor.ifPresent(kind -> {
-      switch (kind) {
-        case "local", "docker":
-          break;
-        case "kubernetes":
-          if (value("DATAPILOT_PUBLIC_URL").isEmpty()) {
-            throw new ConfigException("DATAPILOT_PUBLIC_URL must be set when DATAPILOT_EXECUTOR=kubernetes: "
-                + "jobs reach the server through it");
-          }
-          break;
-        default:
-          throw new ConfigException("DATAPILOT_EXECUTOR must be local, docker or kubernetes");
+    Optional<ExecutorKind> executor = value("DATAPILOT_EXECUTOR").map(v -> ExecutorKind.parse(v).orElseThrow(
+        () -> new ConfigException("DATAPILOT_EXECUTOR must be local, docker or kubernetes")));
+    executor.filter(ExecutorKind::needsPublicUrl).ifPresent(kind -> {
+      if (value("DATAPILOT_PUBLIC_URL").isEmpty()) {
+        throw new ConfigException("DATAPILOT_PUBLIC_URL must be set when DATAPILOT_EXECUTOR=" + kind.wire()
+            + ": jobs reach the server through it");
       }
     });
     Optional<List<String>> command = value("DATAPILOT_LOCAL_COMMAND").map(ConfigLoader::localCommand);

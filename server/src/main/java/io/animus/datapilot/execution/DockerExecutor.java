@@ -1,41 +1,27 @@
 package io.animus.datapilot.execution;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.command.CreateContainerCmd;
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
-import com.github.dockerjava.api.model.DeviceRequest;
-import com.github.dockerjava.api.model.Frame;
-import com.github.dockerjava.api.model.HostConfig;
-import com.github.dockerjava.api.model.PullResponseItem;
 import com.github.dockerjava.core.DefaultDockerClientConfig;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.httpclient5.ApacheDockerHttpClient;
 import io.animus.datapilot.config.Config;
-import io.animus.datapilot.kernel.ApiException;
-import io.animus.datapilot.kernel.ErrorCode;
-import io.animus.datapilot.kernel.Json;
+import io.animus.datapilot.config.ExecutorKind;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -44,19 +30,18 @@ import org.slf4j.LoggerFactory;
  * §8.1 {@code docker}); podman's Docker-compatible API works too. The container is found again by
  * that name, so a restarted server picks running jobs up; stopping the server leaves them running.
  * A pinned image that is not present is pulled in the background: the job is {@code Waiting} until
- * the container starts, and a failed pull makes it {@code StartFailed}.
+ * the container starts, and a failed pull makes it {@code StartFailed}. {@link DockerImages} knows
+ * the engine's images, {@link DockerContainers} how a job becomes a container.
  */
 public final class DockerExecutor implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(DockerExecutor.class);
   static final String NAME_PREFIX = "animus-run-";
   static final int STOP_TIMEOUT_SECONDS = 10;
-  /** The labels of §8.1; {@code animus.run_id} carries the run id. */
-  static final String RUN_LABEL = "animus.run_id";
-  private static final long CPU_PERIOD = 100_000L;
   private final Path dataDir;
-  private final String network;
   private final Duration startTimeout;
   private final DockerClient client;
+  private final DockerImages images;
+  private final DockerContainers containers;
   private final String instanceId = UUID.randomUUID().toString();
   private final Map<UUID, Starting> starting = new ConcurrentHashMap<>();
   private final ExecutorService workers = Executors.newCachedThreadPool(r -> {
@@ -73,23 +58,24 @@ public final class DockerExecutor implements Executor {
 
   public DockerExecutor(Path dataDir, Config.Docker settings, Duration startTimeout) {
     this.dataDir = dataDir;
-    this.network = settings.network();
     this.startTimeout = startTimeout;
     DockerClientConfig config = DefaultDockerClientConfig.createDefaultConfigBuilder()
         .withDockerHost(settings.host()).build();
     this.client = DockerClientImpl.getInstance(config, new ApacheDockerHttpClient.Builder()
         .dockerHost(config.getDockerHost()).sslConfig(config.getSSLConfig()).maxConnections(32)
         .connectionTimeout(Duration.ofSeconds(10)).responseTimeout(Duration.ofMinutes(5)).build());
+    this.images = new DockerImages(client);
+    this.containers = new DockerContainers(client, settings.network());
     try {
       client.pingCmd().exec();
     } catch (RuntimeException e) {
-      LOG.warn("the Docker engine at {} does not answer yet: {}", settings.host(), readable(e));
+      LOG.warn("the Docker engine at {} does not answer yet: {}", settings.host(), DockerContainers.readable(e));
     }
   }
 
   @Override
-  public String kind() {
-    return "docker";
+  public ExecutorKind kind() {
+    return ExecutorKind.DOCKER;
   }
 
   @Override
@@ -97,43 +83,17 @@ public final class DockerExecutor implements Executor {
     return Optional.of(NAME_PREFIX + runId);
   }
 
-  /**
-   * §8.3: a pinned reference is used as given; otherwise the local image's id is both the reference
-   * and the digest, and nothing is pulled.
-   */
+  /** §8.3, see {@link DockerImages#resolve}. */
   @Override
   public Image resolveImage(String imageRef) {
-    Optional<String> digest = ExecutionService.digestOf(imageRef);
-    if (digest.isPresent()) {
-      return new Image(imageRef, digest.get());
-    }
-    try {
-      String id = client.inspectImageCmd(imageRef).exec().getId();
-      return new Image(id, ExecutionService.digestOf(id).orElse(null));
-    } catch (NotFoundException e) {
-      throw new ApiException(ErrorCode.IMAGE_REF_NOT_FOUND, "image " + imageRef + " is not present on the "
-          + "Docker host; pull it there or send a digest-pinned reference (name@sha256:...)");
-    } catch (RuntimeException e) {
-      LOG.warn("cannot inspect image {}: {}", imageRef, readable(e));
-      throw new ApiException(ErrorCode.IMAGE_REF_RESOLUTION_FAILED, "the Docker host could not resolve the "
-          + "image reference");
-    }
+    return images.resolve(imageRef);
   }
 
   @Override
   public Submitted submit(Job job) throws SubmitException {
     String name = NAME_PREFIX + job.runId();
-    boolean present;
-    try {
-      client.inspectImageCmd(job.imageRef()).exec();
-      present = true;
-    } catch (NotFoundException e) {
-      present = false;
-    } catch (RuntimeException e) {
-      throw new SubmitException("the Docker engine does not answer: " + readable(e));
-    }
-    if (present) {
-      createAndStart(job, name);
+    if (images.present(job.imageRef())) {
+      containers.createAndStart(job, name);
     } else {
       Starting pending = new Starting();
       starting.put(job.runId(), pending);
@@ -144,11 +104,11 @@ public final class DockerExecutor implements Executor {
 
   private void pullAndStart(Job job, String name, Starting pending) {
     try {
-      pull(job.imageRef());
+      images.pull(job.imageRef());
       if (pending.canceled) {
         return; // inspect reports it as never started; forget drops it
       }
-      createAndStart(job, name);
+      containers.createAndStart(job, name);
       starting.remove(job.runId(), pending);
       if (pending.canceled) {
         // stopped while the container was being created: its stop found nothing to stop
@@ -157,96 +117,11 @@ public final class DockerExecutor implements Executor {
     } catch (SubmitException e) {
       pending.failure = e.getMessage();
     } catch (RuntimeException e) {
-      pending.failure = "image " + job.imageRef() + " could not be pulled: " + readable(e);
+      pending.failure = "image " + job.imageRef() + " could not be pulled: " + DockerContainers.readable(e);
     } catch (InterruptedException e) {
       pending.failure = "the pull of " + job.imageRef() + " was interrupted";
       Thread.currentThread().interrupt();
     }
-  }
-
-  /** Pulls a pinned reference ({@code name[:tag]@sha256:…}) by its digest. */
-  private void pull(String imageRef) throws InterruptedException, SubmitException {
-    int at = imageRef.lastIndexOf('@');
-    if (at <= 0) {
-      throw new SubmitException("image " + imageRef + " is not present and a bare digest cannot be pulled");
-    }
-    String name = imageRef.substring(0, at);
-    int slash = name.lastIndexOf('/');
-    int colon = name.lastIndexOf(':');
-    if (colon > slash) {
-      name = name.substring(0, colon);
-    }
-    PullProgress progress = client.pullImageCmd(name).withTag(imageRef.substring(at + 1)).exec(new PullProgress());
-    if (!progress.awaitCompletion(30, TimeUnit.MINUTES)) {
-      try {
-        progress.close();
-      } catch (IOException e) {
-        LOG.debug("closing the pull of {}: {}", imageRef, e.getMessage());
-      }
-      throw new SubmitException("the pull of " + imageRef + " took longer than 30 minutes");
-    }
-    if (progress.error != null) {
-      throw new SubmitException("image " + imageRef + " could not be pulled: " + progress.error);
-    }
-    try {
-      client.inspectImageCmd(imageRef).exec();
-    } catch (NotFoundException e) {
-      throw new SubmitException("image " + imageRef + " is still absent after its pull");
-    }
-  }
-
-  /** Keeps the error a pull reports in its progress stream (the engine answers 200 and then fails). */
-  private static final class PullProgress extends ResultCallback.Adapter<PullResponseItem> {
-    volatile String error;
-
-    @Override
-    public void onNext(PullResponseItem item) {
-      if (item.getErrorDetail() != null && item.getErrorDetail().getMessage() != null) {
-        error = item.getErrorDetail().getMessage();
-      } else if (item.getError() != null) {
-        error = item.getError();
-      }
-    }
-  }
-
-  private void createAndStart(Job job, String name) throws SubmitException {
-    List<String> env = new ArrayList<>();
-    job.env().forEach((k, v) -> env.add(k + "=" + v));
-    CreateContainerCmd create = client.createContainerCmd(job.imageRef()).withName(name).withEnv(env)
-        .withLabels(labels(job.runId())).withHostConfig(hostConfig(job.resources(), network));
-    if (job.command() != null) {
-      // The request's command replaces the image's entrypoint and command (§8.2).
-      create.withEntrypoint(job.command()).withCmd(List.of());
-    }
-    String id;
-    try {
-      id = create.exec().getId();
-    } catch (RuntimeException e) {
-      throw new SubmitException("container " + name + " could not be created: " + readable(e));
-    }
-    try {
-      client.startContainerCmd(id).exec();
-    } catch (RuntimeException e) {
-      remove(name);
-      throw new SubmitException("container " + name + " could not be started: " + readable(e));
-    }
-  }
-
-  static Map<String, String> labels(UUID runId) {
-    return Map.of("app.kubernetes.io/name", "animus-datapilot", "app.kubernetes.io/component", "training-job",
-        RUN_LABEL, runId.toString());
-  }
-
-  /** §8.4: {@code cpu} → CPU quota, {@code memory} → memory limit, {@code gpus} → a device request. */
-  static HostConfig hostConfig(ObjectNode resources, String network) {
-    HostConfig host = HostConfig.newHostConfig().withNetworkMode(network);
-    JobResources wanted = JobResources.of(resources);
-    wanted.cpu().ifPresent(cores -> host.withCpuPeriod(CPU_PERIOD)
-        .withCpuQuota(Math.max(1000L, cores.multiply(BigDecimal.valueOf(CPU_PERIOD)).longValue())));
-    wanted.memoryBytes().ifPresent(host::withMemory);
-    wanted.gpus().filter(n -> n > 0).ifPresent(n -> host.withDeviceRequests(List.of(
-        new DeviceRequest().withCount(n).withCapabilities(List.of(List.of("gpu"))))));
-    return host;
   }
 
   /**
@@ -270,7 +145,7 @@ public final class DockerExecutor implements Executor {
     } catch (NotFoundException e) {
       boolean foreign = !instanceId.equals(execution.instanceId());
       boolean recent = execution.submittedAt() != null
-          && execution.submittedAt().plus(startTimeout).isAfter(java.time.Instant.now());
+          && execution.submittedAt().plus(startTimeout).isAfter(Instant.now());
       return foreign && recent ? new Waiting("no container yet (submitted by another server instance)")
           : new Missing("job_missing");
     }
@@ -305,10 +180,10 @@ public final class DockerExecutor implements Executor {
         } catch (NotFoundException | NotModifiedException e) {
           // never created, already stopped or already removed
         } catch (RuntimeException e) {
-          LOG.warn("cannot stop container {}: {}", name, readable(e));
+          LOG.warn("cannot stop container {}: {}", name, DockerContainers.readable(e));
         }
       });
-    } catch (java.util.concurrent.RejectedExecutionException e) {
+    } catch (RejectedExecutionException e) {
       LOG.warn("container {} not stopped: the executor is closed", name);
     }
   }
@@ -318,26 +193,13 @@ public final class DockerExecutor implements Executor {
   public Optional<Path> log(Execution execution) {
     Path file = logFile(execution);
     try {
-      client.inspectContainerCmd(containerOf(execution)).exec();
-      Files.createDirectories(file.getParent());
-      try (OutputStream out = new TailFile(file, JobLogs.MAX_BYTES)) {
-        client.logContainerCmd(containerOf(execution)).withStdOut(true).withStdErr(true)
-            .exec(new ResultCallback.Adapter<Frame>() {
-              @Override
-              public void onNext(Frame frame) {
-                try {
-                  out.write(frame.getPayload());
-                } catch (IOException e) {
-                  throw new UncheckedIOException(e);
-                }
-              }
-            }).awaitCompletion(5, TimeUnit.MINUTES);
-      }
+      containers.copyLog(containerOf(execution), file);
       return Optional.of(file);
     } catch (NotFoundException e) {
       return Optional.empty();
     } catch (IOException | RuntimeException e) {
-      LOG.warn("run {}: cannot read the container's log: {}", execution.runId(), readable(e));
+      LOG.warn("run {}: cannot read the container's log: {}", execution.runId(),
+          DockerContainers.readable(e));
       return Files.isRegularFile(file) ? Optional.of(file) : Optional.empty();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
@@ -349,21 +211,11 @@ public final class DockerExecutor implements Executor {
   @Override
   public void forget(Execution execution) {
     starting.remove(execution.runId());
-    remove(containerOf(execution));
+    containers.remove(containerOf(execution));
     try {
       Files.deleteIfExists(logFile(execution));
     } catch (IOException e) {
       LOG.warn("run {}: cannot delete {}: {}", execution.runId(), logFile(execution), e.getMessage());
-    }
-  }
-
-  private void remove(String name) {
-    try {
-      client.removeContainerCmd(name).withForce(true).withRemoveVolumes(true).exec();
-    } catch (NotFoundException e) {
-      // already gone
-    } catch (RuntimeException e) {
-      LOG.warn("cannot remove container {}: {}", name, readable(e));
     }
   }
 
@@ -384,22 +236,5 @@ public final class DockerExecutor implements Executor {
     } catch (IOException e) {
       LOG.debug("closing the Docker client: {}", e.getMessage());
     }
-  }
-
-  /** An engine error in words: the {@code message} of its JSON body when it has one. */
-  static String readable(Throwable e) {
-    String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-    int brace = message.indexOf('{');
-    if (brace >= 0) {
-      try {
-        JsonNode body = Json.mapper().readTree(message.substring(brace));
-        if (body != null && body.hasNonNull("message")) {
-          return body.get("message").asText();
-        }
-      } catch (IOException | RuntimeException ignored) {
-        // not JSON: keep the whole message
-      }
-    }
-    return message.strip();
   }
 }

@@ -1,6 +1,7 @@
 package io.animus.datapilot.execution;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.datapilot.config.ExecutorKind;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
@@ -11,7 +12,7 @@ import java.util.UUID;
  * {@code endedAt} is set once the job is over (for any reason) and {@code logCapturedAt} once its
  * log was kept.
  */
-public record Execution(UUID executionId, UUID runId, String executor, String imageRef, String imageDigest,
+public record Execution(UUID executionId, UUID runId, ExecutorKind executor, String imageRef, String imageDigest,
                         List<String> command, ObjectNode resources, List<String> envNames, Long processId,
                         String jobName, String instanceId, String datapilotUrl, String tokenSha256,
                         Instant submittedAt, Instant endedAt, Integer exitCode, String endReason,
@@ -23,12 +24,23 @@ public record Execution(UUID executionId, UUID runId, String executor, String im
                      String dockerContainerId, Long processId, String datapilotUrl, Instant createdAt,
                      String createdBy) {}
 
+  /** Where the job is, in the fields of its backend: a Job's namespace and name, or a container's name. */
   public View view() {
-    boolean k8s = executor.equals("kubernetes");
-    boolean docker = executor.equals("docker");
-    return new View(executionId, runId, executor, imageRef, imageDigest, command, resources,
-        k8s ? instanceId : null, k8s ? jobName : null, docker ? jobName : null, processId, datapilotUrl, createdAt,
-        createdBy);
+    String namespace = null;
+    String k8sJob = null;
+    String container = null;
+    switch (executor) {
+      case KUBERNETES -> {
+        namespace = instanceId;
+        k8sJob = jobName;
+      }
+      case DOCKER -> container = jobName;
+      case LOCAL -> {
+        // a process id only
+      }
+    }
+    return new View(executionId, runId, executor.wire(), imageRef, imageDigest, command, resources, namespace,
+        k8sJob, container, processId, datapilotUrl, createdAt, createdBy);
   }
 
   /** The answer of {@code GET …/build-context}: the execution joined with its digest's model image. */

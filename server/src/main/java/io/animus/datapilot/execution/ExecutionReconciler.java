@@ -2,9 +2,8 @@ package io.animus.datapilot.execution;
 
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.experiments.RunStatus;
-import io.animus.datapilot.experiments.RunStatusService;
-import io.animus.datapilot.experiments.RunStore;
 import io.animus.datapilot.kernel.ApiException;
+import io.animus.datapilot.experiments.RunStatusService;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -29,7 +28,7 @@ public final class ExecutionReconciler implements AutoCloseable {
   static final long LOCK_KEY = 0x647065786563L;
   private final Jdbi jdbi;
   private final ExecutionStore store;
-  private final RunStore runs;
+  private final RunGateway runs;
   private final RunStatusService lifecycle;
   private final Executor executor;
   private final JobLogs logs;
@@ -42,7 +41,7 @@ public final class ExecutionReconciler implements AutoCloseable {
     return t;
   });
 
-  public ExecutionReconciler(Jdbi jdbi, ExecutionStore store, RunStore runs, RunStatusService lifecycle,
+  public ExecutionReconciler(Jdbi jdbi, ExecutionStore store, RunGateway runs, RunStatusService lifecycle,
                              Executor executor, JobLogs logs, Duration startTimeout, Duration interval, Clock clock) {
     this.jdbi = jdbi;
     this.store = store;
@@ -77,7 +76,7 @@ public final class ExecutionReconciler implements AutoCloseable {
       try {
         List<Execution> open = jdbi.withHandle(store::listUnfinished);
         for (Execution e : open) {
-          if (!e.executor().equals(executor.kind())) {
+          if (e.executor() != executor.kind()) {
             continue;
           }
           try {

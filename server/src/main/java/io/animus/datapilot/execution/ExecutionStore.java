@@ -1,6 +1,7 @@
 package io.animus.datapilot.execution;
 
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.animus.datapilot.config.ExecutorKind;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
@@ -29,7 +30,7 @@ public final class ExecutionStore {
             """)
         .bind("execution_id", e.executionId())
         .bind("run_id", e.runId())
-        .bind("executor", e.executor())
+        .bind("executor", e.executor().wire())
         .bind("image_ref", e.imageRef())
         .bind("image_digest", e.imageDigest())
         .bind("command", e.command() == null ? null : Json.writeString(e.command()))
@@ -98,9 +99,11 @@ public final class ExecutionStore {
     Long processId = rs.wasNull() ? null : pid;
     int exit = rs.getInt("exit_code");
     Integer exitCode = rs.wasNull() ? null : exit;
+    String kind = rs.getString("executor");
+    ExecutorKind executor = ExecutorKind.parse(kind).orElseThrow(() -> new SQLException("unknown executor " + kind));
     try {
       return new Execution(rs.getObject("execution_id", UUID.class), rs.getObject("run_id", UUID.class),
-          rs.getString("executor"), rs.getString("image_ref"), rs.getString("image_digest"),
+          executor, rs.getString("image_ref"), rs.getString("image_digest"),
           command == null ? null : Json.mapper().readValue(command, new TypeReference<List<String>>() {}),
           Json.readObject(rs.getString("resources")),
           Json.mapper().readValue(rs.getString("env_names"), new TypeReference<List<String>>() {}),

@@ -1,6 +1,7 @@
 package io.animus.datapilot.execution;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.animus.datapilot.config.ExecutorKind;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -9,8 +10,8 @@ import java.util.UUID;
 
 /** Starts, inspects and stops training jobs on one backend (PROTOCOL.md §8.1). */
 public interface Executor extends AutoCloseable {
-  /** {@code local}, {@code docker} or {@code kubernetes}. */
-  String kind();
+  /** Which backend this is; what a request needs for it follows from the kind's capabilities. */
+  ExecutorKind kind();
 
   /**
    * What to start: the command (null: the image's own, for container executors), the job's complete
@@ -26,7 +27,7 @@ public interface Executor extends AutoCloseable {
    * a pinned reference; an executor may answer with an {@code ApiException} ({@code image_ref_*}).
    */
   default Image resolveImage(String imageRef) {
-    return new Image(imageRef, ExecutionService.digestOf(imageRef).orElse(null));
+    return new Image(imageRef, new ImageRef(imageRef).digest().orElse(null));
   }
 
   /** Where the started job can be found again. */
@@ -34,6 +35,8 @@ public interface Executor extends AutoCloseable {
 
   /** Why a job could not be started; the message is safe to log, never shown to clients. */
   final class SubmitException extends Exception {
+    private static final long serialVersionUID = 1L;
+
     public SubmitException(String message) {
       super(message);
     }

@@ -12,10 +12,16 @@ public final class ExecutorFactory {
   public static Optional<Executor> create(Config config, Map<String, String> serverEnv) {
     Config.Execution execution = config.execution();
     return execution.executor().map(kind -> switch (kind) {
-      case "local" -> new LocalExecutor(config.dataDir(), execution.localEnvPassthrough(), serverEnv);
-      case "kubernetes" -> KubernetesExecutor.connect(execution.kubernetes(), config.dataDir());
-      case "docker" -> new DockerExecutor(config.dataDir(), execution.docker(), execution.jobStartTimeout());
-      default -> throw new IllegalStateException("unknown executor " + kind);
+      case LOCAL -> new LocalExecutor(config.dataDir(), serverEnv.get("PATH"));
+      case KUBERNETES -> KubernetesExecutor.connect(execution.kubernetes(), config.dataDir());
+      case DOCKER -> new DockerExecutor(config.dataDir(), execution.docker(), execution.jobStartTimeout());
     });
+  }
+
+  /** The server's variables every job inherits (§8.4): none unless the configured kind inherits them. */
+  public static Map<String, String> inheritedEnv(Config config, Map<String, String> serverEnv) {
+    Config.Execution execution = config.execution();
+    return execution.executor().map(kind -> JobEnvironment.inherited(kind, serverEnv,
+        execution.localEnvPassthrough())).orElse(Map.of());
   }
 }

@@ -1,7 +1,6 @@
 package io.animus.datapilot.execution;
 
 import io.animus.datapilot.artifacts.Artifact;
-import io.animus.datapilot.artifacts.ArtifactService;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.LogRedactor;
@@ -40,13 +39,13 @@ public final class JobLogs {
   private static final int CUT_CONTEXT = 64 << 10;
   private final Jdbi jdbi;
   private final BlobStore blobs;
-  private final ArtifactService artifacts;
+  private final JobLogSink artifacts;
   private final EventService events;
   private final ExecutionStore executions;
   private final Clock clock;
   private final LogRedactor rules;
 
-  public JobLogs(Jdbi jdbi, BlobStore blobs, ArtifactService artifacts, EventService events,
+  public JobLogs(Jdbi jdbi, BlobStore blobs, JobLogSink artifacts, EventService events,
                  ExecutionStore executions, Clock clock, LogRedactor rules) {
     this.rules = rules;
     this.jdbi = jdbi;
@@ -89,7 +88,7 @@ public final class JobLogs {
     try {
       jdbi.useTransaction(h -> {
         if (stored != null) {
-          artifacts.record(h, stored);
+          artifacts.insert(h, stored);
         }
         if (!lines.isEmpty()) {
           List<RunEvent.New> news = new ArrayList<>();
@@ -111,7 +110,7 @@ public final class JobLogs {
 
   private Artifact store(Execution execution, Path file) throws IOException {
     UUID artifactId = Ids.newId();
-    String key = artifacts.newObjectKey(execution.runId(), "log", artifactId, "job.log")
+    String key = jdbi.withHandle(h -> artifacts.objectKey(h, execution.runId(), "log", artifactId, "job.log"))
         .orElseThrow(() -> new IOException("run is gone"));
     long size = Files.size(file);
     long offset = Math.max(0, size - MAX_BYTES);

@@ -1,6 +1,7 @@
 package io.animus.datapilot.execution;
 
 import io.animus.datapilot.config.Config;
+import io.animus.datapilot.config.ExecutorKind;
 import io.fabric8.kubernetes.api.model.ContainerState;
 import io.fabric8.kubernetes.api.model.ContainerStatus;
 import io.fabric8.kubernetes.api.model.DeletionPropagation;
@@ -94,8 +95,8 @@ public final class KubernetesExecutor implements Executor {
   }
 
   @Override
-  public String kind() {
-    return "kubernetes";
+  public ExecutorKind kind() {
+    return ExecutorKind.KUBERNETES;
   }
 
   /** The namespace new Jobs are created in. */

@@ -1,5 +1,6 @@
 package io.animus.datapilot.execution;
 
+import io.animus.datapilot.config.ExecutorKind;
 import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -8,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
@@ -20,17 +20,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Runs each job as a host process group (PROTOCOL.md §8.1 {@code local}): {@code setsid} makes the
  * job the leader of its own group, so that cancel can signal the whole tree. The job runs in
- * {@code <data dir>/runs/<run_id>/work} with an allowlisted environment, never the server's own;
+ * {@code <data dir>/runs/<run_id>/work} with the environment it is given ({@link JobEnvironment}: an
+ * allowlisted part of the server's own, never all of it);
  * stdout and stderr go to {@code <data dir>/runs/<run_id>/job.log}.
  */
 public final class LocalExecutor implements Executor {
   private static final Logger LOG = LoggerFactory.getLogger(LocalExecutor.class);
-  static final Set<String> ALLOWED_ENV = Set.of("PATH", "HOME", "USER", "LANG", "TZ", "TMPDIR", "PYTHONPATH",
-      "VIRTUAL_ENV", "JAVA_HOME");
   static final long KILL_AFTER_SECONDS = 10;
   private final Path dataDir;
-  private final List<String> passthrough;
-  private final Map<String, String> serverEnv;
   private final String instanceId = UUID.randomUUID().toString();
   private final Map<UUID, Process> processes = new ConcurrentHashMap<>();
   private final ScheduledExecutorService killer = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -40,30 +37,18 @@ public final class LocalExecutor implements Executor {
   });
   private final boolean setsid;
 
-  public LocalExecutor(Path dataDir, List<String> passthrough, Map<String, String> serverEnv) {
+  /** {@code serverPath} is the server's own {@code PATH}, where {@code setsid} is looked for. */
+  public LocalExecutor(Path dataDir, String serverPath) {
     this.dataDir = dataDir;
-    this.passthrough = List.copyOf(passthrough);
-    this.serverEnv = Map.copyOf(serverEnv);
-    this.setsid = onPath("setsid", serverEnv.get("PATH")).isPresent();
+    this.setsid = onPath("setsid", serverPath).isPresent();
     if (!setsid) {
       LOG.warn("setsid not found on PATH: local jobs are stopped by process tree instead of process group");
     }
   }
 
   @Override
-  public String kind() {
-    return "local";
-  }
-
-  /** The server's variables a job may inherit: the allowlist, {@code LC_*} and the passthrough names. */
-  public Map<String, String> inheritedEnv() {
-    Map<String, String> out = new java.util.TreeMap<>();
-    serverEnv.forEach((name, value) -> {
-      if (ALLOWED_ENV.contains(name) || name.startsWith("LC_") || passthrough.contains(name)) {
-        out.put(name, value);
-      }
-    });
-    return out;
+  public ExecutorKind kind() {
+    return ExecutorKind.LOCAL;
   }
 
   @Override

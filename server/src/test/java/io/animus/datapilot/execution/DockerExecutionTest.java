@@ -1,5 +1,6 @@
 package io.animus.datapilot.execution;
 
+import io.animus.datapilot.config.ExecutorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -314,7 +315,7 @@ class DockerExecutionTest {
   }
 
   static Execution execution(UUID runId, String jobName, String instanceId, Instant submittedAt) {
-    return new Execution(UUID.randomUUID(), runId, "docker", IMAGE, null, null, Json.object(), List.of(), null,
+    return new Execution(UUID.randomUUID(), runId, ExecutorKind.DOCKER, IMAGE, null, null, Json.object(), List.of(), null,
         jobName, instanceId, "http://localhost:1", "", submittedAt, null, null, null, null, submittedAt, "test");
   }
 

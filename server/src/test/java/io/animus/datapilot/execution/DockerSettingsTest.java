@@ -1,5 +1,6 @@
 package io.animus.datapilot.execution;
 
+import io.animus.datapilot.config.ExecutorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +32,7 @@ class DockerSettingsTest {
     assertThat(load(Map.of("DOCKER_HOST", "tcp://10.0.0.5:2375", "DATAPILOT_DOCKER_HOST", "unix:///run/p.sock",
         "DATAPILOT_DOCKER_NETWORK", "training"))).isEqualTo(new Config.Docker("unix:///run/p.sock", "training"));
     assertThat(new ConfigLoader(Map.of("DATAPILOT_EXECUTOR", "DOCKER"), Map.of()).load().execution().executor())
-        .contains("docker");
+        .contains(ExecutorKind.DOCKER);
   }
 
   @Test
@@ -44,7 +45,7 @@ class DockerSettingsTest {
 
   @Test
   void resourcesBecomeCpuQuotaMemoryLimitAndGpuDeviceRequest() {
-    HostConfig host = DockerExecutor.hostConfig(Json.readObject("{\"cpu\":\"1.5\",\"memory\":\"256Mi\",\"gpus\":2,"
+    HostConfig host = DockerContainers.hostConfig(Json.readObject("{\"cpu\":\"1.5\",\"memory\":\"256Mi\",\"gpus\":2,"
         + "\"tpu\":1}"), "host");
     assertThat(host.getNetworkMode()).isEqualTo("host");
     assertThat(host.getCpuPeriod()).isEqualTo(100_000L);
@@ -54,7 +55,7 @@ class DockerSettingsTest {
     assertThat(host.getDeviceRequests().get(0).getCount()).isEqualTo(2);
     assertThat(host.getDeviceRequests().get(0).getCapabilities()).containsExactly(List.of("gpu"));
 
-    HostConfig none = DockerExecutor.hostConfig(Json.readObject("{\"gpus\":0}"), "bridge");
+    HostConfig none = DockerContainers.hostConfig(Json.readObject("{\"gpus\":0}"), "bridge");
     assertThat(none.getNetworkMode()).isEqualTo("bridge");
     assertThat(none.getCpuQuota()).isNull();
     assertThat(none.getMemory()).isNull();
@@ -64,16 +65,16 @@ class DockerSettingsTest {
   @Test
   void containersCarryTheRunIdInTheirNameAndLabels() {
     UUID runId = UUID.randomUUID();
-    assertThat(DockerExecutor.labels(runId)).containsEntry("animus.run_id", runId.toString())
+    assertThat(DockerContainers.labels(runId)).containsEntry("animus.run_id", runId.toString())
         .containsEntry("app.kubernetes.io/name", "animus-datapilot")
         .containsEntry("app.kubernetes.io/component", "training-job");
   }
 
   @Test
   void engineErrorsAreReadWithoutTheirJsonWrapping() {
-    assertThat(DockerExecutor.readable(new RuntimeException("Status 500: {\"cause\":\"x\",\"message\":\"manifest "
+    assertThat(DockerContainers.readable(new RuntimeException("Status 500: {\"cause\":\"x\",\"message\":\"manifest "
         + "unknown\",\"response\":500}"))).isEqualTo("manifest unknown");
-    assertThat(DockerExecutor.readable(new RuntimeException("connection refused"))).isEqualTo("connection refused");
+    assertThat(DockerContainers.readable(new RuntimeException("connection refused"))).isEqualTo("connection refused");
   }
 
   @Test

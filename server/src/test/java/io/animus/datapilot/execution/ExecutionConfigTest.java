@@ -1,5 +1,6 @@
 package io.animus.datapilot.execution;
 
+import io.animus.datapilot.config.ExecutorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -32,7 +33,7 @@ class ExecutionConfigTest {
     Config.Execution e = load(Map.of("DATAPILOT_EXECUTOR", "LOCAL", "DATAPILOT_LOCAL_COMMAND",
         "[\"python3\",\"-u\",\"train.py\"]", "DATAPILOT_LOCAL_ENV_PASSTHROUGH", " CUDA_VISIBLE_DEVICES , HF_HOME,",
         "DATAPILOT_JOB_START_TIMEOUT", "90s", "DATAPILOT_EXECUTOR_SYNC_INTERVAL", "2"));
-    assertThat(e.executor()).contains("local");
+    assertThat(e.executor()).contains(ExecutorKind.LOCAL);
     assertThat(e.localCommand()).contains(List.of("python3", "-u", "train.py"));
     assertThat(e.localEnvPassthrough()).containsExactly("CUDA_VISIBLE_DEVICES", "HF_HOME");
     assertThat(e.jobStartTimeout()).isEqualTo(Duration.ofSeconds(90));

@@ -6,7 +6,6 @@ import io.animus.datapilot.common.LogRedactor;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,15 +42,5 @@ class JobLogsTest {
     assertThat(tail.subList(0, 49)).allSatisfy(l -> assertThat(l).hasSize(999));
     Path empty = Files.writeString(dir.resolve("empty.log"), "");
     assertThat(JobLogs.tail(empty, LogRedactor.standard())).isEmpty();
-  }
-
-  @Test
-  void pinnedReferencesYieldTheirLowerCaseDigest() {
-    String hex = "AB".repeat(32);
-    assertThat(ExecutionService.digestOf("ghcr.io/acme/train:v1@sha256:" + hex))
-        .contains("sha256:" + hex.toLowerCase());
-    assertThat(ExecutionService.digestOf("sha256:" + hex)).contains("sha256:" + hex.toLowerCase());
-    assertThat(ExecutionService.digestOf("ghcr.io/acme/train:v1")).isEqualTo(Optional.empty());
-    assertThat(ExecutionService.digestOf("train@sha256:abc")).isEmpty();
   }
 }

@@ -1,5 +1,6 @@
 package io.animus.datapilot.execution;
 
+import io.animus.datapilot.config.ExecutorKind;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +34,7 @@ class KubernetesConfigTest {
   @Test
   void defaultsFollowTheProtocol() {
     Config.Execution e = load(Map.of());
-    assertThat(e.executor()).contains("kubernetes");
+    assertThat(e.executor()).contains(ExecutorKind.KUBERNETES);
     Config.Kubernetes k = e.kubernetes();
     assertThat(k.namespace()).isEmpty();
     assertThat(k.jobTtlSeconds()).isEqualTo(3600);
