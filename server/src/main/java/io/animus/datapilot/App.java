@@ -39,6 +39,7 @@ import io.animus.datapilot.experiments.RunLookup;
 import io.animus.datapilot.experiments.RunStatusService;
 import io.animus.datapilot.experiments.RunStore;
 import io.animus.datapilot.experiments.RunTouch;
+import io.animus.datapilot.http.AuditSink;
 import io.animus.datapilot.http.BlobDownload;
 import io.animus.datapilot.http.HttpServer;
 import io.animus.datapilot.http.Idempotency;
@@ -64,6 +65,8 @@ import io.animus.datapilot.telemetry.StreamLimits;
 import io.animus.datapilot.telemetry.StreamResource;
 import io.animus.datapilot.upload.UploadReceiver;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.io.IOException;
@@ -83,6 +86,7 @@ public final class App implements AutoCloseable {
   private final AuditLog audit;
   private final Optional<ExecutionReconciler> reconciler;
   private final Optional<Executor> executor;
+  private final Router router;
 
   private App(Config config, Database database, Wired wired) {
     this.config = config;
@@ -94,12 +98,13 @@ public final class App implements AutoCloseable {
     this.audit = wired.audit();
     this.reconciler = wired.reconciler();
     this.executor = wired.executor();
+    this.router = wired.router();
   }
 
   /** What {@link #wire} builds that the app must start and stop. */
   private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs, AuditLog audit,
                        Optional<Executor> executor, Optional<ExecutionReconciler> reconciler,
-                       AtomicReference<String> datapilotUrl) {}
+                       AtomicReference<String> datapilotUrl, Router router) {}
 
   /** Opens storage, wires every component and starts listening. */
   public static App start(Config config) {
@@ -156,33 +161,32 @@ public final class App implements AutoCloseable {
     RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter(),
         qualityGate, datasetVersions, metricStore);
 
-    Router router = new Router();
     BlobStore blobs = BlobStores.open(config);
     OpsResource ops = new OpsResource(database, metrics, config.auth().mode(),
         () -> jdbi.withHandle(runStore::countByStatus));
     ops.addCheck("blob_store", blobs::ping);
-    ops.register(router);
-    new ConsoleResource().register(router);
-    new AuthResource(tokens).register(router);
-    new ExperimentResource(new ExperimentService(jdbi, experimentStore, clock)).register(router);
-    new RunResource(runService).register(router);
-    new CiResource(new CiService(jdbi, new CiStore(), (h, runId) -> runStore.projectOf(h, runId).isPresent(), clock),
-        new CiVerifier(config.trust().ciWebhookSecret(), clock)).register(router);
-    new ProjectResource(new ProjectService(jdbi, new ProjectStore()))
-        .register(router);
+    AuthResource authResource = new AuthResource(tokens);
+    ExperimentResource experimentResource = new ExperimentResource(new ExperimentService(jdbi, experimentStore,
+        clock));
+    RunResource runResource = new RunResource(runService);
+    CiResource ciResource = new CiResource(new CiService(jdbi, new CiStore(),
+        (h, runId) -> runStore.projectOf(h, runId).isPresent(), clock),
+        new CiVerifier(config.trust().ciWebhookSecret(), clock));
+    ProjectResource projectResource = new ProjectResource(new ProjectService(jdbi, new ProjectStore()));
 
     RunLookup runLookup = new RunLookup(jdbi, runStore);
     RunTouch runTouch = new RunTouch(runStore);
     Notifier notifier = new Notifier();
     EventStore eventStore = new EventStore();
     StreamHub hub = new StreamHub(database, eventStore, metricStore);
-    new MetricResource(new MetricService(jdbi, metricStore, runLookup, runTouch, notifier, clock,
-        n -> metrics.samplesInserted().increment(n))).register(router);
+    MetricResource metricResource = new MetricResource(new MetricService(jdbi, metricStore, runLookup, runTouch,
+        notifier, clock, n -> metrics.samplesInserted().increment(n)));
     EventService events = new EventService(jdbi, eventStore, runLookup, runTouch, notifier, clock);
     RunStatusService lifecycle = new RunStatusService(jdbi, runStore, runLookup, events, clock);
-    new EventResource(events, lifecycle, runService).register(router);
-    new StreamResource(hub, runLookup, runService, events, new StreamLimits(config.streams().maxOpen(),
-        config.streams().maxPerPrincipal(), metrics.sseConnections(), metrics::sseRefused)).register(router);
+    EventResource eventResource = new EventResource(events, lifecycle, runService);
+    StreamResource streamResource = new StreamResource(hub, runLookup, runService, events,
+        new StreamLimits(config.streams().maxOpen(), config.streams().maxPerPrincipal(), metrics.sseConnections(),
+            metrics::sseRefused));
 
     UploadReceiver receiver = new UploadReceiver(blobs);
     BlobDownload downloads = new BlobDownload(blobs);
@@ -190,21 +194,31 @@ public final class App implements AutoCloseable {
         r.experimentId(), r.projectId(), r.artifactsPrefix()));
     ArtifactService artifacts = new ArtifactService(jdbi, new ArtifactStore(), runAccess, receiver, clock,
         config.uploads().artifactMaxBytes());
-    new ArtifactResource(artifacts, downloads).register(router);
+    ArtifactResource artifactResource = new ArtifactResource(artifacts, downloads);
     DatasetService datasets = new DatasetService(jdbi, datasetStore, receiver, qualityGate, clock,
         config.uploads().datasetMaxBytes());
-    new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore, clock), downloads)
-        .register(router);
+    DatasetResource datasetResource = new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore,
+        clock), downloads);
 
     AtomicReference<String> datapilotUrl = new AtomicReference<>();
     ExecutionWiring.Wired execution = ExecutionWiring.wire(config, jdbi, clock, blobs, runStore, experimentStore,
         qualityGate, datasetVersions, artifacts, events, lifecycle, runLookup, runTokens, datapilotUrl::get);
-    new ExecutionResource(execution.service()).register(router);
+    ExecutionResource executionResource = new ExecutionResource(execution.service());
 
+    Router router = ApiRoutes.table(new ApiRoutes.Resources(ops, new ConsoleResource(), authResource,
+        projectResource, experimentResource, runResource, metricResource, eventResource, streamResource,
+        artifactResource, datasetResource, ciResource, executionResource));
     AuditLog audit = new AuditLog(new AuditStore(jdbi));
-    return new Wired(new HttpServer(router, authenticator, new AccessPolicy(),
-        new Idempotency(new IdempotencyStore(jdbi), clock), audit, metrics), hub, runTokens, blobs, audit,
-        execution.executor(), execution.reconciler(), datapilotUrl);
+    HttpServer.Features features = new HttpServer.Features(authenticator::authenticate, new AccessPolicy(router),
+        auditSink(audit), metrics::record);
+    return new Wired(new HttpServer(router, new Idempotency(new IdempotencyStore(jdbi), clock), features), hub,
+        runTokens, blobs, audit, execution.executor(), execution.reconciler(), datapilotUrl, router);
+  }
+
+  /** The dispatcher's audit events, written as audit entries. */
+  private static AuditSink auditSink(AuditLog audit) {
+    return e -> audit.append(new AuditStore.Entry(e.requestId(), e.actor(), e.action(), e.path(), e.status(),
+        e.outcome(), e.projectId(), e.details()));
   }
 
   private static void closeQuietly(BlobStore blobs) {
@@ -232,6 +246,11 @@ public final class App implements AutoCloseable {
 
   public Database database() {
     return database;
+  }
+
+  /** The route table, every route with its declared access. */
+  public List<Router.Route> routes() {
+    return router.routes();
   }
 
   /** Drains requests, then stops the database (the embedded PostgreSQL shuts down cleanly). */

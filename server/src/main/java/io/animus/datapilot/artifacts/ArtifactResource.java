@@ -5,7 +5,6 @@ import io.animus.datapilot.http.BlobDownload;
 import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import io.animus.datapilot.upload.Uploads;
 import java.util.Map;
 
@@ -20,12 +19,14 @@ public final class ArtifactResource {
     this.downloads = downloads;
   }
 
-  public void register(Router router) {
-    router.post(BASE, Access.EDITOR, this::upload);
-    router.get(BASE, Access.VIEWER, this::list);
-    router.get(BASE + "/{artifact_id}", Access.VIEWER, this::get);
-    router.get(BASE + "/{artifact_id}/download", Access.VIEWER, this::download);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(this::upload, this::list, this::get, this::download);
   }
+
+  public record Handlers(Router.Handler upload, Router.Handler list, Router.Handler get,
+                         Router.Handler download) {}
+
 
   private Reply upload(ApiRequest request) {
     Artifact artifact = service.upload(request.project(), request.principal().subject(), request.path("run_id"),

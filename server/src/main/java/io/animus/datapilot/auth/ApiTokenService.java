@@ -1,5 +1,7 @@
 package io.animus.datapilot.auth;
 
+import io.animus.datapilot.kernel.Role;
+import io.animus.datapilot.kernel.Principal;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.common.Hashing;
 import io.animus.datapilot.kernel.Ids;

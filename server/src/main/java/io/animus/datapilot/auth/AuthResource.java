@@ -1,12 +1,13 @@
 package io.animus.datapilot.auth;
 
+import io.animus.datapilot.kernel.Role;
+import io.animus.datapilot.kernel.Principal;
 import io.animus.datapilot.common.Names;
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.http.JsonBody;
 import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
@@ -20,12 +21,13 @@ public final class AuthResource {
     this.tokens = tokens;
   }
 
-  public void register(Router router) {
-    router.post("/api/auth/tokens", Access.ADMIN, this::create);
-    router.get("/api/auth/tokens", Access.ADMIN, this::list);
-    router.delete("/api/auth/tokens/{token_id}", Access.ADMIN, this::revoke);
-    router.get("/api/auth/me", Access.VIEWER, this::me);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(this::create, this::list, this::revoke, this::me);
   }
+
+  public record Handlers(Router.Handler create, Router.Handler list, Router.Handler revoke, Router.Handler me) {}
+
 
   private Reply create(ApiRequest request) {
     JsonBody body = request.json(CREATE_FIELDS);

@@ -5,7 +5,6 @@ import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -19,13 +18,14 @@ public final class CiResource {
     this.verifier = verifier;
   }
 
-  public void register(Router router) {
-    router.post("/api/experiments/ci/webhook", Access.CI, this::webhook);
-    router.post("/api/experiments/ci/report", Access.CI, this::report);
-    router.get("/api/experiments/experiment-runs/{run_id}/ci-contexts", Access.VIEWER, this::contexts);
-    router.get("/api/experiments/model-images", Access.VIEWER, this::images);
-    router.get("/api/experiments/model-images/{image_digest*}", Access.VIEWER, this::image);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(this::webhook, this::report, this::contexts, this::images, this::image);
   }
+
+  public record Handlers(Router.Handler webhook, Router.Handler report, Router.Handler contexts,
+                         Router.Handler images, Router.Handler image) {}
+
 
   private CanonicalJson.Obj verified(ApiRequest request) {
     return verifier.verify(new CiVerifier.SignedRequest(request.context().req().getMethod(),

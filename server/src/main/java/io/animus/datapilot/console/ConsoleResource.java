@@ -6,7 +6,6 @@ import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -52,12 +51,16 @@ public final class ConsoleResource {
     this.loader = loader;
   }
 
-  public void register(Router router) {
-    router.get("/console", Access.PUBLIC, r -> new Reply(302, null, Map.of("Location", "/console/"), false));
-    router.get("/console/", Access.PUBLIC, r -> serve(r, "console/index.html", PAGE_CACHE));
-    router.get("/console/{file}", Access.PUBLIC, r -> serve(r, "console/" + fileName(r, "file"), PAGE_CACHE));
-    router.get("/webjars/uplot/{version}/dist/{file}", Access.PUBLIC, this::webjar);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(r -> new Reply(302, null, Map.of("Location", "/console/"), false),
+        r -> serve(r, "console/index.html", PAGE_CACHE),
+        r -> serve(r, "console/" + fileName(r, "file"), PAGE_CACHE), this::webjar);
   }
+
+  public record Handlers(Router.Handler redirect, Router.Handler index, Router.Handler page,
+                         Router.Handler webjar) {}
+
 
   private Reply webjar(ApiRequest request) {
     String version = request.path("version");

@@ -9,7 +9,6 @@ import io.animus.datapilot.http.JsonBody;
 import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import io.animus.datapilot.upload.Uploads;
 import java.util.Set;
 
@@ -29,17 +28,16 @@ public final class DatasetResource {
     this.downloads = downloads;
   }
 
-  public void register(Router router) {
-    router.idempotentPost(DATASETS, Access.EDITOR, this::create);
-    router.get(DATASETS, Access.VIEWER, this::list);
-    router.get(DATASETS + "/{dataset_id}", Access.VIEWER, this::get);
-    router.post(DATASETS + "/{dataset_id}/versions/upload", Access.EDITOR, this::upload);
-    router.get(DATASETS + "/{dataset_id}/versions", Access.VIEWER, this::listVersions);
-    router.get(VERSIONS + "/{version_id}", Access.VIEWER, this::getVersion);
-    router.get(VERSIONS + "/{version_id}/download", Access.VIEWER, this::download);
-    router.post(VERSIONS + "/{version_id}/quality-evaluations", Access.EDITOR, this::evaluate);
-    router.get(VERSIONS + "/{version_id}/quality-evaluations", Access.VIEWER, this::evaluations);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(this::create, this::list, this::get, this::upload, this::listVersions, this::getVersion,
+        this::download, this::evaluate, this::evaluations);
   }
+
+  public record Handlers(Router.Handler create, Router.Handler list, Router.Handler get, Router.Handler upload,
+                         Router.Handler listVersions, Router.Handler getVersion, Router.Handler download,
+                         Router.Handler evaluate, Router.Handler evaluations) {}
+
 
   private Reply create(ApiRequest request) {
     JsonBody body = request.json(CREATE_FIELDS);

@@ -7,7 +7,6 @@ import io.animus.datapilot.http.JsonBody;
 import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import java.util.Set;
 
 /** HTTP for {@code /api/experiments/experiments} (PROTOCOL.md §3.1). */
@@ -19,11 +18,13 @@ public final class ExperimentResource {
     this.service = service;
   }
 
-  public void register(Router router) {
-    router.idempotentPost("/api/experiments/experiments", Access.EDITOR, this::create);
-    router.get("/api/experiments/experiments", Access.VIEWER, this::list);
-    router.get("/api/experiments/experiments/{experiment_id}", Access.VIEWER, this::get);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(this::create, this::list, this::get);
   }
+
+  public record Handlers(Router.Handler create, Router.Handler list, Router.Handler get) {}
+
 
   private Reply create(ApiRequest request) {
     JsonBody body = request.json(CREATE_FIELDS);

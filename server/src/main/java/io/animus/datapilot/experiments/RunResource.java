@@ -9,7 +9,6 @@ import io.animus.datapilot.kernel.Page;
 import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -28,13 +27,14 @@ public final class RunResource {
     this.service = service;
   }
 
-  public void register(Router router) {
-    router.idempotentPost("/api/experiments/experiments/{experiment_id}/runs", Access.EDITOR, this::create);
-    router.get("/api/experiments/experiments/{experiment_id}/runs", Access.VIEWER, this::listForExperiment);
-    router.get("/api/experiments/experiment-runs", Access.VIEWER, this::listForProject);
-    router.get("/api/experiments/experiment-runs/{run_id}", Access.VIEWER, this::get);
-    router.get("/api/experiments/experiment-runs/{run_id}/states", Access.VIEWER, this::states);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(this::create, this::listForExperiment, this::listForProject, this::get, this::states);
   }
+
+  public record Handlers(Router.Handler create, Router.Handler listForExperiment, Router.Handler listForProject,
+                         Router.Handler get, Router.Handler states) {}
+
 
   private Reply create(ApiRequest request) {
     JsonBody body = request.json(CREATE_FIELDS);

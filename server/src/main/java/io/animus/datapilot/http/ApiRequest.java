@@ -4,7 +4,7 @@ import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.Json;
 
-import io.animus.datapilot.auth.Principal;
+import io.animus.datapilot.kernel.Principal;
 import io.animus.datapilot.common.ProjectScope;
 import io.javalin.http.Context;
 import java.io.IOException;

@@ -4,13 +4,8 @@ import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.Json;
 
-import io.animus.datapilot.audit.AuditLog;
-import io.animus.datapilot.audit.AuditStore;
-import io.animus.datapilot.auth.AccessPolicy;
-import io.animus.datapilot.auth.Authenticator;
-import io.animus.datapilot.auth.Principal;
 import io.animus.datapilot.common.ProjectScope;
-import io.animus.datapilot.ops.HttpMetrics;
+import io.animus.datapilot.kernel.Principal;
 import io.animus.datapilot.storage.DatabaseUnavailable;
 import io.javalin.Javalin;
 import io.javalin.compression.CompressionStrategy;
@@ -45,24 +40,27 @@ public final class HttpServer {
       HandlerType.PATCH, HandlerType.DELETE, HandlerType.HEAD, HandlerType.OPTIONS);
 
   private final Router router;
-  private final Authenticator authenticator;
-  private final AccessPolicy policy;
+  private final Authentication authentication;
+  private final Authorization authorization;
   private final Idempotency idempotency;
-  private final AuditLog audit;
-  private final HttpMetrics metrics;
+  private final AuditSink audit;
+  private final RequestListener listener;
   private Javalin javalin;
   private HeaderDeadline headerDeadline;
   /** How long a client may take to send a request line and headers (slow-header connections are closed). */
   static final java.time.Duration HEADER_DEADLINE = java.time.Duration.ofSeconds(10);
 
-  public HttpServer(Router router, Authenticator authenticator, AccessPolicy policy, Idempotency idempotency,
-                    AuditLog audit, HttpMetrics metrics) {
+  /** What the dispatcher asks of the features; {@code http} itself depends on none of them. */
+  public record Features(Authentication authentication, Authorization authorization, AuditSink audit,
+                         RequestListener listener) {}
+
+  public HttpServer(Router router, Idempotency idempotency, Features features) {
     this.router = router;
-    this.authenticator = authenticator;
-    this.policy = policy;
     this.idempotency = idempotency;
-    this.audit = audit;
-    this.metrics = metrics;
+    this.authentication = features.authentication();
+    this.authorization = features.authorization();
+    this.audit = features.audit();
+    this.listener = features.listener();
   }
 
   public void start(String host, int port) {
@@ -144,11 +142,11 @@ public final class HttpServer {
       }
       if (match instanceof Router.NotAllowed notAllowed) {
         if (method.equals("OPTIONS")) {
-          // the protocol asks a viewer for OPTIONS, as for GET; paths with a public GET stay public
-          Router.Access access = router.match("GET", path) instanceof Router.Found get
-              && get.route().access() == Router.Access.PUBLIC ? Router.Access.PUBLIC : Router.Access.VIEWER;
+          // OPTIONS asks what the path's GET asks, at most a viewer; without a GET, a viewer
+          Router.Found get = router.match("GET", path) instanceof Router.Found f ? f : null;
+          Router.Access access = get == null ? Router.Access.VIEWER : get.route().access().forOptions();
           principal = authenticate(access, ctx.header("Authorization"));
-          policy.check(principal, access, method, path);
+          authorization.check(principal, access, get == null ? Map.of() : get.params(), method, path);
           ctx.header("Allow", notAllowed.allow());
           ctx.status(204);
           status = 204;
@@ -162,7 +160,7 @@ public final class HttpServer {
       route = found.route();
       routeLabel = route.pattern();
       principal = authenticate(route.access(), ctx.header("Authorization"));
-      policy.check(principal, route.access(), method, path);
+      authorization.check(principal, route.access(), found.params(), method, path);
       ProjectScope project = ProjectScope.resolve(ctx.header("X-Project-Id"), ctx.queryParam("project_id"));
       projectId = project.projectId();
       long limit = path.endsWith(":batch") ? BATCH_LIMIT : JSON_LIMIT;
@@ -194,7 +192,7 @@ public final class HttpServer {
       MDC.remove("request_id");
     }
     long nanos = System.nanoTime() - started;
-    metrics.record(method, routeLabel, status, nanos);
+    listener.answered(method, routeLabel, status, nanos);
     ACCESS.info("{} {} {} {}ms request_id={}", method, path, status, nanos / 1_000_000, requestId);
     if (!databaseUnavailable) {
       // The audit log lives in that database: writing there would only delay the 503 (access log above has it).
@@ -206,18 +204,18 @@ public final class HttpServer {
    * CI routes are authenticated by their HMAC only, so their Authorization header is ignored;
    * public routes treat a bad credential as none.
    */
-  private Principal authenticate(Router.Access access, String authorization) {
-    if (access == Router.Access.CI) {
+  private Principal authenticate(Router.Access access, String header) {
+    if (access.level() == Router.Access.Level.CI) {
       return Principal.CI;
     }
-    if (access == Router.Access.PUBLIC) {
+    if (access.level() == Router.Access.Level.PUBLIC) {
       try {
-        return authenticator.authenticate(authorization);
+        return authentication.authenticate(header);
       } catch (ApiException e) {
         return Principal.ANONYMOUS;
       }
     }
-    return authenticator.authenticate(authorization);
+    return authentication.authenticate(header);
   }
 
   private void auditIfNeeded(Router.Route route, String method, String path, int status, Principal principal,
@@ -231,7 +229,7 @@ public final class HttpServer {
     String action = route == null ? method + " " + path : method + " " + route.pattern();
     String outcome = status < 400 ? "ok" : denial ? "denied" : "rejected";
     try {
-      audit.append(new AuditStore.Entry(requestId, principal.subject(), action, path, status, outcome, projectId,
+      audit.append(new AuditSink.Event(requestId, principal.subject(), action, path, status, outcome, projectId,
           rejection));
     } catch (RuntimeException e) {
       LOG.error("audit write failed for request {}", requestId, e);

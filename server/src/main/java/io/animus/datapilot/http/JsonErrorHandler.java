@@ -6,7 +6,6 @@ import io.animus.datapilot.kernel.Json;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Map;
-import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -15,7 +14,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Errors that Jetty raises itself (bad URI, ambiguous {@code %2F}, header too large, bad
- * framing) are answered with the same JSON error body as everything else.
+ * framing) are answered with the same JSON error body as everything else. Jetty 12.1 sends
+ * unparsable requests here too (through {@link #generateResponse}), so nothing else is overridden.
  */
 final class JsonErrorHandler extends ErrorHandler {
 
@@ -34,12 +34,6 @@ final class JsonErrorHandler extends ErrorHandler {
     response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
     response.getHeaders().put("X-Request-Id", requestId);
     response.write(true, ByteBuffer.wrap(body(status, code, requestId)), callback);
-  }
-
-  @Override
-  public ByteBuffer badMessageError(int status, String reason, HttpFields.Mutable fields) {
-    fields.put(HttpHeader.CONTENT_TYPE, "application/json");
-    return ByteBuffer.wrap(body(status, status, HttpServer.requestId(null)));
   }
 
   /**

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeSet;
 
 /**
@@ -13,8 +14,82 @@ import java.util.TreeSet;
  * {@code {name*}} (any non-empty segment, colons allowed; used for image digests).
  */
 public final class Router {
-  /** What a route needs from the caller before its handler runs. */
-  public enum Access { PUBLIC, VIEWER, EDITOR, ADMIN, CI }
+  /**
+   * Who may call a route, declared once with the route in the table: the level an API token (or the
+   * dev user) needs, and what a run token may do there. No route can be added without one, and
+   * only viewer and editor routes can open to run tokens.
+   */
+  public record Access(Level level, RunTokenScope runToken) {
+    public enum Level { PUBLIC, VIEWER, EDITOR, ADMIN, CI }
+
+    /** Anyone; a bad credential counts as none. */
+    public static final Access PUBLIC = new Access(Level.PUBLIC, RunTokenScope.NONE);
+    /** The viewer role or more; run tokens refused. */
+    public static final Access VIEWER = new Access(Level.VIEWER, RunTokenScope.NONE);
+    /** The editor role or more; run tokens refused. */
+    public static final Access EDITOR = new Access(Level.EDITOR, RunTokenScope.NONE);
+    /** The admin role; never a run token. */
+    public static final Access ADMIN = new Access(Level.ADMIN, RunTokenScope.NONE);
+    /** The CI signature alone (checked by the handler); the Authorization header is ignored. */
+    public static final Access CI = new Access(Level.CI, RunTokenScope.NONE);
+
+    public Access {
+      Objects.requireNonNull(level, "level");
+      Objects.requireNonNull(runToken, "runToken");
+      if (runToken != RunTokenScope.NONE && level != Level.VIEWER && level != Level.EDITOR) {
+        throw new IllegalArgumentException("only viewer and editor routes can open to run tokens, not " + level);
+      }
+    }
+
+    /** The same role rule, and open to a run token within {@code scope}. */
+    public Access orRunToken(RunTokenScope scope) {
+      return new Access(level, scope);
+    }
+
+    /**
+     * What an OPTIONS asks where this is the GET route: a viewer, as for GET (an admin GET too), and
+     * the same run-token scope; a public GET stays public.
+     */
+    public Access forOptions() {
+      return level == Level.PUBLIC ? this : new Access(Level.VIEWER, runToken);
+    }
+  }
+
+  /**
+   * What a run token may do on a route (PROTOCOL.md §2.3's scope table, declared route by route).
+   * A scope other than {@link #NONE} names the one method it allows and, for run and dataset-version
+   * scopes, the path parameter that must be the token's own run or dataset version.
+   */
+  public enum RunTokenScope {
+    /** Run tokens are refused. */
+    NONE(null, null),
+    /** GET, HEAD and OPTIONS where {@code {run_id}} is the token's run. */
+    READ_RUN("GET", "run_id"),
+    /** POST where {@code {run_id}} is the token's run. */
+    WRITE_RUN("POST", "run_id"),
+    /** GET, HEAD and OPTIONS where {@code {version_id}} is the dataset version the token names. */
+    READ_DATASET_VERSION("GET", "version_id"),
+    /** GET only (not HEAD or OPTIONS), whatever the run: who the caller is. */
+    IDENTITY("GET", null);
+
+    private final String method;
+    private final String param;
+
+    RunTokenScope(String method, String param) {
+      this.method = method;
+      this.param = param;
+    }
+
+    /** The route method this scope belongs on, or null for {@link #NONE}. */
+    public String method() {
+      return method;
+    }
+
+    /** The path parameter compared with the token's run or dataset version, or null. */
+    public String param() {
+      return param;
+    }
+  }
 
   @FunctionalInterface
   public interface Handler {
@@ -23,7 +98,25 @@ public final class Router {
 
   /** One entry of the table; {@code idempotent} routes honour {@code Idempotency-Key}. */
   public record Route(String method, String pattern, Access access, boolean idempotent, Handler handler,
-                      List<Segment> segments) {}
+                      List<Segment> segments) {
+    public Route {
+      Objects.requireNonNull(method, "method");
+      Objects.requireNonNull(pattern, "pattern");
+      Objects.requireNonNull(access, "access: every route declares who may call it");
+      Objects.requireNonNull(handler, "handler");
+      RunTokenScope scope = access.runToken();
+      if (scope != RunTokenScope.NONE) {
+        if (!scope.method().equals(method)) {
+          throw new IllegalArgumentException(method + " " + pattern + ": run-token scope " + scope
+              + " belongs on " + scope.method() + " routes");
+        }
+        if (scope.param() != null && segments.stream().noneMatch(s -> scope.param().equals(s.param()))) {
+          throw new IllegalArgumentException(method + " " + pattern + ": run-token scope " + scope
+              + " needs a {" + scope.param() + "} segment");
+        }
+      }
+    }
+  }
 
   public record Segment(String literal, String param, String suffix, boolean anyText) {
     boolean matches(String raw, Map<String, String> params) {
@@ -75,6 +168,11 @@ public final class Router {
   }
 
   public Router add(String method, String pattern, Access access, boolean idempotent, Handler handler) {
+    for (Route existing : routes) {
+      if (existing.method().equals(method) && existing.pattern().equals(pattern)) {
+        throw new IllegalArgumentException("route declared twice: " + method + " " + pattern);
+      }
+    }
     routes.add(new Route(method, pattern, access, idempotent, handler, parse(pattern)));
     return this;
   }

@@ -1,14 +1,13 @@
 package io.animus.datapilot.ops;
 
-import io.animus.datapilot.auth.Principal;
-import io.animus.datapilot.auth.Role;
+import io.animus.datapilot.kernel.Role;
+import io.animus.datapilot.kernel.Principal;
 import io.animus.datapilot.config.Config;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import io.animus.datapilot.storage.Database;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
@@ -46,12 +45,15 @@ public final class OpsResource {
     checks.put(name, check);
   }
 
-  public void register(Router router) {
-    router.get("/healthz", Access.PUBLIC, r -> Reply.ok(health()));
-    router.get("/readyz", Access.PUBLIC, r -> readiness());
-    router.get("/metrics", Access.PUBLIC, this::prometheus);
-    router.get("/", Access.PUBLIC, r -> new Reply(302, null, Map.of("Location", "/console/"), false));
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(r -> Reply.ok(health()), r -> readiness(), this::prometheus,
+        r -> new Reply(302, null, Map.of("Location", "/console/"), false));
   }
+
+  public record Handlers(Router.Handler health, Router.Handler readiness, Router.Handler prometheus,
+                         Router.Handler root) {}
+
 
   /** Ordered as PROTOCOL.md §9 shows it ({@code Map.of} iteration order changes between JVM runs). */
   private static Map<String, Object> health() {

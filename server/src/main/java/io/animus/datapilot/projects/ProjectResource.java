@@ -2,7 +2,6 @@ package io.animus.datapilot.projects;
 
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import java.util.Map;
 
 /** {@code GET /api/experiments/projects}: every project holding an experiment or a dataset. */
@@ -13,7 +12,9 @@ public final class ProjectResource {
     this.service = service;
   }
 
-  public void register(Router router) {
-    router.get("/api/experiments/projects", Access.VIEWER, r -> Reply.ok(Map.of("projects", service.list())));
+  /** This resource's handler; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Router.Handler list() {
+    return r -> Reply.ok(Map.of("projects", service.list()));
   }
+
 }

@@ -11,7 +11,6 @@ import io.animus.datapilot.http.JsonBody;
 import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import java.util.Set;
 
 /** HTTP for run events, status and heartbeat (PROTOCOL.md §4.2–4.4). */
 public final class EventResource {
-  private static final String RUN = "/api/experiments/experiment-runs/{run_id}";
   private static final Set<String> STATUS_FIELDS = Set.of("status", "message");
   private final EventService events;
   private final RunStatusService lifecycle;
@@ -32,13 +30,14 @@ public final class EventResource {
     this.runs = runs;
   }
 
-  public void register(Router router) {
-    router.post(RUN + "/events", Access.EDITOR, this::append);
-    router.post(RUN + "/events:batch", Access.EDITOR, this::appendBatch);
-    router.get(RUN + "/events", Access.VIEWER, this::list);
-    router.post(RUN + "/status", Access.EDITOR, this::status);
-    router.post(RUN + "/heartbeat", Access.EDITOR, this::heartbeat);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(this::append, this::appendBatch, this::list, this::status, this::heartbeat);
   }
+
+  public record Handlers(Router.Handler append, Router.Handler appendBatch, Router.Handler list,
+                         Router.Handler status, Router.Handler heartbeat) {}
+
 
   private Reply append(ApiRequest request) {
     JsonBody body = JsonBody.of(request.body(), Set.of("level", "message", "metadata", "occurred_at"));

@@ -10,14 +10,12 @@ import io.animus.datapilot.kernel.Page;
 import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
 /** HTTP for metric samples (PROTOCOL.md §4.1). */
 public final class MetricResource {
-  private static final String RUN = "/api/experiments/experiment-runs/{run_id}";
   private static final Set<String> STEP_FIELDS = Set.of("step", "metrics", "metadata");
   private final MetricService service;
 
@@ -25,12 +23,14 @@ public final class MetricResource {
     this.service = service;
   }
 
-  public void register(Router router) {
-    router.post(RUN + "/metrics", Access.EDITOR, this::appendStep);
-    router.post(RUN + "/metrics:batch", Access.EDITOR, this::appendBatch);
-    router.get(RUN + "/metrics", Access.VIEWER, this::list);
-    router.get(RUN + "/metrics/series", Access.VIEWER, this::series);
+  /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Handlers handlers() {
+    return new Handlers(this::appendStep, this::appendBatch, this::list, this::series);
   }
+
+  public record Handlers(Router.Handler appendStep, Router.Handler appendBatch, Router.Handler list,
+                         Router.Handler series) {}
+
 
   private Reply appendStep(ApiRequest request) {
     JsonBody body = request.json(STEP_FIELDS);

@@ -8,7 +8,6 @@ import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
-import io.animus.datapilot.http.Router.Access;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
@@ -38,9 +37,11 @@ public final class StreamResource {
     this.opener = new StreamOpener(hub.workers().reads(), runs, events);
   }
 
-  public void register(Router router) {
-    router.get("/api/experiments/experiment-runs/{run_id}/stream", Access.VIEWER, this::stream);
+  /** This resource's handler; the route table ({@code ApiRoutes}) says where and for whom. */
+  public Router.Handler handler() {
+    return this::stream;
   }
+
 
   /**
    * Checks the request (400, 404) and takes a place under the caps on the request thread; then

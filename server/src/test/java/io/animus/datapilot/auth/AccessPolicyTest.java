@@ -7,6 +7,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.http.Router.Access;
+import io.animus.datapilot.kernel.Principal;
+import io.animus.datapilot.kernel.Role;
+import io.animus.datapilot.testing.RunTokenRoutes;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +22,7 @@ class AccessPolicyTest {
   private static final String D = "/api/dataset-registry/dataset-versions/" + VERSION_ID;
   private static final List<String> READS = List.of("GET", "HEAD", "OPTIONS");
 
-  private final AccessPolicy policy = new AccessPolicy();
+  private final RunTokenRoutes.PathPolicy policy = RunTokenRoutes.policy();
   private final Principal runToken = runToken(RUN_ID, null);
   private final Principal runTokenWithVersion = runToken(RUN_ID, VERSION_ID);
 

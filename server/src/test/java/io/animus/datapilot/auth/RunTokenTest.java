@@ -9,6 +9,9 @@ import io.animus.datapilot.config.Config;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.http.Router.Access;
+import io.animus.datapilot.kernel.Principal;
+import io.animus.datapilot.kernel.Role;
+import io.animus.datapilot.testing.RunTokenRoutes;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -334,7 +337,7 @@ class RunTokenTest {
 
   private static final String RUNS = "/api/experiments/experiment-runs/";
   private static final String VERSIONS = "/api/dataset-registry/dataset-versions/";
-  private static final AccessPolicy POLICY = new AccessPolicy();
+  private static final RunTokenRoutes.PathPolicy POLICY = RunTokenRoutes.policy();
   private static final String RUN = "7d1e0c4a-1b2c-4d3e-8f90-a1b2c3d4e5f6";
   private static final String OTHER_RUN = "7d1e0c4a-1b2c-4d3e-8f90-a1b2c3d4e5f7";
   private static final String DV = "5a2c0c4a-1b2c-4d3e-8f90-a1b2c3d4e5f6";

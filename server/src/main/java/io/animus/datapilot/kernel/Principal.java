@@ -1,4 +1,4 @@
-package io.animus.datapilot.auth;
+package io.animus.datapilot.kernel;
 
 import java.util.Objects;
 

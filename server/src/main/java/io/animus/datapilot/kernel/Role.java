@@ -1,7 +1,5 @@
-package io.animus.datapilot.auth;
+package io.animus.datapilot.kernel;
 
-import io.animus.datapilot.kernel.ApiException;
-import io.animus.datapilot.kernel.ErrorCode;
 import java.util.Locale;
 
 /** viewer &lt; editor &lt; admin. */
