@@ -422,7 +422,9 @@ public final class CreateRunLoad {
     private void servicePhase(HikariDataSource pool, String experimentId) throws Exception {
       Jdbi jdbi = Jdbi.create(pool).installPlugin(new PostgresPlugin());
       RunService service = new RunService(jdbi, new RunStore(), new ExperimentStore(), Clock.system(),
-          Duration.ofMinutes(10));
+          Duration.ofMinutes(10), new io.animus.datapilot.datasets.QualityGate(false,
+              new io.animus.datapilot.datasets.DatasetStore(), new io.animus.datapilot.datasets.QualityStore()),
+          (h, versionId) -> java.util.Optional.empty(), new io.animus.datapilot.telemetry.MetricStore());
       AuditLog audit = new AuditLog(new AuditStore(jdbi));
       ProjectScope project = ProjectScope.resolve(null, null);
       String path = "/api/experiments/experiments/" + experimentId + "/runs";

@@ -70,17 +70,29 @@ public class RouterBenchmark {
     path = r[1];
   }
 
-  /** The route table App wires, built from the same resources. */
+  /**
+   * The routes of the service, auth, experiments and runs parts of the table App wires (same patterns and
+   * access), with a handler that is never called: matching is what is measured.
+   */
   static Router routeTable() {
-    Clock clock = Clock.system();
+    Router.Handler none = request -> {
+      throw new IllegalStateException("not called by the benchmark");
+    };
     Router router = new Router();
-    new OpsResource(null, new HttpMetrics(), Config.AuthMode.DEV, Map::of).register(router);
-    new AuthResource(new ApiTokenService(null, new ApiTokenStore(), clock)).register(router);
-    new ExperimentResource(new ExperimentService(null, new ExperimentStore(), clock)).register(router);
-    new RunResource(new RunService(null, new RunStore(), new ExperimentStore(), clock, Duration.ofMinutes(10)))
-        .register(router);
-    new ProjectResource(new ProjectService(null, new ProjectStore()))
-        .register(router);
+    router.get("/healthz", Router.Access.PUBLIC, none).get("/readyz", Router.Access.PUBLIC, none)
+        .get("/metrics", Router.Access.PUBLIC, none)
+        .get("/api/auth/me", Router.Access.VIEWER, none)
+        .get("/api/auth/tokens", Router.Access.ADMIN, none).post("/api/auth/tokens", Router.Access.ADMIN, none)
+        .delete("/api/auth/tokens/{token_id}", Router.Access.ADMIN, none)
+        .get("/api/experiments/projects", Router.Access.VIEWER, none)
+        .idempotentPost("/api/experiments/experiments", Router.Access.EDITOR, none)
+        .get("/api/experiments/experiments", Router.Access.VIEWER, none)
+        .get("/api/experiments/experiments/{experiment_id}", Router.Access.VIEWER, none)
+        .idempotentPost("/api/experiments/experiments/{experiment_id}/runs", Router.Access.EDITOR, none)
+        .get("/api/experiments/experiments/{experiment_id}/runs", Router.Access.VIEWER, none)
+        .get("/api/experiments/experiment-runs", Router.Access.VIEWER, none)
+        .get("/api/experiments/experiment-runs/{run_id}", Router.Access.VIEWER, none)
+        .get("/api/experiments/experiment-runs/{run_id}/states", Router.Access.VIEWER, none);
     return router;
   }
 
