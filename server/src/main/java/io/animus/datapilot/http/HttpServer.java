@@ -77,6 +77,10 @@ public final class HttpServer {
       // Javalin's own connector, with a longer accept queue than the JDK's 50: when thousands of
       // streams reconnect at once (after a restart) they wait in the kernel instead of being dropped.
       cfg.jetty.addConnector((server, httpConfig) -> {
+        // Jetty reuses a header field it parsed earlier on the same connection when the new value matches
+        // it ignoring case, so "Bearer …a…" after "Bearer …A…" reached us as the earlier, refused token.
+        // Credentials, signatures and request ids are case-sensitive: match the cache exactly.
+        httpConfig.setHeaderCacheCaseSensitive(true);
         var connector = new org.eclipse.jetty.server.ServerConnector(server,
             new org.eclipse.jetty.server.HttpConnectionFactory(httpConfig));
         connector.setHost(host);

@@ -42,6 +42,27 @@ class ConnectionGuardHttpTest {
     server.close();
   }
 
+  /**
+   * On one kept-alive connection, a header value that differs from an earlier one only in case arrives as
+   * sent (Jetty's per-connection header cache ignored case: a refused credential was then reused for the
+   * genuine one that followed it).
+   */
+  @Test
+  void headerValuesThatDifferOnlyInCaseArriveAsSentOnOneConnection() {
+    String wrongCase = ADMIN.toUpperCase(java.util.Locale.ROOT);
+    try (RawConnection c = new RawConnection(server.app().port())) {
+      String[][] requests = {{wrongCase, "case-Request-Id"}, {ADMIN, "CASE-request-id"}, {wrongCase, "case-request-ID"}};
+      int[] expected = {401, 200, 401};
+      for (int i = 0; i < requests.length; i++) {
+        c.send("GET /api/experiments/experiments HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer "
+            + requests[i][0] + "\r\nX-Request-Id: " + requests[i][1] + "\r\n\r\n");
+        RawConnection.Answer answer = c.read();
+        assertThat(answer.status()).as("request %d: %s", i, answer.body()).isEqualTo(expected[i]);
+        assertThat(answer.headers().get("x-request-id")).isEqualTo(requests[i][1]);
+      }
+    }
+  }
+
   @Test
   void optionsNeedsAViewerLikeGet() {
     TestClient.Response none = anonymous.send("OPTIONS", "/api/experiments/experiments", null, Map.of());
