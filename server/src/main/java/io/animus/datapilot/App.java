@@ -190,7 +190,7 @@ public final class App implements AutoCloseable {
 
     UploadReceiver receiver = new UploadReceiver(blobs);
     BlobDownload downloads = new BlobDownload(blobs);
-    RunAccess runAccess = (h, runId) -> runStore.find(h, runId).map(r -> new RunAccess.RunRef(r.runId(),
+    RunAccess runAccess = (h, runId) -> runStore.placement(h, runId).map(r -> new RunAccess.RunRef(r.runId(),
         r.experimentId(), r.projectId(), r.artifactsPrefix()));
     ArtifactService artifacts = new ArtifactService(jdbi, new ArtifactStore(), runAccess, receiver, clock,
         config.uploads().artifactMaxBytes());

@@ -79,6 +79,18 @@ public final class RunStore {
         .findOne();
   }
 
+  /** Where a run files what belongs to it: its experiment, project and artifacts prefix (null: the default). */
+  public record Placement(UUID runId, UUID experimentId, String projectId, String artifactsPrefix) {}
+
+  /** The four columns other features file things under, without reading the rest of the row. */
+  public Optional<Placement> placement(Handle h, UUID runId) {
+    return h.createQuery("SELECT experiment_id, project_id, artifacts_prefix FROM runs WHERE run_id = :run_id")
+        .bind("run_id", runId)
+        .map((rs, ctx) -> new Placement(runId, rs.getObject("experiment_id", UUID.class), rs.getString("project_id"),
+            rs.getString("artifacts_prefix")))
+        .findOne();
+  }
+
   /**
    * Moves the run to {@code next} only if its status is one of {@code from} (compare-and-set);
    * false when another writer got there first or the move is not allowed.
