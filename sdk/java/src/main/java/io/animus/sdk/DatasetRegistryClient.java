@@ -133,7 +133,7 @@ public final class DatasetRegistryClient {
     String name = file.getFileName() == null ? "dataset.bin" : file.getFileName().toString();
     return DatasetVersion.fromJson(http.postMultipart(
         PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions/upload", fields, file, name,
-        Transport.guessContentType(name), progress));
+        Multipart.guessContentType(name), progress));
   }
 
   /**

@@ -365,7 +365,7 @@ public final class ExperimentsClient {
       fields.add(Map.entry("metadata", new String(Json.canonicalBytes(metadata), java.nio.charset.StandardCharsets.US_ASCII)));
     }
     String part = filename != null ? filename : (file.getFileName() == null ? "artifact.bin" : file.getFileName().toString());
-    String type = contentType != null ? contentType : Transport.guessContentType(part);
+    String type = contentType != null ? contentType : Multipart.guessContentType(part);
     return Artifact.fromJson(http.postMultipart(runPath(runId) + "/artifacts", fields, file, part, type, progress));
   }
 
