@@ -143,7 +143,8 @@ public final class ExperimentsClient {
    * may be null.
    */
   public Run setRunStatus(String runId, String status, String message) {
-    return Run.fromJson(http.callJson("POST", runPath(runId) + "/status", null, Requests.runStatus(status, message)));
+    Map<String, Object> body = Requests.runStatus(status, message);
+    return Run.fromJson(http.callJson("POST", runPath(runId) + "/status", null, body));
   }
 
   /** {@code POST /experiment-runs/{id}/heartbeat}: records a heartbeat; stop working when it says canceled. */
@@ -327,7 +328,7 @@ public final class ExperimentsClient {
   /** {@link #uploadRunArtifact(String, String, Path, String, Map, String, String)} reporting to {@code progress}. */
   public Artifact uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata,
       String filename, String contentType, TransferProgress progress) {
-    return artifacts.upload(runPath(runId), kind, file, name, metadata, filename, contentType, progress);
+    return artifacts.upload(runId, kind, file, name, metadata, filename, contentType, progress);
   }
 
   /** {@code GET …/artifacts?limit=200[&kind]}: the run's artifacts, newest first; {@code kind} may be null. */
@@ -337,12 +338,12 @@ public final class ExperimentsClient {
 
   /** {@link #listRunArtifacts(String, String)} with a limit, from the page {@code pageToken} (null: the first). */
   public Page<Artifact> listRunArtifacts(String runId, String kind, int limit, String pageToken) {
-    return artifacts.list(runPath(runId), kind, limit, pageToken);
+    return artifacts.list(runId, kind, limit, pageToken);
   }
 
   /** {@code GET …/artifacts/{aid}}. */
   public Artifact getRunArtifact(String runId, String artifactId) {
-    return artifacts.get(runPath(runId), artifactId);
+    return artifacts.get(runId, artifactId);
   }
 
   /**
@@ -350,7 +351,7 @@ public final class ExperimentsClient {
    * broken connection), verifies {@code X-Content-SHA256}, then renames atomically.
    */
   public DownloadResult downloadRunArtifact(String runId, String artifactId, Path dest) {
-    return artifacts.download(runPath(runId), artifactId, dest, null, false);
+    return artifacts.download(runId, artifactId, dest, null, false);
   }
 
   /**
@@ -359,7 +360,7 @@ public final class ExperimentsClient {
    */
   public DownloadResult downloadRunArtifact(String runId, String artifactId, Path dest, TransferProgress progress,
       boolean resume) {
-    return artifacts.download(runPath(runId), artifactId, dest, progress, resume);
+    return artifacts.download(runId, artifactId, dest, progress, resume);
   }
 
   private static String runPath(String runId) {

@@ -21,7 +21,7 @@ final class RunArtifacts {
     this.http = http;
   }
 
-  Artifact upload(String runPath, String kind, Path file, String name, Map<String, ?> metadata, String filename,
+  Artifact upload(String runId, String kind, Path file, String name, Map<String, ?> metadata, String filename,
       String contentType, TransferProgress progress) {
     if (kind == null || !KINDS.contains(kind.strip().toLowerCase(Locale.ROOT))) {
       throw new IllegalArgumentException("kind must be one of model, preview, log, file");
@@ -37,20 +37,24 @@ final class RunArtifacts {
     String part = filename != null ? filename
         : (file.getFileName() == null ? "artifact.bin" : file.getFileName().toString());
     String type = contentType != null ? contentType : Multipart.guessContentType(part);
-    return Artifact.fromJson(http.postMultipart(runPath + "/artifacts", fields, file, part, type, progress));
+    return Artifact.fromJson(http.postMultipart(path(runId), fields, file, part, type, progress));
   }
 
-  Page<Artifact> list(String runPath, String kind, int limit, String pageToken) {
-    return http.getPage(runPath + "/artifacts",
+  Page<Artifact> list(String runId, String kind, int limit, String pageToken) {
+    return http.getPage(path(runId),
         Transport.query("limit", limit, "kind", kind, "page_token", pageToken), "artifacts", Artifact::fromJson);
   }
 
-  Artifact get(String runPath, String artifactId) {
-    return http.get(runPath + "/artifacts/" + Transport.segment(artifactId), null, Artifact::fromJson);
+  Artifact get(String runId, String artifactId) {
+    return http.get(path(runId) + "/" + Transport.segment(artifactId), null, Artifact::fromJson);
   }
 
-  DownloadResult download(String runPath, String artifactId, Path dest, TransferProgress progress, boolean resume) {
-    return http.download(runPath + "/artifacts/" + Transport.segment(artifactId) + "/download", dest, progress,
+  DownloadResult download(String runId, String artifactId, Path dest, TransferProgress progress, boolean resume) {
+    return http.download(path(runId) + "/" + Transport.segment(artifactId) + "/download", dest, progress,
         resume);
+  }
+
+  private static String path(String runId) {
+    return "/api/experiments/experiment-runs/" + Transport.segment(runId) + "/artifacts";
   }
 }
