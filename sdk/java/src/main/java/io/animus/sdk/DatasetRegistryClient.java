@@ -88,7 +88,7 @@ public final class DatasetRegistryClient {
   /** {@code POST /datasets}: the created dataset. */
   public Dataset createDataset(String name, String description, Map<String, ?> metadata) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("name", ExperimentsClient.requireText(name, "name"));
+    body.put("name", Requests.requireText(name, "name"));
     body.put("description", description == null ? "" : description);
     body.put("metadata", metadata == null ? Map.of() : metadata);
     return Dataset.fromJson(http.callJson("POST", PREFIX + "/datasets", null, body));
@@ -133,7 +133,7 @@ public final class DatasetRegistryClient {
     String name = file.getFileName() == null ? "dataset.bin" : file.getFileName().toString();
     return DatasetVersion.fromJson(http.postMultipart(
         PREFIX + "/datasets/" + Transport.segment(datasetId) + "/versions/upload", fields, file, name,
-        Transport.guessContentType(name), progress));
+        Multipart.guessContentType(name), progress));
   }
 
   /**
@@ -143,7 +143,7 @@ public final class DatasetRegistryClient {
    */
   public QualityEvaluation addQualityEvaluation(String datasetVersionId, String status, Map<String, ?> summary) {
     Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", ExperimentsClient.requireText(status, "status"));
+    body.put("status", Requests.requireText(status, "status"));
     if (summary != null) {
       body.put("summary", summary);
     }

@@ -3,12 +3,8 @@ package io.animus.sdk;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * Client for {@code /api/experiments}: experiments, runs, CI webhook and report, execution and run artifacts,
@@ -27,16 +23,17 @@ import java.util.Set;
  */
 public final class ExperimentsClient {
   private static final String PREFIX = "/api/experiments";
-  private static final Set<String> ARTIFACT_KINDS = Set.of("model", "preview", "log", "file");
 
   private final Transport http;
-  private final String ciSecret;
+  private final CiPoster ci;
+  private final RunArtifacts artifacts;
   private final Map<String, String> env;
 
   private ExperimentsClient(Builder b) {
     this.env = b.env;
     this.http = b.transport();
-    this.ciSecret = b.ciSecret != null ? b.ciSecret : Env.first(env, "ANIMUS_CI_WEBHOOK_SECRET");
+    this.ci = new CiPoster(http, b.ciSecret != null ? b.ciSecret : Env.first(env, "ANIMUS_CI_WEBHOOK_SECRET"));
+    this.artifacts = new RunArtifacts(http);
   }
 
   /** A builder; unset values come from {@code ANIMUS_GATEWAY_URL}, {@code ANIMUS_AUTH_TOKEN} and {@code ANIMUS_CI_WEBHOOK_SECRET}. */
@@ -76,11 +73,8 @@ public final class ExperimentsClient {
 
   /** {@code POST /experiments}: the created experiment. */
   public Experiment createExperiment(String name, String description, Map<String, ?> metadata) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("name", requireText(name, "name"));
-    body.put("description", description == null ? "" : description);
-    body.put("metadata", metadata == null ? Map.of() : metadata);
-    return Experiment.fromJson(http.callJson("POST", PREFIX + "/experiments", null, body));
+    return Experiment.fromJson(http.callJson("POST", PREFIX + "/experiments", null,
+        Requests.experiment(name, description, metadata)));
   }
 
   /** {@code GET /experiments?limit[&name]}: the project's experiments, newest first; {@code name} may be null. */
@@ -128,11 +122,10 @@ public final class ExperimentsClient {
    */
   public Page<Run> listRuns(String experimentId, int limit, String status, String orderBy, String order,
       boolean includeLatestMetrics, String pageToken) {
-    Map<String, String> q = Transport.query("limit", limit, "status", status, "order_by", orderBy, "order", order,
-        "include", includeLatestMetrics ? "latest_metrics" : null, "page_token", pageToken);
     String path = experimentId == null ? PREFIX + "/experiment-runs"
         : PREFIX + "/experiments/" + Transport.segment(experimentId) + "/runs";
-    return http.getPage(path, q, "runs", Run::fromJson);
+    return http.getPage(path, Requests.runsQuery(limit, status, orderBy, order, includeLatestMetrics, pageToken),
+        "runs", Run::fromJson);
   }
 
   /** {@link #listRuns(String, int, String, String, String, boolean, String)} with only a limit. */
@@ -150,11 +143,7 @@ public final class ExperimentsClient {
    * may be null.
    */
   public Run setRunStatus(String runId, String status, String message) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("status", requireText(status, "status"));
-    if (message != null && !message.isEmpty()) {
-      body.put("message", message);
-    }
+    Map<String, Object> body = Requests.runStatus(status, message);
     return Run.fromJson(http.callJson("POST", runPath(runId) + "/status", null, body));
   }
 
@@ -171,7 +160,7 @@ public final class ExperimentsClient {
   /** {@code GET …/metrics/series?name&max_points}: one metric downsampled to at most {@code maxPoints} buckets. */
   public MetricSeries getMetricSeries(String runId, String name, int maxPoints) {
     return http.get(runPath(runId) + "/metrics/series",
-        Transport.query("name", requireText(name, "name"), "max_points", maxPoints), MetricSeries::fromJson);
+        Transport.query("name", Requests.requireText(name, "name"), "max_points", maxPoints), MetricSeries::fromJson);
   }
 
   /**
@@ -221,13 +210,8 @@ public final class ExperimentsClient {
    * once. {@code role} is {@code viewer}, {@code editor} or {@code admin}; {@code expiresAt} may be null.
    */
   public CreatedApiToken createApiToken(String name, String role, Instant expiresAt) {
-    Map<String, Object> body = new LinkedHashMap<>();
-    body.put("name", requireText(name, "name"));
-    body.put("role", requireText(role, "role"));
-    if (expiresAt != null) {
-      body.put("expires_at", expiresAt.toString());
-    }
-    return CreatedApiToken.fromJson(http.callJson("POST", "/api/auth/tokens", null, body));
+    return CreatedApiToken.fromJson(http.callJson("POST", "/api/auth/tokens", null,
+        Requests.apiToken(name, role, expiresAt)));
   }
 
   /** {@code GET /api/auth/tokens} (admin): the API tokens, newest first (never their secrets). */
@@ -281,16 +265,7 @@ public final class ExperimentsClient {
 
   /** Signs {@code payload} (compact sorted JSON) at unix time {@code ts} and posts it to {@code /ci/<path>}. */
   JsonNode postCi(String path, Map<String, ?> payload, long ts) {
-    if (payload == null) {
-      throw new IllegalArgumentException("payload must not be null");
-    }
-    if (ciSecret == null || ciSecret.isBlank()) {
-      throw new IllegalStateException("a CI secret is required: set ciSecret(...) or ANIMUS_CI_WEBHOOK_SECRET");
-    }
-    byte[] body = Json.canonicalBytes(payload);
-    String stamp = Long.toString(ts);
-    String sig = CiSignature.compute(ciSecret, stamp, "POST", body);
-    return http.callRaw("POST", PREFIX + path, body, Map.of(CiSignature.TS_HEADER, stamp, CiSignature.SIG_HEADER, sig));
+    return ci.post(PREFIX + path, payload, ts);
   }
 
   /** {@code GET /model-images?repo&commit_sha&limit}: registered images; filters may be null. */
@@ -353,20 +328,7 @@ public final class ExperimentsClient {
   /** {@link #uploadRunArtifact(String, String, Path, String, Map, String, String)} reporting to {@code progress}. */
   public Artifact uploadRunArtifact(String runId, String kind, Path file, String name, Map<String, ?> metadata,
       String filename, String contentType, TransferProgress progress) {
-    if (kind == null || !ARTIFACT_KINDS.contains(kind.strip().toLowerCase(Locale.ROOT))) {
-      throw new IllegalArgumentException("kind must be one of model, preview, log, file");
-    }
-    List<Map.Entry<String, String>> fields = new ArrayList<>();
-    fields.add(Map.entry("kind", kind));
-    if (name != null && !name.isEmpty()) {
-      fields.add(Map.entry("name", name));
-    }
-    if (metadata != null) {
-      fields.add(Map.entry("metadata", new String(Json.canonicalBytes(metadata), java.nio.charset.StandardCharsets.US_ASCII)));
-    }
-    String part = filename != null ? filename : (file.getFileName() == null ? "artifact.bin" : file.getFileName().toString());
-    String type = contentType != null ? contentType : Transport.guessContentType(part);
-    return Artifact.fromJson(http.postMultipart(runPath(runId) + "/artifacts", fields, file, part, type, progress));
+    return artifacts.upload(runId, kind, file, name, metadata, filename, contentType, progress);
   }
 
   /** {@code GET …/artifacts?limit=200[&kind]}: the run's artifacts, newest first; {@code kind} may be null. */
@@ -376,13 +338,12 @@ public final class ExperimentsClient {
 
   /** {@link #listRunArtifacts(String, String)} with a limit, from the page {@code pageToken} (null: the first). */
   public Page<Artifact> listRunArtifacts(String runId, String kind, int limit, String pageToken) {
-    return http.getPage(runPath(runId) + "/artifacts",
-        Transport.query("limit", limit, "kind", kind, "page_token", pageToken), "artifacts", Artifact::fromJson);
+    return artifacts.list(runId, kind, limit, pageToken);
   }
 
   /** {@code GET …/artifacts/{aid}}. */
   public Artifact getRunArtifact(String runId, String artifactId) {
-    return http.get(runPath(runId) + "/artifacts/" + Transport.segment(artifactId), null, Artifact::fromJson);
+    return artifacts.get(runId, artifactId);
   }
 
   /**
@@ -390,7 +351,7 @@ public final class ExperimentsClient {
    * broken connection), verifies {@code X-Content-SHA256}, then renames atomically.
    */
   public DownloadResult downloadRunArtifact(String runId, String artifactId, Path dest) {
-    return http.download(runPath(runId) + "/artifacts/" + Transport.segment(artifactId) + "/download", dest);
+    return artifacts.download(runId, artifactId, dest, null, false);
   }
 
   /**
@@ -399,19 +360,11 @@ public final class ExperimentsClient {
    */
   public DownloadResult downloadRunArtifact(String runId, String artifactId, Path dest, TransferProgress progress,
       boolean resume) {
-    return http.download(runPath(runId) + "/artifacts/" + Transport.segment(artifactId) + "/download", dest,
-        progress, resume);
+    return artifacts.download(runId, artifactId, dest, progress, resume);
   }
 
   private static String runPath(String runId) {
     return PREFIX + "/experiment-runs/" + Transport.segment(runId);
-  }
-
-  static String requireText(String value, String name) {
-    if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException(name + " must be a non-empty string");
-    }
-    return value;
   }
 
   /**

@@ -21,9 +21,9 @@ public final class NewExecution {
   private Map<String, String> env;
 
   private NewExecution(String experimentId, String datasetVersionId, String imageRef) {
-    this.experimentId = ExperimentsClient.requireText(experimentId, "experimentId");
-    this.datasetVersionId = ExperimentsClient.requireText(datasetVersionId, "datasetVersionId");
-    this.imageRef = ExperimentsClient.requireText(imageRef, "imageRef");
+    this.experimentId = Requests.requireText(experimentId, "experimentId");
+    this.datasetVersionId = Requests.requireText(datasetVersionId, "datasetVersionId");
+    this.imageRef = Requests.requireText(imageRef, "imageRef");
   }
 
   /** A job running {@code imageRef} (best pinned: {@code name@sha256:<64 hex>}) on the dataset version. */

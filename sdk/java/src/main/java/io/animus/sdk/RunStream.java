@@ -122,7 +122,7 @@ public final class RunStream implements Iterator<StreamFrame>, AutoCloseable {
       if (done) {
         return null;
       }
-      throw Transport.networkError(requestId, e);
+      throw Replies.networkError(requestId, e);
     }
   }
 

@@ -64,7 +64,7 @@ sealed interface Verdict {
     if (status < 300) {
       return new Accepted(status);
     }
-    AnimusApiException error = Transport.apiError(resp);
+    AnimusApiException error = Replies.apiError(resp);
     if (status == 429 || status >= 500) {
       return new Retry(status, retryAfterNanos(resp), error);
     }
