@@ -41,13 +41,14 @@ final class ReadmeScript {
     StringBuilder driver = new StringBuilder("""
         set -Eeuo pipefail
         trap 'readme_rc=$?; echo; echo "%sline=$LINENO rc=$readme_rc command=$BASH_COMMAND"' ERR
+        trap 'echo; echo "%sbash got SIGTERM (pid $$)"; exit 143' TERM
         readme_check_var() {
           local value="${!1-}"
           if [[ -z "$value" || "$value" == null ]]; then
             echo; echo "%svariable $1 is '${value:-<empty>}'"; exit 1
           fi
         }
-        """.formatted(FAIL, FAIL));
+        """.formatted(FAIL, FAIL, FAIL));
     for (int i = 0; i < blocks.size(); i++) {
       ReadmeBlocks.Block block = blocks.get(i);
       String name = String.format("%02d.%s", i, block.python() ? "py" : "sh");

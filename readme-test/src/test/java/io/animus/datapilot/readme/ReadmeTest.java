@@ -43,7 +43,11 @@ class ReadmeTest {
       try (ReadmeServer server = ReadmeServer.start(repo.resolve("cli/target/datapilot.jar"), work,
           ports.get(8080), env)) {
         int rc = runBlocks(ReadmeScript.write(work.resolve(".readme"), blocks, ports), work, env, output);
-        check(blocks, Files.readAllLines(output), rc, server);
+        try {
+          check(blocks, Files.readAllLines(output), rc, server);
+        } finally {
+          keepLogs(work, output.getParent().resolve("readme-logs"));
+        }
       }
     } finally {
       deleteTree(work);
@@ -160,6 +164,16 @@ class ReadmeTest {
       return "README line " + (block.firstLine() + lineInBlock - 1) + ", " + failure;
     }
     return failure;
+  }
+
+  /** The logs the blocks and the server wrote into the working directory (local-server.log, …). */
+  private static void keepLogs(Path work, Path to) throws IOException {
+    Files.createDirectories(to);
+    try (Stream<Path> logs = Files.list(work)) {
+      for (Path log : logs.filter(p -> p.getFileName().toString().endsWith(".log")).toList()) {
+        Files.copy(log, to.resolve(log.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+      }
+    }
   }
 
   static String tail(Path file, int lines) {
