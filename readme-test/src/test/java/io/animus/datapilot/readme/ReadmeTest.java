@@ -34,13 +34,16 @@ class ReadmeTest {
     List<ReadmeBlocks.Block> blocks = ReadmeBlocks.parse(Files.readString(repo.resolve("README.md")))
         .stream().filter(ReadmeBlocks.Block::runs).toList();
     assertThat(blocks).as("runnable README blocks").hasSizeGreaterThan(5);
+    Path jar = repo.resolve("cli/target/datapilot.jar");
+    assertThat(jar).as("the packaged CLI (build through the reactor: ./mvnw verify, or -pl readme-test -am)")
+        .isRegularFile();
     Path work = Files.createTempDirectory("datapilot-readme-");
     try {
       prepare(repo, work);
       Map<Integer, Integer> ports = freePorts();
       Map<String, String> env = userEnvironment();
       Path output = Files.createDirectories(repo.resolve("readme-test/target")).resolve("readme-run.log");
-      try (ReadmeServer server = ReadmeServer.start(repo.resolve("cli/target/datapilot.jar"), work,
+      try (ReadmeServer server = ReadmeServer.start(jar, work,
           ports.get(8080), env)) {
         int rc = runBlocks(ReadmeScript.write(work.resolve(".readme"), blocks, ports), work, env, output);
         try {
