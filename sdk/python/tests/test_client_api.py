@@ -238,7 +238,7 @@ class DatasetRegistryClientTest(unittest.TestCase):
 
 
 class WireShapeAgainstStubTest(unittest.TestCase):
-    """STUB SERVER, not DataPilot: checks the exact bytes the SDK sends (PROTOCOL.md sections 5.1, 8.2, 11)."""
+    """STUB SERVER, not DataPilot: checks the exact bytes the SDK sends (docs/protocol.md sections 5.1, 8.2, 11)."""
 
     def setUp(self):
         self.answer = lambda req: support.json_answer(201, {"run_id": "r-1", "status": "running"})

@@ -1,4 +1,4 @@
-"""The CI signature (PROTOCOL.md section 7.1 test vector) and the git metadata rules. No server needed."""
+"""The CI signature (docs/protocol.md section 7.1 test vector) and the git metadata rules. No server needed."""
 
 import os
 import shutil

@@ -1,4 +1,4 @@
-"""HTTP transport shared by the clients and the telemetry logger (PROTOCOL.md section 11).
+"""HTTP transport shared by the clients and the telemetry logger (docs/protocol.md section 11).
 
 Standard library only. Every attempt sends ``Accept: application/json``, a fresh ``X-Request-Id`` (uuid4 hex) and
 ``Authorization: Bearer`` when a token is known; never ``X-Project-Id``. JSON bodies are compact, key-sorted and

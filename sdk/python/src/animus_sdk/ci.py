@@ -1,4 +1,4 @@
-"""CI request signing (PROTOCOL.md section 7.1)."""
+"""CI request signing (docs/protocol.md section 7.1)."""
 
 import base64
 import hashlib

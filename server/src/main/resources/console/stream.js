@@ -1,4 +1,4 @@
-// Reads a run's live stream (PROTOCOL.md §4.6) with fetch, so that the bearer header can be sent
+// Reads a run's live stream (docs/protocol.md §4.6) with fetch, so that the bearer header can be sent
 // (EventSource cannot), and reconnects with Last-Event-ID after a drop.
 
 import {authHeaders} from './api.js';

@@ -1,4 +1,4 @@
--- Training executions (PROTOCOL.md §8): one per executed run. The run token itself is never
+-- Training executions (docs/protocol.md §8): one per executed run. The run token itself is never
 -- stored, only its sha256. instance_id names the server instance that started a local process,
 -- so that a later instance can tell its own jobs from orphans of a previous one.
 

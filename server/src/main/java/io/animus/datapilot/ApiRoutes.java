@@ -27,7 +27,7 @@ import io.animus.datapilot.telemetry.StreamResource;
 
 /**
  * The route table: every path the server answers, its handler, whether it honours
- * {@code Idempotency-Key}, and who may call it (PROTOCOL.md §2.4's roles and §2.3's run-token
+ * {@code Idempotency-Key}, and who may call it (docs/protocol.md §2.4's roles and §2.3's run-token
  * scope), each written once here. The access policy decides from these declarations only.
  */
 final class ApiRoutes {

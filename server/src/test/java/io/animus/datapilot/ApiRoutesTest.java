@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 /** The route table declares who may call each route, once, and exactly the run-token routes listed. */
 class ApiRoutesTest {
-  /** Every route with its declared access (PROTOCOL.md §2.4): changing one is a conscious change here. */
+  /** Every route with its declared access (docs/protocol.md §2.4): changing one is a conscious change here. */
   private static final List<String> ALL = List.of(
       "GET /healthz public NONE",
       "GET /readyz public NONE",

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Requests byte for byte as the published Python SDK (animus-datalab 1.0.0, standard-library
- * HTTP) sends them, PROTOCOL.md §11: compact JSON with sorted keys and non-ASCII escaped as
+ * HTTP) sends them, docs/protocol.md §11: compact JSON with sorted keys and non-ASCII escaped as
  * {@code \\uXXXX}, {@code Accept: application/json}, a fresh {@code uuid4().hex} request id, no
  * {@code X-Project-Id}; and only the fields the SDK reads are relied on.
  */

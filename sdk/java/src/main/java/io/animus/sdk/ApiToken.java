@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
- * An API token's description (PROTOCOL.md §2.2); the secret itself is only in {@link CreatedApiToken}.
+ * An API token's description (docs/protocol.md §2.2); the secret itself is only in {@link CreatedApiToken}.
  *
  * @param tokenId the token's id (its subject is {@code token:<tokenId>})
  * @param name its name

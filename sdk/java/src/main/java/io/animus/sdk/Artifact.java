@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A run artifact (PROTOCOL.md §5.1–5.2): an immutable file attached to a run.
+ * A run artifact (docs/protocol.md §5.1–5.2): an immutable file attached to a run.
  *
  * @param artifactId the artifact's id
  * @param runId its run

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
- * Where an executed run's image came from (PROTOCOL.md §8.6, {@code GET …/build-context}): the execution's image
+ * Where an executed run's image came from (docs/protocol.md §8.6, {@code GET …/build-context}): the execution's image
  * joined with the CI registration of its digest. The CI fields are null when the digest was never reported.
  *
  * @param runId the run

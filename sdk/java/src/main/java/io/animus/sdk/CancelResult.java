@@ -3,7 +3,7 @@ package io.animus.sdk;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The answer to {@code :cancel} (PROTOCOL.md §8.5): the run is {@code canceled} at once; its job, if any, is
+ * The answer to {@code :cancel} (docs/protocol.md §8.5): the run is {@code canceled} at once; its job, if any, is
  * stopped asynchronously.
  *
  * @param runId the run

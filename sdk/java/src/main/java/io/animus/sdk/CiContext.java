@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * CI context attached to a run by a signed webhook (PROTOCOL.md §7.2), as answered by
+ * CI context attached to a run by a signed webhook (docs/protocol.md §7.2), as answered by
  * {@link ExperimentsClient#postCiWebhook} or listed by {@link ExperimentsClient#listCiContexts}.
  *
  * @param contextId the context's id

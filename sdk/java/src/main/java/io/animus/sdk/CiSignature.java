@@ -10,7 +10,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The CI request signature of PROTOCOL.md §7.1: unpadded base64url HMAC-SHA256, keyed with the UTF-8 secret,
+ * The CI request signature of docs/protocol.md §7.1: unpadded base64url HMAC-SHA256, keyed with the UTF-8 secret,
  * over {@code ts + "\n" + METHOD + "\n" + hex(sha256(body))}. Sent as {@code X-Animus-CI-Sig} next to
  * {@code X-Animus-CI-Ts}.
  */

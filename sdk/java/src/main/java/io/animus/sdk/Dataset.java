@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A dataset of the registry (PROTOCOL.md §6.1); its bytes live in immutable {@link DatasetVersion}s.
+ * A dataset of the registry (docs/protocol.md §6.1); its bytes live in immutable {@link DatasetVersion}s.
  *
  * @param datasetId the dataset's id
  * @param projectId its project

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * An immutable version of a dataset (PROTOCOL.md §6.2–6.3).
+ * An immutable version of a dataset (docs/protocol.md §6.2–6.3).
  *
  * @param versionId the version's id (what runs and jobs call {@code dataset_version_id})
  * @param datasetId its dataset

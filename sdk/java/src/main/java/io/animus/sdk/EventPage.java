@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * A page of run events, newest first (PROTOCOL.md §4.2).
+ * A page of run events, newest first (docs/protocol.md §4.2).
  *
  * @param runId the run
  * @param events the events, newest first

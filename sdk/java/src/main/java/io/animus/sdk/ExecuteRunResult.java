@@ -3,7 +3,7 @@ package io.animus.sdk;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The answer to {@code runs:execute} (PROTOCOL.md §8.2): the run created for the training job.
+ * The answer to {@code runs:execute} (docs/protocol.md §8.2): the run created for the training job.
  *
  * @param runId the new run
  * @param executionId its execution record

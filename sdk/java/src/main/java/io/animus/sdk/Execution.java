@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * How a run was executed (PROTOCOL.md §8.6, {@code GET …/experiment-runs/{run_id}/execution}).
+ * How a run was executed (docs/protocol.md §8.6, {@code GET …/experiment-runs/{run_id}/execution}).
  *
  * @param executionId the execution's id
  * @param runId its run

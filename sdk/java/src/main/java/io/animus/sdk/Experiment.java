@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * An experiment (PROTOCOL.md §3.1).
+ * An experiment (docs/protocol.md §3.1).
  *
  * @param experimentId the experiment's id
  * @param projectId its project

@@ -12,7 +12,7 @@ import java.util.Map;
  * cancel, metric series, events, model images).
  *
  * <p>Results are typed records ({@link Experiment}, {@link Run}, {@link Page} of items...) read from the server's
- * answer (PROTOCOL.md documents each shape); unknown fields are ignored and the main records keep the answer in
+ * answer (docs/protocol.md documents each shape); unknown fields are ignored and the main records keep the answer in
  * {@code raw()}. Failures throw {@link AnimusApiException} (HTTP status 400 and above) or
  * {@link AnimusTransportException} (no answer). Instances are immutable and thread-safe.
  *

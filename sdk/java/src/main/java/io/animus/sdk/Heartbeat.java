@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
- * The answer to a heartbeat (PROTOCOL.md §4.4). A worker should stop when {@link #status()} is {@code canceled}.
+ * The answer to a heartbeat (docs/protocol.md §4.4). A worker should stop when {@link #status()} is {@code canceled}.
  *
  * @param runId the run
  * @param status its effective status

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One stored metric sample (PROTOCOL.md §4.1), as listed by {@link ExperimentsClient#listMetrics} or pushed in a
+ * One stored metric sample (docs/protocol.md §4.1), as listed by {@link ExperimentsClient#listMetrics} or pushed in a
  * live stream's {@code metrics} frame (which carries only name, step, value and time).
  *
  * @param sampleId the sample's id, or null in stream frames

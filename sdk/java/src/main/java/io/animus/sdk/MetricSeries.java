@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * One metric of a run, downsampled to at most {@code max_points} buckets of consecutive steps (PROTOCOL.md §4.1).
+ * One metric of a run, downsampled to at most {@code max_points} buckets of consecutive steps (docs/protocol.md §4.1).
  * With no more samples than buckets every sample is its own bucket, so small series are exact.
  *
  * @param runId the run

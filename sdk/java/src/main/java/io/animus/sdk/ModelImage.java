@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A CI-built image registered by a signed report (PROTOCOL.md §7.3–7.4): {@link ExperimentsClient#postCiReport}
+ * A CI-built image registered by a signed report (docs/protocol.md §7.3–7.4): {@link ExperimentsClient#postCiReport}
  * answers it with {@link #status()} {@code created} or {@code duplicate}; {@link ExperimentsClient#getModelImage}
  * adds the stored {@link #payload()}.
  *

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A training job to start with {@link ExperimentsClient#executeRun(NewExecution)} (PROTOCOL.md §8.2): the
+ * A training job to start with {@link ExperimentsClient#executeRun(NewExecution)} (docs/protocol.md §8.2): the
  * experiment, dataset version and image, plus optional git metadata (required for an image whose digest no CI
  * report registered), params, resources ({@code gpus}, {@code cpu}, {@code memory}), and, as extensions of this
  * server, a command replacing the image's and extra environment variables.

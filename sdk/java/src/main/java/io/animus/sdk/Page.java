@@ -8,7 +8,7 @@ import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 
 /**
- * One page of a list answer (PROTOCOL.md §1.7): the items in the server's order and the opaque
+ * One page of a list answer (docs/protocol.md §1.7): the items in the server's order and the opaque
  * {@code next_page_token}, null on the last page. Send the token back as {@code pageToken} with the same filters
  * to read the next page.
  *

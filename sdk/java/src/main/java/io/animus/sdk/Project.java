@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
- * A project that holds at least one experiment or dataset (PROTOCOL.md §1.6, §3.3).
+ * A project that holds at least one experiment or dataset (docs/protocol.md §1.6, §3.3).
  *
  * @param projectId the project id
  * @param experimentCount its number of experiments

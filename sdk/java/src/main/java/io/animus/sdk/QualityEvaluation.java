@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A quality evaluation of a dataset version against its quality rule (PROTOCOL.md §6.4); with the server's
+ * A quality evaluation of a dataset version against its quality rule (docs/protocol.md §6.4); with the server's
  * quality gate on, the newest one must be {@code pass} before the version is used.
  *
  * @param evaluationId the evaluation's id

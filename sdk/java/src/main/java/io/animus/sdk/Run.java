@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.OptionalDouble;
 
 /**
- * A run (PROTOCOL.md §3.2–3.3, §4.4) with its effective status.
+ * A run (docs/protocol.md §3.2–3.3, §4.4) with its effective status.
  *
  * @param runId the run's id
  * @param experimentId its experiment

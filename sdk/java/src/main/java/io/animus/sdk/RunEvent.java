@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * A run event (PROTOCOL.md §4.2): a log line, a reported status or progress, or a status change written by the
+ * A run event (docs/protocol.md §4.2): a log line, a reported status or progress, or a status change written by the
  * server.
  *
  * @param eventId the event's id, increasing within a run

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Instant;
 
 /**
- * A run's newest progress report (PROTOCOL.md §4.4), taken from the newest event whose metadata has
+ * A run's newest progress report (docs/protocol.md §4.4), taken from the newest event whose metadata has
  * {@code progress_step}.
  *
  * @param step the reported step

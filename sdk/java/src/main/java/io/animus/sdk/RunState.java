@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * One entry of a run's append-only state history (PROTOCOL.md §4.5).
+ * One entry of a run's append-only state history (docs/protocol.md §4.5).
  *
  * @param stateId the state's id
  * @param runId its run

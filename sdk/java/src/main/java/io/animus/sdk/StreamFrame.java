@@ -3,7 +3,7 @@ package io.animus.sdk;
 import java.util.List;
 
 /**
- * One frame of a run's live stream (PROTOCOL.md §4.6), decoded: {@link Ready} first, then {@link Status},
+ * One frame of a run's live stream (docs/protocol.md §4.6), decoded: {@link Ready} first, then {@link Status},
  * {@link Metrics} and {@link Event} frames as data is committed, and {@link Error} before the server closes the
  * stream. Frames of a kind this client does not know arrive as {@link Other}.
  */

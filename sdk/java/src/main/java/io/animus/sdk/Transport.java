@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * HTTP exchange with one gateway (PROTOCOL.md §11): every attempt sends {@code Accept: application/json}, a fresh
+ * HTTP exchange with one gateway (docs/protocol.md §11): every attempt sends {@code Accept: application/json}, a fresh
  * {@code X-Request-Id} and, with a token, {@code Authorization: Bearer}; status 400 and above becomes
  * {@link AnimusApiException}, transport failures {@link AnimusTransportException}. Answers are decoded by
  * {@link Replies}, multipart bodies built by {@link Multipart} and downloads run by {@link Downloader}.

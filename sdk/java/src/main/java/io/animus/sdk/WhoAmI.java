@@ -3,7 +3,7 @@ package io.animus.sdk;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * The caller's identity (PROTOCOL.md §2.2, {@code GET /api/auth/me}).
+ * The caller's identity (docs/protocol.md §2.2, {@code GET /api/auth/me}).
  *
  * @param subject the subject, such as {@code dev-user}, {@code token:<id>}, {@code admin} or {@code run:<id>}
  * @param role {@code viewer}, {@code editor} or {@code admin}

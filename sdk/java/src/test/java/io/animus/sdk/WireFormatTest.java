@@ -18,7 +18,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-/** The exact wire behaviour of PROTOCOL.md §11, checked against a recording fake gateway. */
+/** The exact wire behaviour of docs/protocol.md §11, checked against a recording fake gateway. */
 class WireFormatTest {
   record Seen(String method, String path, String query, Map<String, List<String>> headers, String body) {}
 

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A stored run artifact as answered (PROTOCOL.md §5.1); {@code name} is omitted when empty. */
+/** A stored run artifact as answered (docs/protocol.md §5.1); {@code name} is omitted when empty. */
 public record Artifact(UUID artifactId, UUID runId, String kind, String name, String filename, String contentType,
                        String objectKey, String sha256, long sizeBytes, ObjectNode metadata, Instant createdAt,
                        String createdBy) {

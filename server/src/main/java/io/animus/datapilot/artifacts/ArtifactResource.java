@@ -8,7 +8,7 @@ import io.animus.datapilot.http.Router;
 import io.animus.datapilot.upload.Uploads;
 import java.util.Map;
 
-/** HTTP for {@code /api/experiments/experiment-runs/{run_id}/artifacts} (PROTOCOL.md §5). */
+/** HTTP for {@code /api/experiments/experiment-runs/{run_id}/artifacts} (docs/protocol.md §5). */
 public final class ArtifactResource {
   private static final String BASE = "/api/experiments/experiment-runs/{run_id}/artifacts";
   private final ArtifactService service;

@@ -23,7 +23,7 @@ import java.util.stream.Collectors;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-/** Run artifacts (PROTOCOL.md §5): streamed upload into the blob store, list, get, download. */
+/** Run artifacts (docs/protocol.md §5): streamed upload into the blob store, list, get, download. */
 public final class ArtifactService {
   private static final Map<String, ErrorCode> TEXT_FIELDS = Map.of(
       "kind", ErrorCode.ARTIFACT_KIND_INVALID, "name", ErrorCode.INVALID_NAME, "metadata", ErrorCode.INVALID_METADATA);

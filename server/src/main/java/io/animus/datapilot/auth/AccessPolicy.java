@@ -13,7 +13,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The one place where every authorization decision is made (PROTOCOL.md §2.3, §2.4), from what
+ * The one place where every authorization decision is made (docs/protocol.md §2.3, §2.4), from what
  * the matched route declares: its role level for API tokens and the dev user, its run-token scope
  * for run tokens. Nothing here lists paths; the route table does.
  */

@@ -17,7 +17,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
-/** API tokens (PROTOCOL.md §2.2): issue, list, revoke, and resolve a bearer to a principal. */
+/** API tokens (docs/protocol.md §2.2): issue, list, revoke, and resolve a bearer to a principal. */
 public final class ApiTokenService {
   public static final String PREFIX = "dp_";
   private final Jdbi jdbi;

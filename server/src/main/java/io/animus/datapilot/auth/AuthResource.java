@@ -12,7 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** HTTP for {@code /api/auth} (PROTOCOL.md §2.2). */
+/** HTTP for {@code /api/auth} (docs/protocol.md §2.2). */
 public final class AuthResource {
   private static final Set<String> CREATE_FIELDS = Set.of("name", "role", "expires_at");
   private final ApiTokenService tokens;

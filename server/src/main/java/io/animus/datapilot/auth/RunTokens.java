@@ -21,7 +21,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Run-scoped credentials (PROTOCOL.md §2.3): {@code animus_run_v1.<claims>.<mac>}, where the MAC
+ * Run-scoped credentials (docs/protocol.md §2.3): {@code animus_run_v1.<claims>.<mac>}, where the MAC
  * is HMAC-SHA256 over {@code "animus-run-token-v1\n" + claims} written as unpadded base64url.
  * This class checks only the token itself; whether its run still accepts it is the caller's.
  */

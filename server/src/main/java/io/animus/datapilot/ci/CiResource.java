@@ -8,7 +8,7 @@ import io.animus.datapilot.http.Router;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** HTTP for CI (PROTOCOL.md §7): the two signed endpoints and the reads of what they stored. */
+/** HTTP for CI (docs/protocol.md §7): the two signed endpoints and the reads of what they stored. */
 public final class CiResource {
   private final CiService service;
   private final CiVerifier verifier;

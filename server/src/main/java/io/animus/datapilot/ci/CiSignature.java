@@ -9,7 +9,7 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * The CI request signature of PROTOCOL.md §7.1: HMAC-SHA256 over {@code ts \n METHOD \n
+ * The CI request signature of docs/protocol.md §7.1: HMAC-SHA256 over {@code ts \n METHOD \n
  * sha256hex(body)}, written as unpadded base64url and compared as text in constant time.
  */
 public final class CiSignature {

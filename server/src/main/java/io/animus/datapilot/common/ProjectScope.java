@@ -5,7 +5,7 @@ import io.animus.datapilot.kernel.ErrorCode;
 import java.util.regex.Pattern;
 
 /**
- * The project a request works in (PROTOCOL.md §1.6). {@code explicit} is true when the caller
+ * The project a request works in (docs/protocol.md §1.6). {@code explicit} is true when the caller
  * named it; only then does a resource of another project answer 404.
  */
 public record ProjectScope(String projectId, boolean explicit) {

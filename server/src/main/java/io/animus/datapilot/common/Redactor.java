@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
 
-/** Metadata redaction of PROTOCOL.md §1.9: secret-looking keys get the value "[REDACTED]". */
+/** Metadata redaction of docs/protocol.md §1.9: secret-looking keys get the value "[REDACTED]". */
 public final class Redactor {
   public static final String REDACTED = "[REDACTED]";
   private static final Set<String> SECRET_WORDS =

@@ -39,7 +39,7 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
   public record Database(Optional<String> url, Optional<String> user, Optional<String> password, int poolSize,
                          int connectionWaitMs, int embeddedPort) {}
 
-  /** The blob store: {@code file} under the data directory, or {@code s3} (PROTOCOL.md §5.4). */
+  /** The blob store: {@code file} under the data directory, or {@code s3} (docs/protocol.md §5.4). */
   public record Blobs(String kind, Optional<S3> s3) {}
 
   /** S3 settings; credentials come from the AWS SDK's default chain. */
@@ -49,7 +49,7 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
   public record Uploads(long artifactMaxBytes, long datasetMaxBytes) {}
 
   /**
-   * Training execution (PROTOCOL.md §8.1): {@code executor} is empty when execution is disabled;
+   * Training execution (docs/protocol.md §8.1): {@code executor} is empty when execution is disabled;
    * {@code localCommand} is the local executor's command when a request has none.
    */
   public record Execution(Optional<ExecutorKind> executor, Optional<java.util.List<String>> localCommand,
@@ -60,7 +60,7 @@ public record Config(Http http, Auth auth, Database database, Path dataDir, Dura
   public record Docker(String host, String network) {}
 
   /**
-   * The {@code kubernetes} executor (PROTOCOL.md §8.1): an empty {@code namespace} means the one the
+   * The {@code kubernetes} executor (docs/protocol.md §8.1): an empty {@code namespace} means the one the
    * credentials name (in-cluster or the kubeconfig context); an empty {@code kubeconfig} lets fabric8
    * find its credentials ({@code KUBECONFIG}, {@code ~/.kube/config}, then the in-cluster service account).
    */

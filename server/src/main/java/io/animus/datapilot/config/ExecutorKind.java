@@ -4,7 +4,7 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The backends {@code DATAPILOT_EXECUTOR} can name (PROTOCOL.md §8.1), with what each one needs from
+ * The backends {@code DATAPILOT_EXECUTOR} can name (docs/protocol.md §8.1), with what each one needs from
  * a request and from the server. Execution branches on these capabilities, never on the name; the
  * name is only the wire form (configuration, the {@code executions.executor} column, the
  * {@code executor} field of §8.6). It lives beside the configuration that parses it so that

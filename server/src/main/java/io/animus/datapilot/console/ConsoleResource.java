@@ -15,7 +15,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * The web console's static files (PROTOCOL.md §1.1, §2.5): the pages under {@code /console/} and
+ * The web console's static files (docs/protocol.md §1.1, §2.5): the pages under {@code /console/} and
  * uPlot from its webjar under {@code /webjars/uplot/<version>/dist/}. Files come from the class
  * path only; a name is one plain segment with a known extension, so nothing outside those two
  * folders can be reached. The files hold no data and need no credential.

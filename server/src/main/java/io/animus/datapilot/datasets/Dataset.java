@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A dataset (PROTOCOL.md §6.1); {@code description} is omitted when empty. */
+/** A dataset (docs/protocol.md §6.1); {@code description} is omitted when empty. */
 public record Dataset(UUID datasetId, String projectId, String name, String description, ObjectNode metadata,
                       Instant createdAt, String createdBy) {
   public Dataset {

@@ -12,7 +12,7 @@ import io.animus.datapilot.http.Router;
 import io.animus.datapilot.upload.Uploads;
 import java.util.Set;
 
-/** HTTP for {@code /api/dataset-registry} (PROTOCOL.md §6). */
+/** HTTP for {@code /api/dataset-registry} (docs/protocol.md §6). */
 public final class DatasetResource {
   private static final String DATASETS = "/api/dataset-registry/datasets";
   private static final String VERSIONS = "/api/dataset-registry/dataset-versions";

@@ -24,7 +24,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
-/** Datasets and their immutable versions (PROTOCOL.md §6.1–6.3). */
+/** Datasets and their immutable versions (docs/protocol.md §6.1–6.3). */
 public final class DatasetService {
   private static final Map<String, ErrorCode> TEXT_FIELDS = Map.of(
       "metadata", ErrorCode.INVALID_METADATA, "quality_rule_id", ErrorCode.INVALID_QUALITY_RULE_ID);

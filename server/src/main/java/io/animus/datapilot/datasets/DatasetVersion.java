@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
-/** An immutable dataset version (PROTOCOL.md §6.2); {@code quality_rule_id} omitted when unset. */
+/** An immutable dataset version (docs/protocol.md §6.2); {@code quality_rule_id} omitted when unset. */
 public record DatasetVersion(UUID versionId, UUID datasetId, String projectId, String qualityRuleId, int ordinal,
                              String contentSha256, String objectKey, long sizeBytes, ObjectNode metadata,
                              Instant createdAt, String createdBy) {

@@ -7,7 +7,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The optional quality gate of PROTOCOL.md §6.4, one check used by version download, run creation
+ * The optional quality gate of docs/protocol.md §6.4, one check used by version download, run creation
  * and execution: the version must name a rule, have an evaluation for it, and the newest must be
  * {@code pass}. Does nothing unless {@code DATAPILOT_REQUIRE_QUALITY_GATE=true}.
  */

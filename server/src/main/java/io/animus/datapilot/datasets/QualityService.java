@@ -16,7 +16,7 @@ import java.util.Set;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
-/** Appends and lists quality evaluations of dataset versions (PROTOCOL.md §6.4). */
+/** Appends and lists quality evaluations of dataset versions (docs/protocol.md §6.4). */
 public final class QualityService {
   private static final Set<String> STATUSES = Set.of("pass", "fail", "error");
   private final Jdbi jdbi;

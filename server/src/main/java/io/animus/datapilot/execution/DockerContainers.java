@@ -25,7 +25,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The containers of the Docker executor: how a job becomes one (PROTOCOL.md §8.1 labels, §8.4
+ * The containers of the Docker executor: how a job becomes one (docs/protocol.md §8.1 labels, §8.4
  * environment and resources), its removal and the copy of its log.
  */
 final class DockerContainers {

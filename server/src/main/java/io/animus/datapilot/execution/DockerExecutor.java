@@ -26,7 +26,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each job as a container {@code animus-run-<run_id>} through the Docker Engine API (PROTOCOL.md
+ * Runs each job as a container {@code animus-run-<run_id>} through the Docker Engine API (docs/protocol.md
  * §8.1 {@code docker}); podman's Docker-compatible API works too. The container is found again by
  * that name, so a restarted server picks running jobs up; stopping the server leaves them running.
  * A pinned image that is not present is pulled in the background: the job is {@code Waiting} until

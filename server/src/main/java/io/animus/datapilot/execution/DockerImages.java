@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The images of the Docker executor's engine: how a reference resolves (PROTOCOL.md §8.3) and the pull of a pinned one. */
+/** The images of the Docker executor's engine: how a reference resolves (docs/protocol.md §8.3) and the pull of a pinned one. */
 final class DockerImages {
   private static final Logger LOG = LoggerFactory.getLogger(DockerImages.class);
   static final long PULL_MINUTES = 30;

@@ -13,7 +13,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
 /**
- * The checks of {@code runs:execute} after the body was read (PROTOCOL.md §8.2), in the protocol's
+ * The checks of {@code runs:execute} after the body was read (docs/protocol.md §8.2), in the protocol's
  * order: the command, the experiment, the dataset version and its quality gate, the image
  * reference, then the git fields against the image's CI registration.
  */

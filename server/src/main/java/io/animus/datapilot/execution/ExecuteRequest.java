@@ -16,7 +16,7 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 
 /**
- * A {@code runs:execute} body after the first check of PROTOCOL.md §8.2: fields present and well
+ * A {@code runs:execute} body after the first check of docs/protocol.md §8.2: fields present and well
  * formed, in the order the protocol names them.
  */
 public record ExecuteRequest(String experimentId, String datasetVersionId, String imageRef, Optional<String> gitRepo,

@@ -18,7 +18,7 @@ public record Execution(UUID executionId, UUID runId, ExecutorKind executor, Str
                         Instant submittedAt, Instant endedAt, Integer exitCode, String endReason,
                         Instant logCapturedAt, Instant createdAt, String createdBy) {
 
-  /** The answer of {@code GET …/execution} (PROTOCOL.md §8.6); absent values are omitted. */
+  /** The answer of {@code GET …/execution} (docs/protocol.md §8.6); absent values are omitted. */
   public record View(UUID executionId, UUID runId, String executor, String imageRef, String imageDigest,
                      List<String> command, ObjectNode resources, String k8sNamespace, String k8sJobName,
                      String dockerContainerId, Long processId, String datapilotUrl, Instant createdAt,

@@ -18,7 +18,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * {@code runs:execute} (PROTOCOL.md §8.2): the checks, then one transaction for the run, its
+ * {@code runs:execute} (docs/protocol.md §8.2): the checks, then one transaction for the run, its
  * execution, its first state and event and its token, then the submission to the executor.
  */
 public final class ExecutionLaunch {

@@ -8,7 +8,7 @@ import java.util.Optional;
 import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
-/** The execution records of a run (PROTOCOL.md §8.6): where it ran, and what it was built from. */
+/** The execution records of a run (docs/protocol.md §8.6): where it ran, and what it was built from. */
 public final class ExecutionReads {
   private final Jdbi jdbi;
   private final ExecutionStore store;

@@ -4,7 +4,7 @@ import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 
-/** HTTP for training execution (PROTOCOL.md §8). */
+/** HTTP for training execution (docs/protocol.md §8). */
 public final class ExecutionResource {
   private final ExecutionService service;
 

@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * Training execution's use cases (PROTOCOL.md §8), each in its own piece: {@link ExecutionLaunch}
+ * Training execution's use cases (docs/protocol.md §8), each in its own piece: {@link ExecutionLaunch}
  * ({@code runs:execute}; absent while execution is disabled), {@link RunCancel} and
  * {@link ExecutionReads}. This class only routes to them.
  */

@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
-/** Starts, inspects and stops training jobs on one backend (PROTOCOL.md §8.1). */
+/** Starts, inspects and stops training jobs on one backend (docs/protocol.md §8.1). */
 public interface Executor extends AutoCloseable {
   /** Which backend this is; what a request needs for it follows from the kind's capabilities. */
   ExecutorKind kind();
@@ -19,7 +19,7 @@ public interface Executor extends AutoCloseable {
    */
   record Job(UUID runId, String imageRef, List<String> command, Map<String, String> env, ObjectNode resources) {}
 
-  /** The reference a job is started from and its digest, if known (PROTOCOL.md §8.3). */
+  /** The reference a job is started from and its digest, if known (docs/protocol.md §8.3). */
   record Image(String ref, String digest) {}
 
   /**

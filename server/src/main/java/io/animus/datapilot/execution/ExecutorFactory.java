@@ -4,7 +4,7 @@ import io.animus.datapilot.config.Config;
 import java.util.Map;
 import java.util.Optional;
 
-/** Builds the executor that {@code DATAPILOT_EXECUTOR} names (PROTOCOL.md §8.1). */
+/** Builds the executor that {@code DATAPILOT_EXECUTOR} names (docs/protocol.md §8.1). */
 public final class ExecutorFactory {
   private ExecutorFactory() {}
 

@@ -5,7 +5,7 @@ import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
- * An image reference as a request names it (PROTOCOL.md §8.3): {@code name[:tag]}, a pinned
+ * An image reference as a request names it (docs/protocol.md §8.3): {@code name[:tag]}, a pinned
  * {@code name[:tag]@sha256:<64 hex>} or a raw {@code sha256:<64 hex>}. No rule of any use case
  * here, only what the reference says about itself.
  */

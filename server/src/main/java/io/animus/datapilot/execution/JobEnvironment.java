@@ -10,7 +10,7 @@ import java.util.UUID;
 import java.util.function.Supplier;
 
 /**
- * The environment contract of PROTOCOL.md §8.4: what a job inherits from the server (only an
+ * The environment contract of docs/protocol.md §8.4: what a job inherits from the server (only an
  * executor kind that {@link ExecutorKind#inheritsServerEnv inherits it}), then the request's
  * variables, then the reserved ones, among them the URL and the run token it reports with.
  */

@@ -6,7 +6,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 
 /**
- * Where a kept job log is recorded: as an artifact of its run (PROTOCOL.md §8.6). Implemented over
+ * Where a kept job log is recorded: as an artifact of its run (docs/protocol.md §8.6). Implemented over
  * the artifacts feature where the server is wired.
  */
 public interface JobLogSink {

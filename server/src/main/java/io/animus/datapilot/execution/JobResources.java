@@ -10,7 +10,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * A run's {@code resources} (PROTOCOL.md §8.2) as numbers an executor can apply: whole GPUs, CPU
+ * A run's {@code resources} (docs/protocol.md §8.2) as numbers an executor can apply: whole GPUs, CPU
  * cores and memory in bytes. Values were checked when the request was read; what cannot be read
  * here is left out.
  */

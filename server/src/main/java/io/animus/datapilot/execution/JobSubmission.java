@@ -13,7 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Hands a recorded execution to its executor once the request's transaction committed (PROTOCOL.md
+ * Hands a recorded execution to its executor once the request's transaction committed (docs/protocol.md
  * §8.2 last step) and records the outcome: where the job is and the run {@code running}, or the run
  * {@code failed} with {@code submit_failed}.
  */

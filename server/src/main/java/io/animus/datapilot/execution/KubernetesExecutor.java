@@ -38,7 +38,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each job as a batch/v1 Job {@code animus-run-<run_id>} (PROTOCOL.md §8.1): one container
+ * Runs each job as a batch/v1 Job {@code animus-run-<run_id>} (docs/protocol.md §8.1): one container
  * {@code trainer}, {@code restartPolicy: Never}, {@code backoffLimit: 0}. The Job's namespace is
  * recorded as the execution's {@code instanceId}, so that a restarted server finds its Jobs again
  * even if the configured namespace changed. The pod's log is copied to

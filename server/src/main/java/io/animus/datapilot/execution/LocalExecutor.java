@@ -18,7 +18,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs each job as a host process group (PROTOCOL.md §8.1 {@code local}): {@code setsid} makes the
+ * Runs each job as a host process group (docs/protocol.md §8.1 {@code local}): {@code setsid} makes the
  * job the leader of its own group, so that cancel can signal the whole tree. The job runs in
  * {@code <data dir>/runs/<run_id>/work} with the environment it is given ({@link JobEnvironment}: an
  * allowlisted part of the server's own, never all of it);

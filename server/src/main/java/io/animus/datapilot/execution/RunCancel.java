@@ -11,7 +11,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Cancel (PROTOCOL.md §8.5): the run becomes {@code canceled} at once; a job that has not ended is
+ * Cancel (docs/protocol.md §8.5): the run becomes {@code canceled} at once; a job that has not ended is
  * stopped by its executor when the configured one is of the kind that started it. The reconciler
  * then records the job's end and keeps its log.
  */

@@ -25,7 +25,7 @@ public interface RunGateway {
   /** The run's current status on the wire; empty when there is no such run. */
   Optional<String> currentStatus(Handle h, UUID runId);
 
-  /** A run that {@code runs:execute} creates (PROTOCOL.md §8.2); {@code details} go into its first state. */
+  /** A run that {@code runs:execute} creates (docs/protocol.md §8.2); {@code details} go into its first state. */
   record PendingRun(UUID runId, UUID experimentId, UUID datasetVersionId, String gitRepo, String gitCommit,
                     String gitRef, ObjectNode params, Instant at, ObjectNode details) {}
 }

@@ -9,7 +9,7 @@ import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import java.util.Set;
 
-/** HTTP for {@code /api/experiments/experiments} (PROTOCOL.md §3.1). */
+/** HTTP for {@code /api/experiments/experiments} (docs/protocol.md §3.1). */
 public final class ExperimentResource {
   private static final Set<String> CREATE_FIELDS = Set.of("name", "description", "metadata");
   private final ExperimentService service;

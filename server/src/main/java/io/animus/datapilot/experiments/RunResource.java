@@ -16,7 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** HTTP for runs (PROTOCOL.md §3.2, §3.3). */
+/** HTTP for runs (docs/protocol.md §3.2, §3.3). */
 public final class RunResource {
   private static final Set<String> CREATE_FIELDS = Set.of("status", "dataset_version_id", "started_at", "ended_at",
       "git_repo", "git_commit", "git_ref", "params", "metrics", "artifacts_prefix");

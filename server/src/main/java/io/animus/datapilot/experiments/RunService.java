@@ -51,7 +51,7 @@ public final class RunService {
     this.metricSortKey = new RunStore.SortKey(latestMetrics.latestValueOfKey(), "float8");
   }
 
-  /** A validated create-run request (PROTOCOL.md §3.2). */
+  /** A validated create-run request (docs/protocol.md §3.2). */
   public record CreateRun(RunStatus status, Optional<String> datasetVersionId, Optional<Instant> startedAt,
                           Optional<Instant> endedAt, Optional<String> gitRepo, Optional<String> gitCommit,
                           Optional<String> gitRef, ObjectNode params, ObjectNode metrics,

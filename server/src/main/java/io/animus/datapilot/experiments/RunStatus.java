@@ -7,7 +7,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Run statuses and the moves between them (PROTOCOL.md §4.3), declared once. */
+/** Run statuses and the moves between them (docs/protocol.md §4.3), declared once. */
 public enum RunStatus {
   PENDING, RUNNING, SUCCEEDED, FAILED, CANCELED;
 

@@ -16,7 +16,7 @@ import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
 /**
- * Status moves (PROTOCOL.md §4.3) and heartbeats. Every move is a compare-and-set over the
+ * Status moves (docs/protocol.md §4.3) and heartbeats. Every move is a compare-and-set over the
  * transition table of {@link RunStatus}, and stores a state; the {@link RunStatusListener} adds
  * the event and the live frame in the same transaction.
  */

@@ -21,7 +21,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one download writer of PROTOCOL.md §5.3, for artifacts and dataset versions: validators,
+ * The one download writer of docs/protocol.md §5.3, for artifacts and dataset versions: validators,
  * {@code If-None-Match}, a single {@code Range} (with {@code If-Range}), {@code HEAD}, and a
  * streamed body; a local file is sent from memory-mapped regions so the bytes go from the page
  * cache to the socket without passing through the Java heap.

@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Replays creates sent again with the same {@code Idempotency-Key} (PROTOCOL.md §1.8). The key
+ * Replays creates sent again with the same {@code Idempotency-Key} (docs/protocol.md §1.8). The key
  * is scoped to the caller, project, method and path and kept for 24 hours; only 2xx answers are
  * remembered. A claim left by a crashed request is taken over after {@link #ABANDONED_AFTER}.
  */

@@ -5,7 +5,7 @@ import java.time.Instant;
 import java.util.Optional;
 import org.jdbi.v3.core.Jdbi;
 
-/** Remembered answers of creates sent with {@code Idempotency-Key} (PROTOCOL.md §1.8). */
+/** Remembered answers of creates sent with {@code Idempotency-Key} (docs/protocol.md §1.8). */
 public final class IdempotencyStore {
   private final Jdbi jdbi;
 

@@ -56,7 +56,7 @@ public final class Router {
   }
 
   /**
-   * What a run token may do on a route (PROTOCOL.md §2.3's scope table, declared route by route).
+   * What a run token may do on a route (docs/protocol.md §2.3's scope table, declared route by route).
    * A scope other than {@link #NONE} names the one method it allows and, for run and dataset-version
    * scopes, the path parameter that must be the token's own run or dataset version.
    */

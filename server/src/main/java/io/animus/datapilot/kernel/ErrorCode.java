@@ -2,7 +2,7 @@ package io.animus.datapilot.kernel;
 
 import java.util.Locale;
 
-/** Every wire error code of PROTOCOL.md §10 with its HTTP status; the one place they are mapped. */
+/** Every wire error code of docs/protocol.md §10 with its HTTP status; the one place they are mapped. */
 public enum ErrorCode {
   INVALID_JSON(400),
   INVALID_TIMESTAMP(400),

@@ -11,7 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
-/** The Prometheus registry and the series PROTOCOL.md §9 names. */
+/** The Prometheus registry and the series docs/protocol.md §9 names. */
 public final class HttpMetrics {
   public static final String[] RUN_STATUSES = {"pending", "running", "succeeded", "failed", "canceled"};
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

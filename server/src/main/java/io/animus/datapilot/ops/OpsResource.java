@@ -21,7 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
-/** {@code /healthz}, {@code /readyz}, {@code /metrics} and the root redirect (PROTOCOL.md §9). */
+/** {@code /healthz}, {@code /readyz}, {@code /metrics} and the root redirect (docs/protocol.md §9). */
 public final class OpsResource {
   private static final long CHECK_TIMEOUT_MS = 750;
   private final HttpMetrics metrics;
@@ -55,7 +55,7 @@ public final class OpsResource {
                          Router.Handler root) {}
 
 
-  /** Ordered as PROTOCOL.md §9 shows it ({@code Map.of} iteration order changes between JVM runs). */
+  /** Ordered as docs/protocol.md §9 shows it ({@code Map.of} iteration order changes between JVM runs). */
   private static Map<String, Object> health() {
     Map<String, Object> body = new LinkedHashMap<>();
     body.put("service", "datapilot");

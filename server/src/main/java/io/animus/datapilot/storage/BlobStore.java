@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.util.Optional;
 
 /**
- * Where blob bytes live (PROTOCOL.md §5.4): two areas, {@code artifacts/} and {@code datasets/},
+ * Where blob bytes live (docs/protocol.md §5.4): two areas, {@code artifacts/} and {@code datasets/},
  * addressed by object keys of {@code /}-separated segments. A blob is visible under its key only
  * once its bytes are durable; a failed write leaves nothing behind. Store failures are
  * {@link BlobStoreException}; failures of the source stream propagate unchanged.

@@ -33,7 +33,7 @@ public final class S3BlobStore implements BlobStore, AutoCloseable {
   private final String bucket;
   private final String prefix;
 
-  /** Connection settings (PROTOCOL.md §5.4); credentials come from the AWS default chain. */
+  /** Connection settings (docs/protocol.md §5.4); credentials come from the AWS default chain. */
   public S3BlobStore(Config.S3 settings) {
     S3ClientBuilder builder = S3Client.builder()
         .httpClient(UrlConnectionHttpClient.create())

@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * Splits a step-ordered series into at most {@code maxPoints} consecutive buckets of near-equal
- * count (PROTOCOL.md §4.1), either from single samples (exact) or from pre-aggregated blocks of
+ * count (docs/protocol.md §4.1), either from single samples (exact) or from pre-aggregated blocks of
  * 64 steps when every block is small next to a bucket.
  */
 public final class Downsampler {

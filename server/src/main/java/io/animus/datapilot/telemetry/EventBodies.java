@@ -15,7 +15,7 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Reads run event bodies (PROTOCOL.md §4.2) into {@link EventService.AppendEvent} commands for
+ * Reads run event bodies (docs/protocol.md §4.2) into {@link EventService.AppendEvent} commands for
  * {@link EventResource}; every error is answered here, before the run is looked up.
  */
 final class EventBodies {

@@ -17,7 +17,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** HTTP for run events, status and heartbeat (PROTOCOL.md §4.2–4.4). */
+/** HTTP for run events, status and heartbeat (docs/protocol.md §4.2–4.4). */
 public final class EventResource {
   private static final Set<String> STATUS_FIELDS = Set.of("status", "message");
   private final EventService events;

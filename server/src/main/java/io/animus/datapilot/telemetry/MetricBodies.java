@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Reads the bodies of the two metric writes (PROTOCOL.md §4.1) into a {@link MetricBatch} for
+ * Reads the bodies of the two metric writes (docs/protocol.md §4.1) into a {@link MetricBatch} for
  * {@link MetricResource}; every error is answered here, before the run is looked up.
  */
 final class MetricBodies {

@@ -6,7 +6,7 @@ import io.animus.datapilot.kernel.ErrorCode;
 import java.math.BigDecimal;
 import java.util.Map;
 
-/** Validation of metric steps, names and values (PROTOCOL.md §4.1); {@code index} names a batch point. */
+/** Validation of metric steps, names and values (docs/protocol.md §4.1); {@code index} names a batch point. */
 final class MetricInput {
   private MetricInput() {}
 

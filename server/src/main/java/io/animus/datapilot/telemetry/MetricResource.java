@@ -14,7 +14,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Set;
 
-/** HTTP for metric samples (PROTOCOL.md §4.1). */
+/** HTTP for metric samples (docs/protocol.md §4.1). */
 public final class MetricResource {
   private static final Set<String> STEP_FIELDS = Set.of("step", "metrics", "metadata");
   private final MetricService service;

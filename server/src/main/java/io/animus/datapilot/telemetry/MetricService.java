@@ -135,7 +135,7 @@ public final class MetricService {
     return new Page<>(ascending, page.nextPageToken());
   }
 
-  /** A downsampled series (PROTOCOL.md §4.1). */
+  /** A downsampled series (docs/protocol.md §4.1). */
   public record Series(UUID runId, String name, long totalPoints, boolean downsampled, List<Bucket> buckets) {}
 
   public Series series(ProjectScope project, String rawRunId, String name, int maxPoints) {

@@ -2,7 +2,7 @@ package io.animus.datapilot.telemetry;
 
 import java.util.List;
 
-/** The Server-Sent Events text of live streams (PROTOCOL.md §4.6). */
+/** The Server-Sent Events text of live streams (docs/protocol.md §4.6). */
 final class SseFrames {
   /** A comment line: keeps the connection busy, no event for the reader. */
   static final String PING = ": ping\n\n";

@@ -21,7 +21,7 @@ import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
 import org.eclipse.jetty.io.EndPoint;
 
-/** {@code GET …/stream}: the run's live Server-Sent Events (PROTOCOL.md §4.6). */
+/** {@code GET …/stream}: the run's live Server-Sent Events (docs/protocol.md §4.6). */
 public final class StreamResource {
   /** Three pings: a reader that has not taken a byte for this long is gone. */
   static final long STREAM_IDLE_TIMEOUT_MS = 45_000;

@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** Run tokens over real HTTP (PROTOCOL.md §2.3, §2.4): identity, every scope row, denials, lifetime, secret. */
+/** Run tokens over real HTTP (docs/protocol.md §2.3, §2.4): identity, every scope row, denials, lifetime, secret. */
 @Timeout(120)
 class RunTokenHttpTest {
   private static final String ADMIN = "admin-token-for-run-token-tests";

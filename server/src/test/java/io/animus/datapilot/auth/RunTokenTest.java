@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
-/** PROTOCOL.md §2.3: run-token format, test vector, verification, lifetime and scope. */
+/** docs/protocol.md §2.3: run-token format, test vector, verification, lifetime and scope. */
 @Timeout(60)
 class RunTokenTest {
   private static final String VECTOR = "animus_run_v1."

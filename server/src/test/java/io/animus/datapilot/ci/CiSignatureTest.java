@@ -19,7 +19,7 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** PROTOCOL.md §7.1: the CI signature, its test vector, its window, canonical payloads and the order of checks. */
+/** docs/protocol.md §7.1: the CI signature, its test vector, its window, canonical payloads and the order of checks. */
 @Timeout(60)
 class CiSignatureTest {
   private static final String SECRET = "test-secret";

@@ -12,7 +12,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
-/** The execution settings of PROTOCOL.md §1.10 and §8.1. */
+/** The execution settings of docs/protocol.md §1.10 and §8.1. */
 class ExecutionConfigTest {
   private static Config.Execution load(Map<String, String> env) {
     return new ConfigLoader(env, Map.of()).load().execution();

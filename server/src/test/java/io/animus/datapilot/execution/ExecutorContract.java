@@ -17,7 +17,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The behaviour every executor must have (PROTOCOL.md §8.1, §8.5), run against each one: a job
+ * The behaviour every executor must have (docs/protocol.md §8.1, §8.5), run against each one: a job
  * runs and ends with its exit code, its output is kept, a stop ends it, a job that cannot start is
  * refused or reported as such, and a job is (or is not) found again by a new executor instance.
  * A backend without controllers (the Kubernetes mock) is played by its subclass through the hooks.

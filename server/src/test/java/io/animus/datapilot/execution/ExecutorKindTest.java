@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.animus.datapilot.config.ExecutorKind;
 import org.junit.jupiter.api.Test;
 
-/** The executor kinds by name and what each needs (PROTOCOL.md §8.1-§8.4). */
+/** The executor kinds by name and what each needs (docs/protocol.md §8.1-§8.4). */
 class ExecutorKindTest {
   @Test
   void aKindIsFoundByItsWireNameInAnyCase() {

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
-/** What an image reference says about itself (PROTOCOL.md §8.3). */
+/** What an image reference says about itself (docs/protocol.md §8.3). */
 class ImageRefTest {
   static final String HEX = "AB".repeat(32);
 

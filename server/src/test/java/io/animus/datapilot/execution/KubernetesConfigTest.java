@@ -19,7 +19,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The {@code kubernetes} executor's settings (PROTOCOL.md §8.1) and how run resources are read. */
+/** The {@code kubernetes} executor's settings (docs/protocol.md §8.1) and how run resources are read. */
 class KubernetesConfigTest {
   @TempDir
   Path dir;

@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * PROTOCOL.md §8 with the {@code kubernetes} executor against fabric8's mock API server in CRUD
+ * docs/protocol.md §8 with the {@code kubernetes} executor against fabric8's mock API server in CRUD
  * mode, reached over HTTP through a kubeconfig file. The mock has no controllers: the test plays
  * the Job controller and the kubelet by writing Job status and Pods itself.
  */

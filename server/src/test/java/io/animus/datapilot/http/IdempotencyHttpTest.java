@@ -15,7 +15,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code Idempotency-Key} on creates (PROTOCOL.md §1.8). */
+/** {@code Idempotency-Key} on creates (docs/protocol.md §1.8). */
 class IdempotencyHttpTest {
   private static final String EXPERIMENTS = "/api/experiments/experiments";
   static TestServer server;

@@ -30,7 +30,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Throws malformed input at every registered route and checks that nothing is answered with a
- * 5xx and that every error is the JSON error body (PROTOCOL.md §1.4: validation is always 4xx).
+ * 5xx and that every error is the JSON error body (docs/protocol.md §1.4: validation is always 4xx).
  */
 class NoServerErrorHttpTest {
   private static final String ADMIN_TOKEN = "fuzz-admin-secret-0123456789";
@@ -235,7 +235,7 @@ class NoServerErrorHttpTest {
 
   private void check(String label, String method, RawAnswer r) {
     checked++;
-    // PROTOCOL.md §8.1: without DATAPILOT_EXECUTOR, runs:execute answers 501 by design.
+    // docs/protocol.md §8.1: without DATAPILOT_EXECUTOR, runs:execute answers 501 by design.
     boolean executorDisabled = r.status() == 501
         && new String(r.body(), java.nio.charset.StandardCharsets.UTF_8).contains("\"training_executor_disabled\"");
     if (r.status() < 100 || (r.status() >= 500 && !executorDisabled)) {

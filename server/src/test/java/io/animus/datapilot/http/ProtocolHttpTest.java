@@ -26,7 +26,7 @@ import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** Routing, request ids, errors, body limits and health (PROTOCOL.md §1.1, §1.4, §1.5, §1.7, §9). */
+/** Routing, request ids, errors, body limits and health (docs/protocol.md §1.1, §1.4, §1.5, §1.7, §9). */
 class ProtocolHttpTest {
   private static final String EXPERIMENTS = "/api/experiments/experiments";
   private static final String HEX32 = "[0-9a-f]{32}";

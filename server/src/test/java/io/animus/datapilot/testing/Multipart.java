@@ -7,7 +7,7 @@ import java.util.Random;
 
 /**
  * Builds multipart bodies byte for byte. {@link #sdk} uses the published SDK's exact layout
- * (PROTOCOL.md §5.1): boundary {@code ----animus-<32 hex>}, text fields first without a
+ * (docs/protocol.md §5.1): boundary {@code ----animus-<32 hex>}, text fields first without a
  * Content-Type, then the file part, CRLF line ends, closing delimiter and CRLF.
  */
 public final class Multipart {

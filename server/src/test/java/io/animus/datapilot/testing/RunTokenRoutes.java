@@ -11,7 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * The routes a run token may call, written out (PROTOCOL.md §2.3's scope table). The server's route
+ * The routes a run token may call, written out (docs/protocol.md §2.3's scope table). The server's route
  * table must declare exactly these ({@code ApiRoutesTest}), so opening a route to run tokens is a
  * conscious change here; the access-policy unit tests judge their calls against a table of these.
  */
