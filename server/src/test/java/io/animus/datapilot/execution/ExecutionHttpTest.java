@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.ci.CiSignature;
-import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.DatasetVersion;
+import io.animus.sdk.Experiment;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,21 +51,29 @@ class ExecutionHttpTest {
     server.close();
   }
 
+  /** A new experiment, made through the Java SDK with {@code c}'s token. */
   static String newExperiment(TestClient c) {
-    var r = c.post("/api/experiments/experiments", "{\"name\":\"exec-" + UUID.randomUUID() + "\"}");
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().get("experiment_id").asText();
+    String name = "exec-" + UUID.randomUUID();
+    Experiment e = c.sdk().createExperiment(name, null, null);
+    assertThat(e.name()).isEqualTo(name);
+    return e.experimentId();
   }
 
+  /** A new dataset with one version ({@code train.csv}), uploaded through the Java SDK with {@code c}'s token. */
   static String newVersion(TestClient c) {
-    String datasetId = c.post("/api/dataset-registry/datasets", "{\"name\":\"ds-" + UUID.randomUUID() + "\"}")
-        .json().get("dataset_id").asText();
-    Multipart form = Multipart.sdk().file("file", "train.csv", "text/csv",
-        DATASET_BYTES.getBytes(StandardCharsets.UTF_8));
-    var r = c.sendBytes("POST", "/api/dataset-registry/datasets/" + datasetId + "/versions/upload", form.build(),
-        Map.of("Content-Type", form.contentType()));
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().get("version_id").asText();
+    String datasetId = c.datasets().createDataset("ds-" + UUID.randomUUID(), null, null).datasetId();
+    try {
+      Path dir = Files.createTempDirectory("exec-dataset");
+      Path file = Files.writeString(dir.resolve("train.csv"), DATASET_BYTES, StandardCharsets.UTF_8);
+      DatasetVersion v = c.datasets().uploadDatasetVersion(datasetId, file, null, null);
+      Files.delete(file);
+      Files.delete(dir);
+      assertThat(v.datasetId()).isEqualTo(datasetId);
+      assertThat(v.sizeBytes()).isEqualTo(DATASET_BYTES.getBytes(StandardCharsets.UTF_8).length);
+      return v.versionId();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A body with the required fields, a git commit and the given extra JSON members. */
