@@ -8,6 +8,7 @@ import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
 import io.animus.sdk.DatasetVersion;
 import io.animus.sdk.Experiment;
+import io.animus.sdk.NewRun;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -183,8 +184,7 @@ class ExecutionHttpTest {
     assertThat(client.get(RUNS + unknown + "/execution").status()).isEqualTo(404);
     assertThat(client.get(RUNS + unknown + "/build-context").status()).isEqualTo(404);
     assertThat(client.post(RUNS + unknown + ":cancel", "").status()).isEqualTo(404);
-    String plainRun = client.post("/api/experiments/experiments/" + experimentId + "/runs",
-        "{\"status\":\"running\"}").json().get("run_id").asText();
+    String plainRun = client.sdk().createRun(experimentId, NewRun.withStatus("running")).runId();
     var r = client.get(RUNS + plainRun + "/execution");
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.error()).isEqualTo("not_found");
@@ -381,8 +381,7 @@ class ExecutionHttpTest {
     assertThat(conflict.status()).isEqualTo(409);
     assertThat(conflict.error()).isEqualTo("invalid_status_transition");
 
-    String plain = client.post("/api/experiments/experiments/" + experimentId + "/runs", "{\"status\":\"running\"}")
-        .json().get("run_id").asText();
+    String plain = client.sdk().createRun(experimentId, NewRun.withStatus("running")).runId();
     var never = client.post(RUNS + plain + ":cancel", "");
     assertThat(never.status()).isEqualTo(202);
     assertThat(never.json().has("execution_id")).isFalse();
@@ -409,7 +408,8 @@ class ExecutionHttpTest {
     assertThat(second.header("Idempotent-Replayed")).isEqualTo("true");
     assertThat(second.json().get("run_id").asText()).isEqualTo(first.json().get("run_id").asText());
     assertThat(second.header("Location")).isEqualTo(first.header("Location"));
-    assertThat(client.get("/api/experiments/experiments/" + experiment + "/runs").json().get("runs")).hasSize(1);
+    assertThat(client.sdk().listRuns(experiment, 100).items()).singleElement()
+        .satisfies(r -> assertThat(r.runId()).isEqualTo(first.json().get("run_id").asText()));
     var other = client.post(EXECUTE, json.replace("abc123", "abc124"), Map.of("Idempotency-Key", "exec-key-1"));
     assertThat(other.status()).isEqualTo(409);
     assertThat(other.error()).isEqualTo("idempotency_key_reused");
