@@ -9,12 +9,17 @@ import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.RawConnection;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.Artifact;
+import io.animus.sdk.NewRun;
+import io.animus.sdk.Page;
+import io.animus.sdk.Run;
 import java.io.ByteArrayInputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -48,13 +53,16 @@ abstract class ArtifactsHttpContract {
     server.close();
   }
 
-  String newRun(String extraJson) {
-    var exp = client.post("/api/experiments/experiments", "{\"name\":\"exp-" + java.util.UUID.randomUUID() + "\"}");
-    String expId = exp.json().get("experiment_id").asText();
-    var run = client.post("/api/experiments/experiments/" + expId + "/runs",
-        "{\"status\":\"running\",\"params\":{},\"metrics\":{}" + extraJson + "}");
-    assertThat(run.status()).isEqualTo(201);
-    return run.json().get("run_id").asText();
+  /** A running run of a new experiment, made through the Java SDK; {@code artifactsPrefix} may be null. */
+  String newRun(String artifactsPrefix) {
+    String expId = server.sdk().createExperiment("exp-" + java.util.UUID.randomUUID(), null, null).experimentId();
+    NewRun run = NewRun.withStatus("running");
+    if (artifactsPrefix != null) {
+      run.artifactsPrefix(artifactsPrefix);
+    }
+    Run created = server.sdk().createRun(expId, run);
+    assertThat(created.status()).isEqualTo("running");
+    return created.runId();
   }
 
   TestClient.Response upload(String runId, Multipart form) {
@@ -74,7 +82,7 @@ abstract class ArtifactsHttpContract {
 
   @Test
   void theSdkFormIsStoredAndAnsweredWrappedWithHashSizeAndKey() {
-    String runId = newRun("");
+    String runId = newRun(null);
     byte[] bytes = "abc".getBytes(StandardCharsets.UTF_8);
     var r = upload(runId, Multipart.sdk().field("kind", "MODEL").field("name", "model")
         .field("metadata", "{\"format\":\"json\",\"api_key\":\"s3cr3t\"}")
@@ -113,7 +121,7 @@ abstract class ArtifactsHttpContract {
 
   @Test
   void aFileBeforeItsKindIsStagedThenMovedAndNoStagingObjectRemains() {
-    String runId = newRun(",\"artifacts_prefix\":\"/team/a/\"");
+    String runId = newRun("/team/a/");
     byte[] bytes = random(300_000);
     var r = upload(runId, Multipart.sdk().file("file", "weights.pt", "application/x-pytorch", bytes)
         .field("kind", "preview"));
@@ -132,7 +140,7 @@ abstract class ArtifactsHttpContract {
 
   @Test
   void aChunkedUploadIsAccepted() throws Exception {
-    String runId = newRun("");
+    String runId = newRun(null);
     byte[] bytes = random(1_000_000);
     Multipart form = Multipart.sdk().field("kind", "log").file("file", "train.log", "text/plain", bytes);
     byte[] body = form.build();
@@ -150,7 +158,7 @@ abstract class ArtifactsHttpContract {
 
   @Test
   void aPathInTheFilenameIsReducedToItsLastSegment() {
-    String runId = newRun("");
+    String runId = newRun(null);
     var unix = upload(runId, Multipart.sdk().field("kind", "file").file("file", "../../etc/passwd", "text/plain",
         new byte[] {1}));
     assertThat(unix.json().get("artifact").get("filename").asText()).isEqualTo("passwd");
@@ -164,7 +172,7 @@ abstract class ArtifactsHttpContract {
 
   @Test
   void formProblemsAre400WithTheirCodesAndStoreNothing() {
-    String runId = newRun("");
+    String runId = newRun(null);
     List<String> before = artifactKeys();
     assertThat(upload(runId, Multipart.sdk().field("kind", "model").field("metadata", "[1,2]")
         .file("file", "m.bin", "application/octet-stream", random(70_000))).error()).isEqualTo("invalid_metadata");
@@ -193,8 +201,7 @@ abstract class ArtifactsHttpContract {
     var notMultipart = client.post("/api/experiments/experiment-runs/" + runId + "/artifacts", "{}");
     assertThat(notMultipart.error()).isEqualTo("invalid_multipart");
     assertThat(artifactKeys()).isEqualTo(before);
-    assertThat(client.get("/api/experiments/experiment-runs/" + runId + "/artifacts").json().get("artifacts"))
-        .isEmpty();
+    assertThat(server.sdk().listRunArtifacts(runId, null).items()).isEmpty();
   }
 
   @Test
@@ -208,7 +215,7 @@ abstract class ArtifactsHttpContract {
 
   @Test
   void aDeclaredContentLengthOverTheLimitIs413BeforeTheBodyIsRead() {
-    String runId = newRun("");
+    String runId = newRun(null);
     long declared = (LIMIT_MIB << 20) + 1;
     try (RawConnection http = new RawConnection(server.app().port())) {
       http.send("POST /api/experiments/experiment-runs/" + runId + "/artifacts HTTP/1.1\r\nHost: x\r\n"
@@ -224,7 +231,7 @@ abstract class ArtifactsHttpContract {
 
   @Test
   void aChunkedBodyOverTheLimitIs413AndNothingIsStored() throws Exception {
-    String runId = newRun("");
+    String runId = newRun(null);
     List<String> before = artifactKeys();
     Multipart form = Multipart.sdk().field("kind", "model");
     byte[] head = form.raw("--" + form.boundary() + "\r\nContent-Disposition: form-data; name=\"file\"; "
@@ -250,13 +257,12 @@ abstract class ArtifactsHttpContract {
     }
     awaitNoWrites();
     assertThat(artifactKeys()).isEqualTo(before);
-    assertThat(client.get("/api/experiments/experiment-runs/" + runId + "/artifacts").json().get("artifacts"))
-        .isEmpty();
+    assertThat(server.sdk().listRunArtifacts(runId, null).items()).isEmpty();
   }
 
   @Test
   void anUploadAbortedMidStreamLeavesNoRowAndNoBlob() throws Exception {
-    String runId = newRun("");
+    String runId = newRun(null);
     List<String> before = artifactKeys();
     Multipart form = Multipart.sdk().field("kind", "model");
     byte[] head = form.raw("--" + form.boundary() + "\r\nContent-Disposition: form-data; name=\"file\"; "
@@ -279,8 +285,7 @@ abstract class ArtifactsHttpContract {
     }
     awaitNoWrites();
     assertThat(artifactKeys()).isEqualTo(before);
-    assertThat(client.get("/api/experiments/experiment-runs/" + runId + "/artifacts").json().get("artifacts"))
-        .isEmpty();
+    assertThat(server.sdk().listRunArtifacts(runId, null).items()).isEmpty();
   }
 
   void awaitNoWrites() throws InterruptedException {
@@ -310,17 +315,22 @@ abstract class ArtifactsHttpContract {
   }
 
   @Test
-  void listsFilterByKindPageNewestFirstAndRefuseUnknownKinds() {
-    String runId = newRun("");
+  void listsFilterByKindPageNewestFirstAndRefuseUnknownKinds() throws Exception {
+    String runId = newRun(null);
+    Path file = java.nio.file.Files.write(java.nio.file.Files.createTempFile("artifact", ".bin"), new byte[] {7});
     for (String kind : List.of("model", "log", "model", "preview")) {
-      assertThat(upload(runId, Multipart.sdk().field("kind", kind).file("file", kind + ".bin",
-          "application/octet-stream", new byte[] {7})).status()).isEqualTo(201);
+      Artifact uploaded = server.sdk().uploadRunArtifact(runId, kind, file, null, null, kind + ".bin",
+          "application/octet-stream");
+      assertThat(uploaded.kind()).isEqualTo(kind);
+      assertThat(uploaded.sizeBytes()).isEqualTo(1);
     }
+    java.nio.file.Files.delete(file);
     String base = "/api/experiments/experiment-runs/" + runId + "/artifacts";
-    JsonNode all = client.get(base + "?limit=200").json();
-    assertThat(all.get("artifacts")).hasSize(4);
-    assertThat(all.get("artifacts").get(0).get("kind").asText()).isEqualTo("preview");
-    assertThat(all.has("next_page_token")).isFalse();
+    Page<Artifact> all = server.sdk().listRunArtifacts(runId, null, 200, null);
+    assertThat(all.items()).hasSize(4);
+    assertThat(all.items().get(0).kind()).isEqualTo("preview");
+    assertThat(all.nextPageToken()).isNull();
+    // raw HTTP: the kind filter in capitals, which the server accepts and the SDK does not send
     JsonNode models = client.get(base + "?kind=MODEL&limit=1").json();
     assertThat(models.get("artifacts")).hasSize(1);
     String token = models.get("next_page_token").asText();

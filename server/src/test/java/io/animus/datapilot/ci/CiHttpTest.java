@@ -12,6 +12,8 @@ import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.RawHttp;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.NewRun;
+import io.animus.sdk.Run;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.sql.Connection;
@@ -176,13 +178,12 @@ class CiHttpTest {
     assertThat(r.json().get("request_id").asText()).isNotBlank();
   }
 
+  /** A running run of a new experiment, made through the Java SDK with the admin token. */
   static String run() {
-    var e = admin.post("/api/experiments/experiments", "{\"name\":\"ci-" + UUID.randomUUID() + "\"}");
-    assertThat(e.status()).isEqualTo(201);
-    var r = admin.post("/api/experiments/experiments/" + e.json().get("experiment_id").asText() + "/runs",
-        "{\"status\":\"running\"}");
-    assertThat(r.status()).isEqualTo(201);
-    return r.json().get("run_id").asText();
+    String experimentId = admin.sdk().createExperiment("ci-" + UUID.randomUUID(), null, null).experimentId();
+    Run r = admin.sdk().createRun(experimentId, NewRun.withStatus("running"));
+    assertThat(r.status()).isEqualTo("running");
+    return r.runId();
   }
 
   static String digest() {

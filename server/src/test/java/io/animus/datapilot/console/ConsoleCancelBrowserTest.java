@@ -37,7 +37,7 @@ class ConsoleCancelBrowserTest {
     Seed seed = new Seed(client);
     String experimentId = seed.experiment("default", "long-training", "");
     String versionId = seed.version(seed.dataset("default", "train-set"), "train.csv", "x,y\n1,2\n")
-        .get("version_id").asText();
+        .versionId();
     seed.ciReport(CI_SECRET, DIGEST, "ghcr.io/acme/trainer", "feedbeef", "build-9");
     var executed = client.post("/api/experiments/experiments/runs:execute", "{\"experiment_id\":\"" + experimentId
         + "\",\"dataset_version_id\":\"" + versionId + "\",\"image_ref\":\"ghcr.io/acme/trainer@" + DIGEST

@@ -3,14 +3,30 @@ package io.animus.datapilot.console;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.ci.CiSignature;
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.animus.datapilot.kernel.Json;
-import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.TestClient;
+import io.animus.sdk.Artifact;
+import io.animus.sdk.Dataset;
+import io.animus.sdk.DatasetVersion;
+import io.animus.sdk.Experiment;
+import io.animus.sdk.ExperimentsClient;
+import io.animus.sdk.GitMetadata;
+import io.animus.sdk.ModelImage;
+import io.animus.sdk.NewRun;
+import io.animus.sdk.Run;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Creates what the console shows, through the public API only, and checks each answer. */
+/**
+ * Creates what the console shows, through the public API only (the Java SDK where it has the call), and checks
+ * each answer.
+ */
 final class Seed {
   static final String RUNS = "/api/experiments/experiment-runs/";
   private final TestClient client;
@@ -19,22 +35,42 @@ final class Seed {
     this.client = client;
   }
 
+  private static Path tempFile(String content) {
+    try {
+      Path file = Files.createTempFile("seed", ".tmp");
+      Files.writeString(file, content, StandardCharsets.UTF_8);
+      file.toFile().deleteOnExit();
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private JsonNode created(TestClient.Response r) {
     assertThat(r.status()).as(r.text()).isIn(200, 201);
     return r.json();
   }
 
   String experiment(String project, String name, String description) {
-    return created(client.post("/api/experiments/experiments?project_id=" + project,
-        "{\"name\":" + Json.writeString(name) + ",\"description\":" + Json.writeString(description) + "}"))
-        .get("experiment_id").asText();
+    Experiment e = client.sdk(project).createExperiment(name, description, null);
+    assertThat(e.projectId()).isEqualTo(project);
+    assertThat(e.name()).isEqualTo(name);
+    return e.experimentId();
   }
 
   /** A run with the given status and params (a JSON object text). */
   String run(String experimentId, String status, String params) {
-    return created(client.post("/api/experiments/experiments/" + experimentId + "/runs",
-        "{\"status\":\"" + status + "\",\"params\":" + params + ",\"git_repo\":\"github.com/acme/vision\","
-            + "\"git_commit\":\"0123abc\"}")).get("run_id").asText();
+    Map<String, Object> values;
+    try {
+      values = Json.mapper().readValue(params, new TypeReference<LinkedHashMap<String, Object>>() {});
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Run run = client.sdk().createRun(experimentId, NewRun.withStatus(status).params(values)
+        .git(new GitMetadata("github.com/acme/vision", "0123abc", null, null)));
+    assertThat(run.status()).isEqualTo(status);
+    assertThat(run.gitCommit()).isEqualTo("0123abc");
+    return run.runId();
   }
 
   /** Points of one metric: steps {@code from} to {@code to - 1}, value {@code f(step)}, in batches of 10,000. */
@@ -62,34 +98,41 @@ final class Seed {
   }
 
   void status(String runId, String status) {
-    created(client.post(RUNS + runId + "/status", "{\"status\":\"" + status + "\"}"));
+    assertThat(client.sdk().setRunStatus(runId, status, null).status()).isEqualTo(status);
   }
 
   void artifact(String runId, String kind, String filename, String content) {
-    Multipart form = Multipart.sdk().field("kind", kind).field("name", filename)
-        .file("file", filename, "text/plain", content.getBytes(StandardCharsets.UTF_8));
-    created(client.sendBytes("POST", RUNS + runId + "/artifacts", form.build(),
-        Map.of("Content-Type", form.contentType())));
+    Artifact a = client.sdk().uploadRunArtifact(runId, kind, tempFile(content), filename, null, filename,
+        "text/plain");
+    assertThat(a.kind()).isEqualTo(kind);
   }
 
   String dataset(String project, String name) {
-    return created(client.post("/api/dataset-registry/datasets?project_id=" + project,
-        "{\"name\":" + Json.writeString(name) + ",\"description\":\"images and labels\"}"))
-        .get("dataset_id").asText();
+    Dataset d = client.datasets(project).createDataset(name, "images and labels", null);
+    assertThat(d.projectId()).isEqualTo(project);
+    return d.datasetId();
   }
 
-  JsonNode version(String datasetId, String filename, String content) {
-    Multipart form = Multipart.sdk().file("file", filename, "text/csv", content.getBytes(StandardCharsets.UTF_8));
-    return created(client.sendBytes("POST", "/api/dataset-registry/datasets/" + datasetId + "/versions/upload",
-        form.build(), Map.of("Content-Type", form.contentType())));
+  DatasetVersion version(String datasetId, String filename, String content) {
+    Path dir;
+    try {
+      dir = Files.createTempDirectory("seed");
+      dir.toFile().deleteOnExit();
+      Path file = Files.writeString(dir.resolve(filename), content, StandardCharsets.UTF_8);
+      file.toFile().deleteOnExit();
+      DatasetVersion v = client.datasets().uploadDatasetVersion(datasetId, file, null, null);
+      assertThat(v.datasetId()).isEqualTo(datasetId);
+      return v;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** Registers a CI-built image (signed like a CI job would). */
   void ciReport(String secret, String digest, String repo, String commit, String pipeline) {
-    byte[] body = ("{\"commit_sha\":\"" + commit + "\",\"image_digest\":\"" + digest + "\",\"pipeline_id\":\""
-        + pipeline + "\",\"provider\":\"github_actions\",\"repo\":\"" + repo + "\"}").getBytes(StandardCharsets.UTF_8);
-    String ts = Long.toString(System.currentTimeMillis() / 1000);
-    created(client.sendBytes("POST", "/api/experiments/ci/report", body, Map.of("Content-Type", "application/json",
-        "X-Animus-CI-Ts", ts, "X-Animus-CI-Sig", CiSignature.sign(secret, ts, "POST", body))));
+    ExperimentsClient ci = ExperimentsClient.builder().gatewayUrl(client.baseUrl()).ciSecret(secret).build();
+    ModelImage image = ci.postCiReport(Map.of("commit_sha", commit, "image_digest", digest, "pipeline_id", pipeline,
+        "provider", "github_actions", "repo", repo));
+    assertThat(image.imageDigest()).isEqualTo(digest);
   }
 }

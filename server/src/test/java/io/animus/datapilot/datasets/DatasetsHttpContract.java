@@ -9,6 +9,7 @@ import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.RawConnection;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.Dataset;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -45,10 +46,11 @@ abstract class DatasetsHttpContract {
     server.close();
   }
 
+  /** A new dataset of the default project, made through the Java SDK. */
   String newDataset() {
-    var r = client.post("/api/dataset-registry/datasets", "{\"name\":\"ds-" + UUID.randomUUID() + "\"}");
-    assertThat(r.status()).isEqualTo(201);
-    return r.json().get("dataset_id").asText();
+    Dataset d = server.datasets().createDataset("ds-" + UUID.randomUUID(), null, null);
+    assertThat(d.projectId()).isEqualTo("default");
+    return d.datasetId();
   }
 
   TestClient.Response upload(String datasetId, Multipart form) {

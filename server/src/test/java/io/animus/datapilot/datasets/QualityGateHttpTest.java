@@ -2,10 +2,19 @@ package io.animus.datapilot.datasets;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.DatasetRegistryClient;
+import io.animus.sdk.DatasetVersion;
+import io.animus.sdk.NewRun;
+import io.animus.sdk.QualityEvaluation;
+import io.animus.sdk.Run;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.AfterAll;
@@ -22,8 +31,7 @@ class QualityGateHttpTest {
   static void start() {
     server = TestServer.start(Map.of("DATAPILOT_REQUIRE_QUALITY_GATE", "true"));
     client = server.client();
-    experimentId = client.post("/api/experiments/experiments", "{\"name\":\"gated\"}").json().get("experiment_id")
-        .asText();
+    experimentId = server.sdk().createExperiment("gated", null, null).experimentId();
   }
 
   @AfterAll
@@ -31,18 +39,24 @@ class QualityGateHttpTest {
     server.close();
   }
 
+  /** A new dataset with one version (quality rule {@code rule}, or none), made through the Java SDK. */
   static String version(String rule) {
-    String datasetId = client.post("/api/dataset-registry/datasets", "{\"name\":\"ds-" + UUID.randomUUID() + "\"}")
-        .json().get("dataset_id").asText();
-    Multipart form = Multipart.sdk();
-    if (rule != null) {
-      form.field("quality_rule_id", rule);
+    return version(server.datasets(), rule, UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8));
+  }
+
+  static String version(DatasetRegistryClient datasets, String rule, byte[] content) {
+    String datasetId = datasets.createDataset("ds-" + UUID.randomUUID(), null, null).datasetId();
+    try {
+      Path file = Files.createTempFile("quality-gate", ".csv");
+      Files.write(file, content);
+      DatasetVersion v = datasets.uploadDatasetVersion(datasetId, file, null, rule);
+      Files.delete(file);
+      assertThat(v.datasetId()).isEqualTo(datasetId);
+      assertThat(v.qualityRuleId()).isEqualTo(rule);
+      return v.versionId();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
     }
-    form.file("file", "d.csv", "text/csv", UUID.randomUUID().toString().getBytes());
-    var r = client.sendBytes("POST", "/api/dataset-registry/datasets/" + datasetId + "/versions/upload",
-        form.build(), Map.of("Content-Type", form.contentType()));
-    assertThat(r.status()).isEqualTo(201);
-    return r.json().get("version_id").asText();
   }
 
   static TestClient.Response download(String versionId) {
@@ -80,26 +94,26 @@ class QualityGateHttpTest {
   @Test
   void theNewestEvaluationDecidesFailBlocksAndPassOpens() {
     String versionId = version("rule-b");
-    var failed = evaluate(versionId, "{\"status\":\"fail\",\"summary\":{\"nulls\":12}}");
-    assertThat(failed.status()).isEqualTo(201);
-    JsonNode e = failed.json();
-    assertThat(e.get("dataset_version_id").asText()).isEqualTo(versionId);
-    assertThat(e.get("rule_id").asText()).isEqualTo("rule-b");
-    assertThat(e.get("status").asText()).isEqualTo("fail");
-    assertThat(e.get("summary").toString()).isEqualTo("{\"nulls\":12}");
-    assertThat(e.get("evaluated_by").asText()).isEqualTo("dev-user");
-    assertThat(e.has("evaluation_id")).isTrue();
+    QualityEvaluation e = server.datasets().addQualityEvaluation(versionId, "fail", Map.of("nulls", 12));
+    assertThat(e.datasetVersionId()).isEqualTo(versionId);
+    assertThat(e.ruleId()).isEqualTo("rule-b");
+    assertThat(e.status()).isEqualTo("fail");
+    assertThat(e.summary()).containsOnlyKeys("nulls");
+    assertThat(((Number) e.summary().get("nulls")).longValue()).isEqualTo(12L);
+    assertThat(e.evaluatedBy()).isEqualTo("dev-user");
+    assertThat(e.evaluationId()).isNotBlank();
     assertThat(download(versionId).error()).isEqualTo("quality_gate_failed");
     assertThat(createRun(versionId).error()).isEqualTo("quality_gate_failed");
 
+    // raw HTTP: the status in capitals, which the server accepts and the SDK would not send
     assertThat(evaluate(versionId, "{\"status\":\"PASS\"}").status()).isEqualTo(201);
     assertThat(download(versionId).status()).isEqualTo(200);
     assertThat(createRun(versionId).status()).isEqualTo(201);
-    JsonNode list = client.get("/api/dataset-registry/dataset-versions/" + versionId + "/quality-evaluations")
-        .json();
-    assertThat(list.get("evaluations")).hasSize(2);
-    assertThat(list.get("evaluations").get(0).get("status").asText()).isEqualTo("pass");
-    assertThat(list.get("evaluations").get(0).get("summary").toString()).isEqualTo("{}");
+    List<QualityEvaluation> list = server.datasets().listQualityEvaluations(versionId, 100, null).items();
+    assertThat(list).hasSize(2);
+    assertThat(list.get(0).status()).isEqualTo("pass");
+    assertThat(list.get(0).summary()).isEmpty();
+    assertThat(list.get(1).evaluationId()).isEqualTo(e.evaluationId());
 
     assertThat(evaluate(versionId, "{\"status\":\"error\"}").status()).isEqualTo(201);
     assertThat(download(versionId).error()).isEqualTo("quality_gate_failed");
@@ -118,17 +132,12 @@ class QualityGateHttpTest {
   void withTheGateOffAnUnevaluatedVersionDownloadsAndRunsUseIt() {
     try (TestServer off = TestServer.start()) {
       TestClient c = off.client();
-      String datasetId = c.post("/api/dataset-registry/datasets", "{\"name\":\"open\"}").json().get("dataset_id")
-          .asText();
-      Multipart form = Multipart.sdk().file("file", "d.csv", "text/csv", new byte[] {1});
-      String versionId = c.sendBytes("POST", "/api/dataset-registry/datasets/" + datasetId + "/versions/upload",
-          form.build(), Map.of("Content-Type", form.contentType())).json().get("version_id").asText();
+      String versionId = version(off.datasets(), null, new byte[] {1});
       assertThat(c.get("/api/dataset-registry/dataset-versions/" + versionId + "/download").status()).isEqualTo(200);
-      String exp = c.post("/api/experiments/experiments", "{\"name\":\"e\"}").json().get("experiment_id").asText();
-      var run = c.post("/api/experiments/experiments/" + exp + "/runs",
-          "{\"status\":\"pending\",\"dataset_version_id\":\"" + versionId + "\",\"params\":{},\"metrics\":{}}");
-      assertThat(run.status()).isEqualTo(201);
-      assertThat(run.json().get("dataset_version_id").asText()).isEqualTo(versionId);
+      String exp = off.sdk().createExperiment("e", null, null).experimentId();
+      Run run = off.sdk().createRun(exp, NewRun.withStatus("pending").datasetVersionId(versionId));
+      assertThat(run.status()).isEqualTo("pending");
+      assertThat(run.datasetVersionId()).isEqualTo(versionId);
     }
   }
 }

@@ -4,10 +4,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.ci.CiSignature;
-import io.animus.datapilot.testing.Multipart;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.DatasetVersion;
+import io.animus.sdk.Experiment;
+import io.animus.sdk.NewRun;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -46,21 +52,29 @@ class ExecutionHttpTest {
     server.close();
   }
 
+  /** A new experiment, made through the Java SDK with {@code c}'s token. */
   static String newExperiment(TestClient c) {
-    var r = c.post("/api/experiments/experiments", "{\"name\":\"exec-" + UUID.randomUUID() + "\"}");
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().get("experiment_id").asText();
+    String name = "exec-" + UUID.randomUUID();
+    Experiment e = c.sdk().createExperiment(name, null, null);
+    assertThat(e.name()).isEqualTo(name);
+    return e.experimentId();
   }
 
+  /** A new dataset with one version ({@code train.csv}), uploaded through the Java SDK with {@code c}'s token. */
   static String newVersion(TestClient c) {
-    String datasetId = c.post("/api/dataset-registry/datasets", "{\"name\":\"ds-" + UUID.randomUUID() + "\"}")
-        .json().get("dataset_id").asText();
-    Multipart form = Multipart.sdk().file("file", "train.csv", "text/csv",
-        DATASET_BYTES.getBytes(StandardCharsets.UTF_8));
-    var r = c.sendBytes("POST", "/api/dataset-registry/datasets/" + datasetId + "/versions/upload", form.build(),
-        Map.of("Content-Type", form.contentType()));
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().get("version_id").asText();
+    String datasetId = c.datasets().createDataset("ds-" + UUID.randomUUID(), null, null).datasetId();
+    try {
+      Path dir = Files.createTempDirectory("exec-dataset");
+      Path file = Files.writeString(dir.resolve("train.csv"), DATASET_BYTES, StandardCharsets.UTF_8);
+      DatasetVersion v = c.datasets().uploadDatasetVersion(datasetId, file, null, null);
+      Files.delete(file);
+      Files.delete(dir);
+      assertThat(v.datasetId()).isEqualTo(datasetId);
+      assertThat(v.sizeBytes()).isEqualTo(DATASET_BYTES.getBytes(StandardCharsets.UTF_8).length);
+      return v.versionId();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   /** A body with the required fields, a git commit and the given extra JSON members. */
@@ -170,8 +184,7 @@ class ExecutionHttpTest {
     assertThat(client.get(RUNS + unknown + "/execution").status()).isEqualTo(404);
     assertThat(client.get(RUNS + unknown + "/build-context").status()).isEqualTo(404);
     assertThat(client.post(RUNS + unknown + ":cancel", "").status()).isEqualTo(404);
-    String plainRun = client.post("/api/experiments/experiments/" + experimentId + "/runs",
-        "{\"status\":\"running\"}").json().get("run_id").asText();
+    String plainRun = client.sdk().createRun(experimentId, NewRun.withStatus("running")).runId();
     var r = client.get(RUNS + plainRun + "/execution");
     assertThat(r.status()).isEqualTo(404);
     assertThat(r.error()).isEqualTo("not_found");
@@ -368,8 +381,7 @@ class ExecutionHttpTest {
     assertThat(conflict.status()).isEqualTo(409);
     assertThat(conflict.error()).isEqualTo("invalid_status_transition");
 
-    String plain = client.post("/api/experiments/experiments/" + experimentId + "/runs", "{\"status\":\"running\"}")
-        .json().get("run_id").asText();
+    String plain = client.sdk().createRun(experimentId, NewRun.withStatus("running")).runId();
     var never = client.post(RUNS + plain + ":cancel", "");
     assertThat(never.status()).isEqualTo(202);
     assertThat(never.json().has("execution_id")).isFalse();
@@ -396,7 +408,8 @@ class ExecutionHttpTest {
     assertThat(second.header("Idempotent-Replayed")).isEqualTo("true");
     assertThat(second.json().get("run_id").asText()).isEqualTo(first.json().get("run_id").asText());
     assertThat(second.header("Location")).isEqualTo(first.header("Location"));
-    assertThat(client.get("/api/experiments/experiments/" + experiment + "/runs").json().get("runs")).hasSize(1);
+    assertThat(client.sdk().listRuns(experiment, 100).items()).singleElement()
+        .satisfies(r -> assertThat(r.runId()).isEqualTo(first.json().get("run_id").asText()));
     var other = client.post(EXECUTE, json.replace("abc123", "abc124"), Map.of("Idempotency-Key", "exec-key-1"));
     assertThat(other.status()).isEqualTo(409);
     assertThat(other.error()).isEqualTo("idempotency_key_reused");

@@ -8,7 +8,13 @@ import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.Experiment;
+import io.animus.sdk.ExperimentsClient;
+import io.animus.sdk.NewRun;
+import io.animus.sdk.Page;
+import io.animus.sdk.Run;
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.HashSet;
@@ -16,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -66,7 +73,7 @@ class ExperimentsHttpTest {
 
   @Test
   void duplicateNameAnswers409WithTheExistingId() {
-    String first = create(null, "duplicate-name").get("experiment_id").asText();
+    String first = create(null, "duplicate-name").experimentId();
     var again = client.post(EXPERIMENTS, "{\"name\":\"  duplicate-name \",\"description\":\"other\"}");
     assertThat(again.status()).isEqualTo(409);
     assertThat(again.error()).isEqualTo("experiment_name_exists");
@@ -84,7 +91,7 @@ class ExperimentsHttpTest {
 
   @Test
   void malformedIdAnswers404NotFoundNever400() {
-    String upper = create(null, "upper-case-id").get("experiment_id").asText().toUpperCase();
+    String upper = create(null, "upper-case-id").experimentId().toUpperCase();
     for (String id : List.of("not-a-uuid", "12345", upper, "0b6f3c1e-0000-4000-8000-00000000000")) {
       var r = client.get(EXPERIMENTS + "/" + id);
       assertThat(r.status()).as(id).isEqualTo(404);
@@ -176,10 +183,10 @@ class ExperimentsHttpTest {
   @Test
   void sameNameIsAllowedInAnotherProject() {
     String project = uniqueProject();
-    String inDefault = create(null, "shared-name").get("experiment_id").asText();
-    JsonNode other = create(project, "shared-name");
-    assertThat(other.get("project_id").asText()).isEqualTo(project);
-    assertThat(other.get("experiment_id").asText()).isNotEqualTo(inDefault);
+    String inDefault = create(null, "shared-name").experimentId();
+    Experiment other = create(project, "shared-name");
+    assertThat(other.projectId()).isEqualTo(project);
+    assertThat(other.experimentId()).isNotEqualTo(inDefault);
   }
 
   @Test
@@ -199,7 +206,7 @@ class ExperimentsHttpTest {
         Map.of("X-Project-Id", header));
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.json().get("project_id").asText()).isEqualTo(header);
-    assertThat(list(header, "").findValuesAsText("name")).containsExactly("header-wins");
+    assertThat(names(header, null)).containsExactly("header-wins");
     assertThat(list(null, "?project_id=" + query).get("experiments")).isEmpty();
   }
 
@@ -226,7 +233,7 @@ class ExperimentsHttpTest {
   void experimentOfAnotherProjectIs404WhenTheRequestNamesAProjectButFoundWithoutOne() {
     String projectA = uniqueProject();
     String projectB = uniqueProject();
-    String path = EXPERIMENTS + "/" + create(projectA, "scoped").get("experiment_id").asText();
+    String path = EXPERIMENTS + "/" + create(projectA, "scoped").experimentId();
 
     var namedB = client.send("GET", path, null, Map.of("X-Project-Id", projectB));
     assertThat(namedB.status()).isEqualTo(404);
@@ -250,22 +257,22 @@ class ExperimentsHttpTest {
     String two = uniqueProject();
     String one = uniqueProject();
     create(two, "first");
-    JsonNode second = create(two, "second");
-    JsonNode only = create(one, "only");
-    var run = client.post(EXPERIMENTS + "/" + second.get("experiment_id").asText() + "/runs",
-        "{\"status\":\"running\"}");
-    assertThat(run.status()).isEqualTo(201);
+    Experiment second = create(two, "second");
+    Experiment only = create(one, "only");
+    Run run = sdk(two).createRun(second.experimentId(), NewRun.withStatus("running"));
+    assertThat(run.status()).isEqualTo("running");
 
+    // raw HTTP: the test checks the wire shape (field names and timestamp text) of GET /projects
     var r = client.get("/api/experiments/projects");
     assertThat(r.status()).isEqualTo(200);
     JsonNode forTwo = project(r.json(), two);
     assertThat(forTwo.get("experiment_count").asLong()).isEqualTo(2);
     assertThat(forTwo.get("dataset_count").asLong()).isZero();
-    assertThat(forTwo.get("last_activity_at").asText()).isEqualTo(run.json().get("started_at").asText());
+    assertThat(forTwo.get("last_activity_at").asText()).isEqualTo(run.raw().get("started_at"));
     JsonNode forOne = project(r.json(), one);
     assertThat(forOne.get("experiment_count").asLong()).isEqualTo(1);
     assertThat(forOne.get("dataset_count").asLong()).isZero();
-    assertThat(forOne.get("last_activity_at").asText()).isEqualTo(only.get("created_at").asText());
+    assertThat(forOne.get("last_activity_at").asText()).isEqualTo(only.raw().get("created_at"));
     assertThat(fieldNames(forOne)).containsExactly("project_id", "experiment_count", "dataset_count",
         "last_activity_at");
     assertThat(r.json().get("projects").findValuesAsText("project_id")).contains("default")
@@ -279,16 +286,16 @@ class ExperimentsHttpTest {
     String project = uniqueProject();
     List<String> created = new ArrayList<>();
     for (int i = 0; i < 7; i++) {
-      created.add(create(project, "walk-" + i).get("experiment_id").asText());
+      created.add(create(project, "walk-" + i).experimentId());
     }
     List<String> seen = new ArrayList<>();
     String token = null;
     int pages = 0;
     do {
-      JsonNode page = list(project, "?limit=2" + (token == null ? "" : "&page_token=" + token));
-      assertThat(page.get("experiments").size()).isLessThanOrEqualTo(2);
-      page.get("experiments").forEach(e -> seen.add(e.get("experiment_id").asText()));
-      token = page.has("next_page_token") ? page.get("next_page_token").asText() : null;
+      Page<Experiment> page = sdk(project).listExperiments(2, null, token);
+      assertThat(page.items().size()).isLessThanOrEqualTo(2);
+      page.items().forEach(e -> seen.add(e.experimentId()));
+      token = page.nextPageToken();
       pages++;
     } while (token != null && pages < 10);
     assertThat(pages).isEqualTo(4);
@@ -312,8 +319,9 @@ class ExperimentsHttpTest {
     create(project, "ResNet-50 baseline");
     create(project, "resnet-101");
     create(project, "bert");
-    assertThat(list(project, "?name=resnet-101").findValuesAsText("name")).containsExactly("resnet-101");
-    assertThat(list(project, "?name=resnet").get("experiments")).isEmpty();
+    assertThat(names(project, "resnet-101")).containsExactly("resnet-101");
+    assertThat(names(project, "resnet")).isEmpty();
+    // the SDK has no q filter: raw HTTP
     assertThat(list(project, "?q=RESNET").findValuesAsText("name"))
         .containsExactly("resnet-101", "ResNet-50 baseline");
     assertThat(list(project, "?q=%20baseline").findValuesAsText("name")).containsExactly("ResNet-50 baseline");
@@ -424,15 +432,17 @@ class ExperimentsHttpTest {
   @Test
   void listedExperimentsCarryRunCountAndLastRunAt() {
     String project = uniqueProject();
-    JsonNode withRuns = create(project, "with-runs");
+    Experiment withRuns = create(project, "with-runs");
     create(project, "without-runs");
-    String runs = EXPERIMENTS + "/" + withRuns.get("experiment_id").asText() + "/runs";
-    assertThat(client.post(runs, "{\"status\":\"succeeded\",\"started_at\":\"2026-01-05T10:00:00Z\"}").status())
-        .isEqualTo(201);
+    String runs = EXPERIMENTS + "/" + withRuns.experimentId() + "/runs";
+    ExperimentsClient sdk = sdk(project);
+    assertThat(sdk.createRun(withRuns.experimentId(), NewRun.withStatus("succeeded")
+        .startedAt(Instant.parse("2026-01-05T10:00:00Z"))).status()).isEqualTo("succeeded");
+    // raw HTTP: the start time is sent with a +02:00 offset, which the SDK (Instant, UTC) cannot express
     assertThat(client.post(runs, "{\"status\":\"running\",\"started_at\":\"2026-01-06T12:30:00.25+02:00\"}")
         .status()).isEqualTo(201);
-    assertThat(client.post(runs, "{\"status\":\"failed\",\"started_at\":\"2026-01-04T00:00:00Z\"}").status())
-        .isEqualTo(201);
+    assertThat(sdk.createRun(withRuns.experimentId(), NewRun.withStatus("failed")
+        .startedAt(Instant.parse("2026-01-04T00:00:00Z"))).status()).isEqualTo("failed");
 
     JsonNode listed = list(project, "").get("experiments");
     assertThat(listed).hasSize(2);
@@ -455,12 +465,25 @@ class ExperimentsHttpTest {
 
   // ---- helpers ---------------------------------------------------------------------------------
 
-  private static JsonNode create(String project, String name) {
-    String body = "{\"name\":" + Json.writeString(name) + "}";
-    var r = project == null ? client.post(EXPERIMENTS, body)
-        : client.post(EXPERIMENTS, body, Map.of("X-Project-Id", project));
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json();
+  /** Creates an experiment through the Java SDK in {@code project} (null: the default project). */
+  private static Experiment create(String project, String name) {
+    Experiment e = sdk(project).createExperiment(name, null, null);
+    assertThat(e.name()).isEqualTo(name);
+    assertThat(e.projectId()).isEqualTo(project == null ? "default" : project);
+    return e;
+  }
+
+  private static final Map<String, ExperimentsClient> SDKS = new ConcurrentHashMap<>();
+
+  /** The SDK client naming {@code project}, or the server's default project for null; one per project. */
+  private static ExperimentsClient sdk(String project) {
+    return project == null ? server.sdk() : SDKS.computeIfAbsent(server.baseUrl() + " " + project,
+        k -> client.sdk(project));
+  }
+
+  /** The names the SDK lists in {@code project}, newest first, filtered by exact {@code name} when not null. */
+  private static List<String> names(String project, String name) {
+    return sdk(project).listExperiments(500, name).items().stream().map(Experiment::name).toList();
   }
 
   private static JsonNode list(String project, String query) {

@@ -7,6 +7,11 @@ import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.Experiment;
+import io.animus.sdk.ExperimentsClient;
+import io.animus.sdk.NewRun;
+import io.animus.sdk.Page;
+import io.animus.sdk.Run;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -297,12 +302,12 @@ class RunsHttpTest {
     String d = run(experimentId, "succeeded", "2026-01-04T00:00:00Z", null);
     run(experiment(null), "succeeded", "2026-01-05T00:00:00Z", null);
 
-    assertThat(ids(client.get(runsOf(experimentId)).json())).containsExactly(d, b, c, a);
-    assertThat(ids(client.get(runsOf(experimentId) + "?status=succeeded").json())).containsExactly(d, b);
+    assertThat(sdkIds(experimentId, null, null, null)).containsExactly(d, b, c, a);
+    assertThat(sdkIds(experimentId, "succeeded", null, null)).containsExactly(d, b);
+    // raw HTTP: a status filter with a space and capitals, which the SDK does not send
     assertThat(ids(client.get(runsOf(experimentId) + "?status=%20FAILED").json())).containsExactly(c);
-    assertThat(ids(client.get(runsOf(experimentId) + "?status=canceled").json())).isEmpty();
-    assertThat(ids(client.get(runsOf(experimentId) + "?order_by=started_at&order=asc").json()))
-        .containsExactly(a, c, b, d);
+    assertThat(sdkIds(experimentId, "canceled", null, null)).isEmpty();
+    assertThat(sdkIds(experimentId, null, "started_at", "asc")).containsExactly(a, c, b, d);
   }
 
   @Test
@@ -312,10 +317,10 @@ class RunsHttpTest {
     for (int day = 1; day <= 5; day++) {
       byStart.add(run(experimentId, "running", "2026-02-0" + day + "T00:00:00Z", null));
     }
-    assertThat(walk(runsOf(experimentId) + "?order_by=started_at&order=asc", Map.of())).containsExactlyElementsOf(byStart);
+    assertThat(sdkWalk(experimentId, "started_at", "asc")).containsExactlyElementsOf(byStart);
     List<String> newestFirst = new ArrayList<>(byStart);
     java.util.Collections.reverse(newestFirst);
-    assertThat(walk(runsOf(experimentId), Map.of())).containsExactlyElementsOf(newestFirst);
+    assertThat(sdkWalk(experimentId, null, null)).containsExactlyElementsOf(newestFirst);
   }
 
   @Test
@@ -327,13 +332,13 @@ class RunsHttpTest {
       lrOf.put(run(experimentId, "running", null, params), lr);
     }
 
-    List<String> desc = walk(runsOf(experimentId) + "?order_by=param:lr", Map.of());
+    List<String> desc = sdkWalk(experimentId, "param:lr", null);
     assertThat(desc).hasSize(8).doesNotHaveDuplicates();
     assertThat(desc.stream().map(lrOf::get).toList())
         .containsExactly("2", "0.5", "0.1", "0.01", "0.01", "0.001", "", "");
-    assertThat(walk(runsOf(experimentId) + "?order_by=param:lr&order=desc", Map.of())).isEqualTo(desc);
+    assertThat(sdkWalk(experimentId, "param:lr", "desc")).isEqualTo(desc);
 
-    List<String> asc = walk(runsOf(experimentId) + "?order_by=param:lr&order=asc", Map.of());
+    List<String> asc = sdkWalk(experimentId, "param:lr", "asc");
     assertThat(asc).hasSize(8).doesNotHaveDuplicates();
     assertThat(asc.stream().map(lrOf::get).toList())
         .containsExactly("0.001", "0.01", "0.01", "0.1", "0.5", "2", "", "");
@@ -381,6 +386,9 @@ class RunsHttpTest {
     String canceled = run(first, "canceled", "2026-03-05T00:00:00Z", null);
     run(experiment(uniqueProject()), "running", "2026-03-06T00:00:00Z", null);
 
+    assertThat(server.client().sdk(project).listRuns(null, 100).items().stream().map(Run::runId))
+        .containsExactly(canceled, failed, succeeded, running, pending);
+    // raw HTTP below: the project named by query parameter, and the active filter the SDK does not have
     assertThat(ids(get(RUNS, inProject))).containsExactly(canceled, failed, succeeded, running, pending);
     assertThat(ids(get(RUNS + "?project_id=" + project, Map.of())))
         .containsExactly(canceled, failed, succeeded, running, pending);
@@ -415,25 +423,58 @@ class RunsHttpTest {
 
   private static int counter;
 
+  /** A new experiment made through the Java SDK in {@code project} (null: the default project). */
   private static synchronized String experiment(String project) {
-    String body = "{\"name\":\"runs-test-" + (++counter) + "-" + UUID.randomUUID() + "\"}";
-    var r = project == null ? client.post(EXPERIMENTS, body)
-        : client.post(EXPERIMENTS, body, Map.of("X-Project-Id", project));
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().get("experiment_id").asText();
+    String name = "runs-test-" + (++counter) + "-" + UUID.randomUUID();
+    ExperimentsClient sdk = project == null ? server.sdk() : server.client().sdk(project);
+    Experiment e = sdk.createExperiment(name, null, null);
+    assertThat(e.projectId()).isEqualTo(project == null ? "default" : project);
+    return e.experimentId();
   }
 
+  /** A new run made through the Java SDK; {@code startedAt} and {@code params} (a JSON object) may be null. */
   private static String run(String experimentId, String status, String startedAt, String params) {
-    StringBuilder body = new StringBuilder("{\"status\":\"").append(status).append('"');
+    NewRun run = NewRun.withStatus(status);
     if (startedAt != null) {
-      body.append(",\"started_at\":\"").append(startedAt).append('"');
+      run.startedAt(Instant.parse(startedAt));
     }
     if (params != null) {
-      body.append(",\"params\":").append(params);
+      run.params(readObject(params));
     }
-    var r = client.post(runsOf(experimentId), body.append('}').toString());
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().get("run_id").asText();
+    Run created = server.sdk().createRun(experimentId, run);
+    assertThat(created.experimentId()).isEqualTo(experimentId);
+    assertThat(created.status()).isEqualTo(status);
+    return created.runId();
+  }
+
+  /** The run ids of the first page (limit 100) the SDK lists for one experiment; filters may be null. */
+  private static List<String> sdkIds(String experimentId, String status, String orderBy, String order) {
+    return server.sdk().listRuns(experimentId, 100, status, orderBy, order, false, null).items().stream()
+        .map(Run::runId).toList();
+  }
+
+  /** Every run id of one experiment, following the SDK's pages of 2 to the end. */
+  private static List<String> sdkWalk(String experimentId, String orderBy, String order) {
+    List<String> all = new ArrayList<>();
+    String token = null;
+    for (int pages = 0; pages < 50; pages++) {
+      Page<Run> page = server.sdk().listRuns(experimentId, 2, null, orderBy, order, false, token);
+      assertThat(page.items().size()).isLessThanOrEqualTo(2);
+      page.items().forEach(r -> all.add(r.runId()));
+      if (!page.hasNext()) {
+        return all;
+      }
+      token = page.nextPageToken();
+    }
+    throw new AssertionError("more than 50 pages for " + experimentId);
+  }
+
+  private static Map<String, Object> readObject(String json) {
+    try {
+      return Json.mapper().readValue(json, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+    } catch (java.io.IOException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   private static JsonNode get(String path, Map<String, String> headers) {

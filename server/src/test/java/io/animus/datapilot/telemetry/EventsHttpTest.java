@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.EventPage;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -314,16 +315,18 @@ class EventsHttpTest {
     assertThat(pageSizes).containsExactly(10, 10, 5);
     assertThat(byToken).hasSize(25).doesNotHaveDuplicates().isSortedAccordingTo((x, y) -> Long.compare(y, x));
 
+    // the before_event_id cursor, walked through the Java SDK
     List<Long> byCursor = new ArrayList<>();
     long before = 0;
     for (int i = 0; i < 10; i++) {
-      JsonNode page = client.get(RUNS + runId + "/events?limit=10&before_event_id=" + before).json();
-      if (page.get("events").isEmpty()) {
-        assertThat(page.has("next_before_event_id")).isFalse();
+      EventPage page = client.sdk().listRunEvents(runId, 10, before);
+      assertThat(page.runId()).isEqualTo(runId);
+      if (page.events().isEmpty()) {
+        assertThat(page.nextBeforeEventId()).isNull();
         break;
       }
-      page.get("events").forEach(e -> byCursor.add(e.get("event_id").asLong()));
-      before = page.get("next_before_event_id").asLong();
+      page.events().forEach(e -> byCursor.add(e.eventId()));
+      before = page.nextBeforeEventId();
     }
     assertThat(byCursor).isEqualTo(byToken);
     List<String> messages = new ArrayList<>();

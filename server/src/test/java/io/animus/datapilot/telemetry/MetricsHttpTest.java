@@ -9,6 +9,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.ServerExtension;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.ExperimentsClient;
+import io.animus.sdk.MetricPoint;
+import io.animus.sdk.Page;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -53,6 +56,10 @@ class MetricsHttpTest {
     List<String> names = new ArrayList<>();
     node.fieldNames().forEachRemaining(names::add);
     return names;
+  }
+
+  private static List<Long> sdkSteps(Page<MetricPoint> page) {
+    return page.items().stream().map(MetricPoint::step).toList();
   }
 
   private static List<Long> steps(JsonNode samples) {
@@ -140,8 +147,10 @@ class MetricsHttpTest {
     assertThat(r.status()).isEqualTo(201);
     assertThat(r.json().get("inserted").asInt()).isEqualTo(1);
     assertThat(r.json().get("received").asInt()).isEqualTo(2);
-    assertThat(samples(runId, "?name=loss").get("samples").get(0).get("value").asDouble()).isEqualTo(1.5);
-    assertThat(samples(runId, "?name=accuracy").get("samples").get(0).get("value").asDouble()).isEqualTo(0.75);
+    assertThat(client.sdk().listMetrics(runId, "loss", 100).items()).singleElement()
+        .satisfies(p -> assertThat(p.value()).isEqualTo(1.5));
+    assertThat(client.sdk().listMetrics(runId, "accuracy", 100).items()).singleElement()
+        .satisfies(p -> assertThat(p.value()).isEqualTo(0.75));
   }
 
   @Test
@@ -361,19 +370,25 @@ class MetricsHttpTest {
     }
     postMetrics(runId, "{\"metrics\":{\"other\":1.0},\"step\":100}");
 
-    JsonNode page1 = samples(runId, "?name=loss&limit=4");
-    assertThat(page1.get("name").asText()).isEqualTo("loss");
-    assertThat(steps(page1.get("samples"))).containsExactly(6L, 7L, 8L, 9L);
-    assertThat(page1.get("samples").get(0).get("value").asDouble()).isEqualTo(0.6);
-    JsonNode page2 = samples(runId, "?name=loss&limit=4&page_token=" + page1.get("next_page_token").asText());
-    assertThat(steps(page2.get("samples"))).containsExactly(2L, 3L, 4L, 5L);
-    JsonNode page3 = samples(runId, "?name=loss&limit=4&page_token=" + page2.get("next_page_token").asText());
-    assertThat(steps(page3.get("samples"))).containsExactly(0L, 1L);
-    assertThat(page3.has("next_page_token")).isFalse();
+    // raw HTTP: the answer's top-level "name" field, which the SDK's Page does not carry
+    JsonNode raw1 = samples(runId, "?name=loss&limit=4");
+    assertThat(raw1.get("name").asText()).isEqualTo("loss");
+    assertThat(steps(raw1.get("samples"))).containsExactly(6L, 7L, 8L, 9L);
+    assertThat(raw1.has("next_page_token")).isTrue();
 
-    assertThat(steps(samples(runId, "?name=loss").get("samples")))
-        .containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
-    assertThat(samples(runId, "?name=missing").get("samples")).isEmpty();
+    ExperimentsClient sdk = client.sdk();
+    Page<MetricPoint> page1 = sdk.listMetrics(runId, "loss", 4);
+    assertThat(sdkSteps(page1)).containsExactly(6L, 7L, 8L, 9L);
+    assertThat(page1.items()).allSatisfy(p -> assertThat(p.name()).isEqualTo("loss"));
+    assertThat(page1.items().get(0).value()).isEqualTo(0.6);
+    Page<MetricPoint> page2 = sdk.listMetrics(runId, "loss", 4, page1.nextPageToken());
+    assertThat(sdkSteps(page2)).containsExactly(2L, 3L, 4L, 5L);
+    Page<MetricPoint> page3 = sdk.listMetrics(runId, "loss", 4, page2.nextPageToken());
+    assertThat(sdkSteps(page3)).containsExactly(0L, 1L);
+    assertThat(page3.nextPageToken()).isNull();
+
+    assertThat(sdkSteps(sdk.listMetrics(runId, "loss", 100))).containsExactly(0L, 1L, 2L, 3L, 4L, 5L, 6L, 7L, 8L, 9L);
+    assertThat(sdk.listMetrics(runId, "missing", 100).items()).isEmpty();
   }
 
   @Test

@@ -4,29 +4,34 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.TestClient;
+import io.animus.sdk.Experiment;
+import io.animus.sdk.NewRun;
+import io.animus.sdk.Run;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
-/** Experiments and runs the telemetry tests write to, made over HTTP. */
+/** Experiments and runs the telemetry tests write to, made through the Java SDK. */
 final class RunFixtures {
   static final String RUNS = "/api/experiments/experiment-runs/";
 
   private RunFixtures() {}
 
+  /** A new experiment, created through the Java SDK with the client's token. */
   static String newExperiment(TestClient client) {
-    var r = client.post("/api/experiments/experiments",
-        "{\"description\":\"\",\"metadata\":{},\"name\":\"telemetry-" + UUID.randomUUID() + "\"}");
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().get("experiment_id").asText();
+    Experiment e = client.sdk().createExperiment("telemetry-" + UUID.randomUUID(), "", Map.of());
+    assertThat(e.name()).startsWith("telemetry-");
+    return e.experimentId();
   }
 
+  /** A new run with {@code status}, created through the Java SDK with the client's token. */
   static String newRun(TestClient client, String experimentId, String status) {
-    var r = client.post("/api/experiments/experiments/" + experimentId + "/runs",
-        "{\"metrics\":{},\"params\":{},\"status\":\"" + status + "\"}");
-    assertThat(r.status()).as(r.text()).isEqualTo(201);
-    return r.json().get("run_id").asText();
+    Run run = client.sdk().createRun(experimentId, NewRun.withStatus(status));
+    assertThat(run.experimentId()).isEqualTo(experimentId);
+    assertThat(run.status()).isEqualTo(status);
+    return run.runId();
   }
 
   static String newRun(TestClient client, String status) {

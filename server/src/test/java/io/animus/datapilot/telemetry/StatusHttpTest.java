@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
+import io.animus.sdk.RunState;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -46,11 +47,11 @@ class StatusHttpTest {
     return client.post(RUNS + runId + "/status", body);
   }
 
+  /** The run's state history through the Java SDK, oldest first. */
   private static List<String> states(String runId) {
-    var r = client.get(RUNS + runId + "/states");
-    assertThat(r.status()).isEqualTo(200);
-    assertThat(r.json().get("run_id").asText()).isEqualTo(runId);
-    return RunFixtures.texts(r.json().get("states"), "status");
+    List<RunState> states = client.sdk().listRunStates(runId);
+    assertThat(states).allSatisfy(s -> assertThat(s.runId()).isEqualTo(runId));
+    return states.stream().map(RunState::status).toList();
   }
 
   private static List<String> eventMessages(String runId) {

@@ -2,6 +2,8 @@ package io.animus.datapilot.testing;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.kernel.Json;
+import io.animus.sdk.DatasetRegistryClient;
+import io.animus.sdk.ExperimentsClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -18,9 +20,49 @@ public final class TestClient {
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
   private final String baseUrl;
   private final Map<String, String> defaultHeaders = new LinkedHashMap<>();
+  private ExperimentsClient sdk;
+  private DatasetRegistryClient datasets;
 
   public TestClient(String baseUrl) {
     this.baseUrl = baseUrl;
+  }
+
+  public String baseUrl() {
+    return baseUrl;
+  }
+
+  /**
+   * The Java SDK's client for the same server and bearer token as this client (the server's {@code default}
+   * project): set-up and happy paths go through it; raw requests stay for wire-shape and bad-input checks.
+   */
+  public synchronized ExperimentsClient sdk() {
+    if (sdk == null) {
+      sdk = ExperimentsClient.builder().gatewayUrl(baseUrl).authToken(token()).build();
+    }
+    return sdk;
+  }
+
+  /** {@link #sdk()} naming {@code projectId} ({@code X-Project-Id}); a new client each call. */
+  public ExperimentsClient sdk(String projectId) {
+    return ExperimentsClient.builder().gatewayUrl(baseUrl).authToken(token()).projectId(projectId).build();
+  }
+
+  /** The SDK's dataset client for the same server and token as this client. */
+  public synchronized DatasetRegistryClient datasets() {
+    if (datasets == null) {
+      datasets = DatasetRegistryClient.builder().gatewayUrl(baseUrl).authToken(token()).build();
+    }
+    return datasets;
+  }
+
+  /** {@link #datasets()} naming {@code projectId}; a new client each call. */
+  public DatasetRegistryClient datasets(String projectId) {
+    return DatasetRegistryClient.builder().gatewayUrl(baseUrl).authToken(token()).projectId(projectId).build();
+  }
+
+  private String token() {
+    String auth = defaultHeaders.get("Authorization");
+    return auth == null ? null : auth.substring("Bearer ".length());
   }
 
   /** Sends {@code Authorization: Bearer token} on every later request. */

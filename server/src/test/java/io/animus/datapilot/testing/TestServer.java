@@ -14,6 +14,8 @@ public final class TestServer implements AutoCloseable {
   private final App app;
   private final Path dataDir;
   private final String databaseUrl;
+  private io.animus.sdk.ExperimentsClient sdk;
+  private io.animus.sdk.DatasetRegistryClient datasets;
 
   private TestServer(App app, Path dataDir, String databaseUrl) {
     this.app = app;
@@ -69,6 +71,27 @@ public final class TestServer implements AutoCloseable {
 
   public TestClient client() {
     return new TestClient("http://127.0.0.1:" + app.port());
+  }
+
+  /** The Java SDK's client for this server, without a token (see {@link TestClient#sdk()}); one per server. */
+  public synchronized io.animus.sdk.ExperimentsClient sdk() {
+    if (sdk == null) {
+      sdk = client().sdk();
+    }
+    return sdk;
+  }
+
+  /** The Java SDK's client for this server with bearer {@code token}. */
+  public io.animus.sdk.ExperimentsClient sdk(String token) {
+    return client().withToken(token).sdk();
+  }
+
+  /** The Java SDK's dataset client for this server, without a token; one per server. */
+  public synchronized io.animus.sdk.DatasetRegistryClient datasets() {
+    if (datasets == null) {
+      datasets = client().datasets();
+    }
+    return datasets;
   }
 
   public String baseUrl() {
