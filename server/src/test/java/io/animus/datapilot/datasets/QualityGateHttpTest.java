@@ -21,7 +21,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The quality gate of PROTOCOL.md §6.4, switched on. */
+/** The quality gate of docs/protocol.md §6.4, switched on. */
 class QualityGateHttpTest {
   static TestServer server;
   static TestClient client;

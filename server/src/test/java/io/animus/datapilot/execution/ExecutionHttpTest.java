@@ -26,7 +26,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
-/** PROTOCOL.md §8 with the local executor, over real HTTP and real processes. */
+/** docs/protocol.md §8 with the local executor, over real HTTP and real processes. */
 @Timeout(120)
 class ExecutionHttpTest {
   static final String EXECUTE = "/api/experiments/experiments/runs:execute";

@@ -26,7 +26,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** PROTOCOL.md §1.2, §1.6, §1.7, §1.9 and §3.1 over real HTTP. */
+/** docs/protocol.md §1.2, §1.6, §1.7, §1.9 and §3.1 over real HTTP. */
 class ExperimentsHttpTest {
   private static final String EXPERIMENTS = "/api/experiments/experiments";
   static TestServer server;

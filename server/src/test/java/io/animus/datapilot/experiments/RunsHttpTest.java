@@ -21,7 +21,7 @@ import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** PROTOCOL.md §3.2, §3.3 and §4.5 over real HTTP. */
+/** docs/protocol.md §3.2, §3.3 and §4.5 over real HTTP. */
 class RunsHttpTest {
   private static final String EXPERIMENTS = "/api/experiments/experiments";
   private static final String RUNS = "/api/experiments/experiment-runs";
