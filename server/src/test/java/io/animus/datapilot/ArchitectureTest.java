@@ -36,8 +36,6 @@ class ArchitectureTest {
    */
   private static final Set<String> KNOWN_LONG_CLASSES = Set.of("ExperimentsClient.java", "Transport.java");
   private static final Set<String> KNOWN_FOREIGN_SQL = Set.of();
-  private static final String[] KNOWN_HANDLE_USERS = {
-      ROOT + ".execution.ExecutionReconciler", ROOT + ".telemetry.Notifier"};
   private static JavaClasses main;
 
   @BeforeAll
@@ -102,8 +100,6 @@ class ArchitectureTest {
   void onlyStoresAndTheStorageLayerTalkToJdbiHandles() {
     noClasses().that().resideOutsideOfPackages(ROOT + ".storage..")
         .and().haveSimpleNameNotEndingWith("Store")
-        .and().doNotHaveFullyQualifiedName(KNOWN_HANDLE_USERS[0])
-        .and().doNotHaveFullyQualifiedName(KNOWN_HANDLE_USERS[1])
         .should().callMethodWhere(com.tngtech.archunit.core.domain.JavaCall.Predicates.target(
             com.tngtech.archunit.core.domain.properties.HasOwner.Predicates.With.owner(
                 com.tngtech.archunit.core.domain.JavaClass.Predicates.assignableTo("org.jdbi.v3.core.Handle"))))
