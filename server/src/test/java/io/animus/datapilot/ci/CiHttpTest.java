@@ -479,8 +479,8 @@ class CiHttpTest {
     Logger own = (Logger) LoggerFactory.getLogger("io.animus.datapilot");
     Level accessLevel = access.getLevel();
     Level ownLevel = own.getLevel();
-    access.setLevel(Level.ALL);
-    own.setLevel(Level.ALL);
+    access.setLevel(Level.TRACE);
+    own.setLevel(Level.TRACE);
     logs.start();
     root.addAppender(logs);
     try {
