@@ -149,7 +149,9 @@ public final class App implements AutoCloseable {
     RunStore runStore = new RunStore();
     RunTokens runTokens = RunTokens.load(config.trust().runTokenSecret(), config.dataDir());
     Authenticator authenticator = new Authenticator(config.auth(), tokens, runTokens,
-        runId -> jdbi.withHandle(h -> runStore.standing(h, runId)), config.trust().runTokenGrace(), clock);
+        runId -> jdbi.withHandle(h -> runStore.standing(h, runId))
+            .map(s -> new Authenticator.RunStanding(s.terminal(), s.terminalAt())),
+        config.trust().runTokenGrace(), clock);
     if (config.auth().mode() == Config.AuthMode.TOKEN && config.auth().adminToken().isEmpty()) {
       LOG.warn("token auth mode without DATAPILOT_ADMIN_TOKEN: set it to create the first API tokens");
     }
@@ -172,7 +174,8 @@ public final class App implements AutoCloseable {
     CiResource ciResource = new CiResource(new CiService(jdbi, new CiStore(),
         (h, runId) -> runStore.projectOf(h, runId).isPresent(), clock),
         new CiVerifier(config.trust().ciWebhookSecret(), clock));
-    ProjectResource projectResource = new ProjectResource(new ProjectService(jdbi, new ProjectStore()));
+    ProjectResource projectResource = new ProjectResource(new ProjectService(jdbi, new ProjectStore(),
+        experimentStore::tallyPerProject, datasetStore::tallyPerProject));
 
     RunLookup runLookup = new RunLookup(jdbi, runStore);
     RunTouch runTouch = new RunTouch(runStore);

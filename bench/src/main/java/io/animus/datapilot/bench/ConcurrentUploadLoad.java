@@ -85,7 +85,8 @@ public final class ConcurrentUploadLoad {
       expected.update(chunk);
     }
     String expectedSha = HexFormat.of().formatHex(expected.digest());
-    try (App app = App.start(config)) {
+    App app = App.start(config);
+    try {
       String baseUrl = "http://127.0.0.1:" + app.port();
       HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
           .connectTimeout(Duration.ofSeconds(connectSeconds)).build();
@@ -161,11 +162,12 @@ public final class ConcurrentUploadLoad {
       CpuAccounting.Usage usage = CpuAccounting.between(c0, c1);
       TelemetryLoad.say("RESULT CPU per upload: %.0f ms (this JVM: client + server, and PostgreSQL); breakdown:%n%s",
           usage.cpuMicrosPerOp(uploads) / 1000, usage.format(uploads, "    "));
-      app.close();
+      app.close(); // the server stops before its data directory goes and the ceiling runs
       deleteTree(work.resolve("data"));
       ceiling(work, uploads, sizeMiB, chunk, false, rate);
       ceiling(work, uploads, sizeMiB, chunk, true, rate);
     } finally {
+      app.close();
       deleteTree(work);
     }
   }

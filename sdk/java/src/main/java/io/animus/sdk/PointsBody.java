@@ -71,7 +71,7 @@ final class PointsBody {
       isoPrefix = ascii(SECOND.format(Instant.ofEpochSecond(sec)));
     }
     writeBytes(isoPrefix);
-    int ms = (int) Math.floorMod(millis, 1000);
+    int ms = Math.floorMod(millis, 1000);
     write('.');
     write('0' + ms / 100);
     twoDigits(ms % 100);

@@ -88,7 +88,7 @@ final class Wire {
       return Map.of();
     }
     Map<String, Double> out = new LinkedHashMap<>();
-    v.fields().forEachRemaining(e -> out.put(e.getKey(), Json.number(e.getValue())));
+    v.properties().forEach(e -> out.put(e.getKey(), Json.number(e.getValue())));
     return Collections.unmodifiableMap(out);
   }
 

@@ -18,8 +18,14 @@ public final class BoundedInputStream extends InputStream {
 
   @Override
   public int read() throws IOException {
-    byte[] one = new byte[1];
-    return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+    if (remaining <= 0) {
+      return -1;
+    }
+    int b = in.read();
+    if (b >= 0) {
+      remaining--;
+    }
+    return b;
   }
 
   @Override

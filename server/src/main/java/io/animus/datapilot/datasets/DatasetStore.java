@@ -1,5 +1,6 @@
 package io.animus.datapilot.datasets;
 
+import io.animus.datapilot.common.ProjectTally;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
@@ -140,6 +141,17 @@ public final class DatasetStore {
         .bind("after_id", afterId)
         .bind("limit", limit)
         .map((rs, ctx) -> version(rs))
+        .list();
+  }
+
+  /** Per project: its dataset count and newest dataset creation, for the project listing. */
+  public List<ProjectTally> tallyPerProject(Handle h) {
+    return h.createQuery("""
+            SELECT project_id, count(*) AS dataset_count, max(created_at) AS last_activity_at
+            FROM datasets GROUP BY project_id
+            """)
+        .map((rs, ctx) -> new ProjectTally(rs.getString("project_id"), rs.getLong("dataset_count"),
+            Rows.instant(rs, "last_activity_at")))
         .list();
   }
 

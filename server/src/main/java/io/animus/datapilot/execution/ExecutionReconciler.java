@@ -4,6 +4,7 @@ import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.experiments.RunStatus;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.experiments.RunStatusService;
+import io.animus.datapilot.storage.AdvisoryLock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -12,13 +13,12 @@ import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Follows every execution whose job has not ended to a terminal state (PROTOCOL.md §8.5). One
+ * Follows every execution whose job has not ended to a terminal state (docs/protocol.md §8.5). One
  * pass per interval, on one replica at a time: a pass runs only while its session holds a
  * PostgreSQL advisory lock.
  */
@@ -27,6 +27,7 @@ public final class ExecutionReconciler implements AutoCloseable {
   /** The advisory lock key: the ASCII of "dpexec" as a number. */
   static final long LOCK_KEY = 0x647065786563L;
   private final Jdbi jdbi;
+  private final AdvisoryLock lock;
   private final ExecutionStore store;
   private final RunGateway runs;
   private final RunStatusService lifecycle;
@@ -44,6 +45,7 @@ public final class ExecutionReconciler implements AutoCloseable {
   public ExecutionReconciler(Jdbi jdbi, ExecutionStore store, RunGateway runs, RunStatusService lifecycle,
                              Executor executor, JobLogs logs, Duration startTimeout, Duration interval, Clock clock) {
     this.jdbi = jdbi;
+    this.lock = new AdvisoryLock(jdbi, LOCK_KEY);
     this.store = store;
     this.runs = runs;
     this.lifecycle = lifecycle;
@@ -69,27 +71,19 @@ public final class ExecutionReconciler implements AutoCloseable {
 
   /** One pass; false when another replica holds the lock. */
   public boolean pass() {
-    try (Handle lock = jdbi.open()) {
-      if (!lock.createQuery("SELECT pg_try_advisory_lock(:key)").bind("key", LOCK_KEY).mapTo(Boolean.class).one()) {
-        return false;
-      }
-      try {
-        List<Execution> open = jdbi.withHandle(store::listUnfinished);
-        for (Execution e : open) {
-          if (e.executor() != executor.kind()) {
-            continue;
-          }
-          try {
-            reconcile(e);
-          } catch (RuntimeException ex) {
-            LOG.warn("run {}: reconciliation failed: {}", e.runId(), ex.toString());
-          }
+    return lock.runExclusively(() -> {
+      List<Execution> open = jdbi.withHandle(store::listUnfinished);
+      for (Execution e : open) {
+        if (e.executor() != executor.kind()) {
+          continue;
         }
-      } finally {
-        lock.createQuery("SELECT pg_advisory_unlock(:key)").bind("key", LOCK_KEY).mapTo(Boolean.class).one();
+        try {
+          reconcile(e);
+        } catch (RuntimeException ex) {
+          LOG.warn("run {}: reconciliation failed: {}", e.runId(), ex.toString());
+        }
       }
-      return true;
-    }
+    });
   }
 
   private void reconcile(Execution e) {

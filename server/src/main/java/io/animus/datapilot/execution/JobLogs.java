@@ -1,6 +1,7 @@
 package io.animus.datapilot.execution;
 
 import io.animus.datapilot.artifacts.Artifact;
+import io.animus.datapilot.common.BoundedInputStream;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.kernel.Ids;
 import io.animus.datapilot.common.LogRedactor;
@@ -26,7 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps an ended job's log (PROTOCOL.md §8.6): the last 100 MiB as a {@code log} artifact named
+ * Keeps an ended job's log (docs/protocol.md §8.6): the last 100 MiB as a {@code log} artifact named
  * {@code job-log}, and the last 50 lines as run events, both with credentials redacted by the same
  * {@link LogRedactor}. Every executor's log reaches the artifact through {@link #capture} only.
  */
@@ -122,7 +123,7 @@ public final class JobLogs {
       InputStream in = Channels.newInputStream(raf.getChannel());
       // size and sha256 are those of the redacted bytes: the blob store measures what it is given
       written = blobs.put(BlobStore.Area.ARTIFACTS, key,
-          new RedactingInputStream(new BoundedInput(in, size - from), rules, offset - from));
+          new RedactingInputStream(new BoundedInputStream(in, size - from), rules, offset - from));
     }
     var metadata = offset > 0 ? Json.object().put("truncated", true) : Json.object();
     return new Artifact(artifactId, execution.runId(), "log", "job-log", "job.log", "text/plain; charset=utf-8",
@@ -157,45 +158,5 @@ public final class JobLogs {
       }
     }
     return kept;
-  }
-
-  /** Reads at most {@code remaining} bytes (the size when the job ended). */
-  private static final class BoundedInput extends InputStream {
-    private final InputStream in;
-    private long remaining;
-
-    BoundedInput(InputStream in, long remaining) {
-      this.in = in;
-      this.remaining = remaining;
-    }
-
-    @Override
-    public int read() throws IOException {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int b = in.read();
-      if (b >= 0) {
-        remaining--;
-      }
-      return b;
-    }
-
-    @Override
-    public int read(byte[] buf, int off, int len) throws IOException {
-      if (remaining <= 0) {
-        return -1;
-      }
-      int n = in.read(buf, off, (int) Math.min(len, remaining));
-      if (n > 0) {
-        remaining -= n;
-      }
-      return n;
-    }
-
-    @Override
-    public void close() throws IOException {
-      in.close();
-    }
   }
 }

@@ -1,5 +1,6 @@
 package io.animus.datapilot.experiments;
 
+import io.animus.datapilot.common.ProjectTally;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
 import java.sql.ResultSet;
@@ -94,6 +95,24 @@ public final class ExperimentStore {
             Rows.instant(rs, "last_run_at")))
         .forEach(s -> out.put(s.experimentId(), s));
     return out;
+  }
+
+  /**
+   * Per project: its experiment count and the newest experiment or run creation (runs of a project with
+   * no experiment count 0), for the project listing.
+   */
+  public List<ProjectTally> tallyPerProject(Handle h) {
+    return h.createQuery("""
+            SELECT project_id, sum(experiments) AS experiment_count, max(last_at) AS last_activity_at
+            FROM (SELECT project_id, count(*) AS experiments, max(created_at) AS last_at
+                  FROM experiments GROUP BY project_id
+                  UNION ALL
+                  SELECT project_id, 0, max(created_at) FROM runs GROUP BY project_id) AS activity
+            GROUP BY project_id
+            """)
+        .map((rs, ctx) -> new ProjectTally(rs.getString("project_id"), rs.getLong("experiment_count"),
+            Rows.instant(rs, "last_activity_at")))
+        .list();
   }
 
   public record RunSummary(UUID experimentId, long runCount, Instant lastRunAt) {}

@@ -181,14 +181,17 @@ public final class RunStore {
   }
 
   /** Whether a run is terminal and since when (for run-token checks). */
-  public Optional<io.animus.datapilot.auth.Authenticator.RunStanding> standing(Handle h, UUID runId) {
+  public Optional<Standing> standing(Handle h, UUID runId) {
     return h.createQuery("SELECT status, terminal_at FROM runs WHERE run_id = :run_id")
         .bind("run_id", runId)
-        .map((rs, ctx) -> new io.animus.datapilot.auth.Authenticator.RunStanding(
+        .map((rs, ctx) -> new Standing(
             RunStatus.find(rs.getString("status")).map(RunStatus::terminal).orElse(false),
             Rows.instant(rs, "terminal_at")))
         .findOne();
   }
+
+  /** Whether a run has ended and when (null while it has not). */
+  public record Standing(boolean terminal, Instant terminalAt) {}
 
   /** The project of a run, if it exists. */
   public Optional<String> projectOf(Handle h, UUID runId) {

@@ -3,6 +3,7 @@ package io.animus.datapilot.telemetry;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.animus.datapilot.kernel.Json;
+import io.animus.datapilot.storage.Notifications;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -54,10 +55,6 @@ public final class Notifier {
   }
 
   private static void send(Handle h, ObjectNode msg) {
-    h.createQuery("SELECT pg_notify(:channel, :payload)")
-        .bind("channel", CHANNEL)
-        .bind("payload", Json.writeString(msg))
-        .mapTo(String.class)
-        .one();
+    Notifications.send(h, CHANNEL, Json.writeString(msg));
   }
 }

@@ -3,9 +3,9 @@ package io.animus.datapilot.telemetry;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Database;
+import io.animus.datapilot.storage.Notifications;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -125,9 +125,7 @@ public final class StreamHub implements AutoCloseable {
   private void listenLoop() {
     while (running) {
       try (Connection connection = database.openDedicatedConnection()) {
-        try (Statement s = connection.createStatement()) {
-          s.execute("LISTEN " + Notifier.CHANNEL);
-        }
+        Notifications.listen(connection, Notifier.CHANNEL);
         listening = true;
         PGConnection pg = connection.unwrap(PGConnection.class);
         while (running) {

@@ -36,7 +36,7 @@ import org.junit.jupiter.api.Timeout;
 import org.slf4j.LoggerFactory;
 
 /**
- * PROTOCOL.md §7 over real HTTP, with requests built exactly as the published SDK's
+ * docs/protocol.md §7 over real HTTP, with requests built exactly as the published SDK's
  * {@code post_ci_webhook} / {@code post_ci_report} build them: compact JSON with sorted keys and
  * non-ASCII escaped, the two HMAC headers, and its bearer token, which CI endpoints ignore.
  */
@@ -480,8 +480,8 @@ class CiHttpTest {
     Logger own = (Logger) LoggerFactory.getLogger("io.animus.datapilot");
     Level accessLevel = access.getLevel();
     Level ownLevel = own.getLevel();
-    access.setLevel(Level.ALL);
-    own.setLevel(Level.ALL);
+    access.setLevel(Level.TRACE);
+    own.setLevel(Level.TRACE);
     logs.start();
     root.addAppender(logs);
     try {
