@@ -15,8 +15,6 @@ import io.animus.datapilot.http.Router;
 import io.animus.datapilot.ops.HttpMetrics;
 import io.animus.datapilot.ops.OpsResource;
 import io.animus.datapilot.projects.ProjectResource;
-import io.animus.datapilot.projects.ProjectService;
-import io.animus.datapilot.projects.ProjectStore;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;

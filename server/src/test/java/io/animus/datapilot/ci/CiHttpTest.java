@@ -8,7 +8,6 @@ import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.animus.datapilot.common.Hashing;
-import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.testing.RawHttp;
 import io.animus.datapilot.testing.TestClient;
 import io.animus.datapilot.testing.TestServer;
