@@ -59,6 +59,7 @@ import io.animus.datapilot.telemetry.EventStore;
 import io.animus.datapilot.telemetry.MetricResource;
 import io.animus.datapilot.telemetry.MetricService;
 import io.animus.datapilot.telemetry.MetricStore;
+import io.animus.datapilot.telemetry.PointsFromRows;
 import io.animus.datapilot.telemetry.Notifier;
 import io.animus.datapilot.telemetry.StreamHub;
 import io.animus.datapilot.telemetry.StreamLimits;
@@ -114,7 +115,7 @@ public final class App implements AutoCloseable {
       throw new io.animus.datapilot.config.ConfigException("DATAPILOT_DATA_DIR " + config.dataDir()
           + " cannot be created: " + e.getMessage());
     }
-    Database database = Database.open(config.database(), config.dataDir());
+    Database database = Database.open(config.database(), config.dataDir(), new PointsFromRows());
     try {
       Wired wired = wire(config, database);
       HttpServer http = wired.http();

@@ -10,6 +10,7 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Optional;
 import org.flywaydb.core.Flyway;
+import org.flywaydb.core.api.migration.JavaMigration;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.postgres.PostgresPlugin;
 import org.slf4j.Logger;
@@ -35,8 +36,12 @@ public final class Database implements AutoCloseable {
   /** The pool's connections right now, and the requests waiting for one. */
   public record PoolState(int size, int active, int idle, int waiting) {}
 
-  /** Opens the configured database, starting the embedded one if needed, and migrates it. */
-  public static Database open(Config.Database settings, Path dataDir) {
+  /**
+   * Opens the configured database, starting the embedded one if needed, and migrates it: first the
+   * metadata schema ({@code db/migration}), then the points store's own schema {@code points}
+   * ({@code db/points}, with its own history table, plus the given Java migrations).
+   */
+  public static Database open(Config.Database settings, Path dataDir, JavaMigration... pointsMigrations) {
     EmbeddedPostgresServer embedded = null;
     HikariConfig hikari = new HikariConfig();
     if (settings.url().isPresent()) {
@@ -80,7 +85,7 @@ public final class Database implements AutoCloseable {
     }
     Database database = new Database(pool, new HikariDataSource(reserved), embedded);
     try {
-      database.migrate();
+      database.migrate(pointsMigrations);
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -96,14 +101,25 @@ public final class Database implements AutoCloseable {
     return t.getMessage();
   }
 
-  private void migrate() {
+  private void migrate(JavaMigration... pointsMigrations) {
     // Flyway holds two connections at once; its own keep a pool of one usable.
     Flyway.configure()
         .dataSource(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword())
         .locations("classpath:db/migration")
         .load()
         .migrate();
+    Flyway.configure()
+        .dataSource(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword())
+        .locations("classpath:db/points")
+        .schemas(POINTS_SCHEMA)
+        .createSchemas(true)
+        .javaMigrations(pointsMigrations)
+        .load()
+        .migrate();
   }
+
+  /** The schema of the points store (docs/adr/0034). */
+  public static final String POINTS_SCHEMA = "points";
 
   public Jdbi jdbi() {
     return jdbi;

@@ -140,23 +140,33 @@ public final class MetricService {
 
   public Series series(ProjectScope project, String rawRunId, String name, int maxPoints) {
     UUID runId = runs.require(project, rawRunId);
-    // One snapshot for the block summaries and the samples, so totals and buckets agree.
+    // One snapshot for the series row, the rollups and the segments, so totals and buckets agree.
     return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
-      Optional<Integer> seriesId = store.findSeries(h, runId, name);
-      if (seriesId.isEmpty()) {
+      Optional<MetricStore.SeriesInfo> info = store.findSeries(h, runId, name);
+      if (info.isEmpty() || info.get().pointCount() == 0) {
         return new Series(runId, name, 0, false, List.of());
       }
-      List<Bucket> blocks = store.blocks(h, seriesId.get());
-      long total = blocks.stream().mapToLong(Bucket::count).sum();
-      long largestBlock = blocks.stream().mapToLong(Bucket::count).max().orElse(0);
-      if (total > maxPoints && Downsampler.blocksAreFineEnough(total, maxPoints, largestBlock)) {
-        Downsampler.Assembler assembler = new Downsampler.Assembler(total, maxPoints);
-        blocks.forEach(assembler::add);
-        return new Series(runId, name, total, true, assembler.finish());
+      int seriesId = info.get().seriesId();
+      long total = info.get().pointCount();
+      if (total > maxPoints) {
+        // the coarsest rollup level whose buckets are all small next to a chart bucket
+        for (int k = Rollups.LEVELS.length - 1; k >= 0; k--) {
+          int level = Rollups.LEVELS[k];
+          long largest = store.largestRollup(h, runId, seriesId, level);
+          if (largest > 0 && Downsampler.blocksAreFineEnough(total, maxPoints, largest)) {
+            Downsampler.Assembler assembler = new Downsampler.Assembler(total, maxPoints);
+            store.rollups(h, runId, seriesId, level).forEach(assembler::add);
+            return new Series(runId, name, total, true, assembler.finish());
+          }
+        }
       }
-      int buckets = (int) Math.min(total, maxPoints);
-      return new Series(runId, name, total, total > maxPoints,
-          store.bucketsFromSamples(h, seriesId.get(), total, buckets));
+      SegmentCodec.Points points = store.allPoints(h, runId, seriesId);
+      long stored = points.size();
+      Downsampler.Assembler exact = new Downsampler.Assembler(stored, (int) Math.min(stored, maxPoints));
+      for (int i = 0; i < points.size(); i++) {
+        exact.add(Bucket.of(points.steps()[i], points.values()[i]));
+      }
+      return new Series(runId, name, stored, stored > maxPoints, exact.finish());
     });
   }
 }

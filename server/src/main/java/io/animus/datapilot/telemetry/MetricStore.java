@@ -3,30 +3,97 @@ package io.animus.datapilot.telemetry;
 import io.animus.datapilot.experiments.LatestMetrics;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.storage.Rows;
-import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.TreeMap;
 import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.argument.Argument;
 
 /**
- * Rows of {@code metric_series}, {@code metric_writes}, {@code metric_samples}, {@code metric_blocks};
- * also what run lists read of them ({@link LatestMetrics}).
+ * Rows of the points store, schema {@code points} (docs/adr/0034): {@code series}, {@code writes},
+ * {@code segments}, {@code rollups}; also what run lists read of them ({@link LatestMetrics}). Every
+ * statement names its run, so the schema can be distributed by {@code run_id}.
  */
 public final class MetricStore implements LatestMetrics {
   /** The latest value of metric {@code :key} of the run of the enclosing {@code runs} row. */
   private static final String LATEST_VALUE_OF_KEY = """
-      (SELECT m.value FROM metric_series s
-       CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
-                           ORDER BY step DESC LIMIT 1) m
-       WHERE s.run_id = runs.run_id AND s.name = :key)""";
+      (SELECT s.last_value FROM points.series s
+       WHERE s.run_id = runs.run_id AND s.name = :key AND s.last_step IS NOT NULL)""";
+
+  /**
+   * One write's new points, one segment per series: the writes row (unless {@code :new_write} is
+   * false), the series rows, the segments and the rollups, in one statement. With {@code :checked},
+   * a series is written only when every new step lies above its stored ones (the append path,
+   * needing no look at stored segments); the series it skipped come back out of {@code written}.
+   */
+  private static final String WRITE = """
+      WITH w AS (
+        INSERT INTO points.writes (run_id, recorded_by, metadata)
+        SELECT :run_id, :recorded_by, CAST(:metadata AS json) WHERE :new_write
+        RETURNING write_id),
+      wid AS (SELECT coalesce((SELECT write_id FROM w), :write_id) AS id),
+      x AS (
+        SELECT * FROM unnest(CAST(:s_series AS integer[]), CAST(:s_first AS bigint[]), CAST(:s_last AS bigint[]),
+                             CAST(:s_n AS integer[]), CAST(:s_last_value AS float8[]), CAST(:s_last_us AS bigint[]),
+                             CAST(:s_body AS bytea[]))
+          AS x(sid, first_step, last_step, n, last_value, last_us, body)),
+      upd AS (
+        UPDATE points.series s SET
+          point_count = s.point_count + x.n,
+          segment_count = s.segment_count + 1,
+          last_value = CASE WHEN s.last_step IS NULL OR x.last_step > s.last_step
+                            THEN x.last_value ELSE s.last_value END,
+          last_recorded_at = CASE WHEN s.last_step IS NULL OR x.last_step > s.last_step
+                                  THEN timestamptz 'epoch' + (x.last_us / 1000000) * interval '1 second'
+                                       + (x.last_us % 1000000) * interval '1 microsecond'
+                                  ELSE s.last_recorded_at END,
+          last_write_id = CASE WHEN s.last_step IS NULL OR x.last_step > s.last_step
+                               THEN (SELECT id FROM wid) ELSE s.last_write_id END,
+          last_step = greatest(s.last_step, x.last_step)
+        FROM x
+        WHERE s.run_id = :run_id AND s.series_id = x.sid
+          AND (NOT :checked OR s.last_step IS NULL OR s.last_step < x.first_step)
+        RETURNING s.series_id),
+      seg AS (
+        INSERT INTO points.segments (run_id, series_id, first_step, last_step, n, write_id, body)
+        SELECT :run_id, x.sid, x.first_step, x.last_step, x.n, (SELECT id FROM wid), x.body
+        FROM x WHERE x.sid IN (SELECT series_id FROM upd)
+        RETURNING 1),
+      roll AS (
+        INSERT INTO points.rollups (run_id, series_id, level, bucket, point_count, nan_count, min_value, max_value,
+                                    first_step, first_value, last_step, last_value)
+        SELECT :run_id, r.sid, r.lvl, r.bucket, r.cnt, r.nan, NULLIF(r.mn, 'NaN'), NULLIF(r.mx, 'NaN'),
+               r.fs, r.fv, r.ls, r.lv
+        FROM unnest(CAST(:r_series AS integer[]), CAST(:r_level AS smallint[]), CAST(:r_bucket AS bigint[]),
+                    CAST(:r_count AS bigint[]), CAST(:r_nan AS bigint[]), CAST(:r_min AS float8[]),
+                    CAST(:r_max AS float8[]), CAST(:r_first_step AS bigint[]), CAST(:r_first_value AS float8[]),
+                    CAST(:r_last_step AS bigint[]), CAST(:r_last_value AS float8[]))
+          AS r(sid, lvl, bucket, cnt, nan, mn, mx, fs, fv, ls, lv)
+        WHERE r.sid IN (SELECT series_id FROM upd)
+        ORDER BY r.sid, r.lvl, r.bucket
+        ON CONFLICT (run_id, series_id, level, bucket) DO UPDATE SET
+          point_count = rollups.point_count + EXCLUDED.point_count,
+          nan_count = rollups.nan_count + EXCLUDED.nan_count,
+          min_value = least(rollups.min_value, EXCLUDED.min_value),
+          max_value = greatest(rollups.max_value, EXCLUDED.max_value),
+          first_value = CASE WHEN EXCLUDED.first_step < rollups.first_step
+                             THEN EXCLUDED.first_value ELSE rollups.first_value END,
+          first_step = least(rollups.first_step, EXCLUDED.first_step),
+          last_value = CASE WHEN EXCLUDED.last_step > rollups.last_step
+                            THEN EXCLUDED.last_value ELSE rollups.last_value END,
+          last_step = greatest(rollups.last_step, EXCLUDED.last_step)
+        RETURNING 1)
+      SELECT (SELECT id FROM wid) AS write_id, array(SELECT series_id FROM upd) AS written,
+             (SELECT count(*) FROM seg) + (SELECT count(*) FROM roll) AS touched
+      """;
 
   @Override
   public String latestValueOfKey() {
@@ -40,16 +107,13 @@ public final class MetricStore implements LatestMetrics {
       return out;
     }
     h.createQuery("""
-            SELECT s.run_id, s.name, m.value
-            FROM metric_series s
-            CROSS JOIN LATERAL (SELECT value FROM metric_samples WHERE series_id = s.series_id
-                                ORDER BY step DESC LIMIT 1) m
-            WHERE s.run_id = ANY(:run_ids)
-            ORDER BY s.run_id, s.name
+            SELECT run_id, name, last_value FROM points.series
+            WHERE run_id = ANY(:run_ids) AND last_step IS NOT NULL
+            ORDER BY run_id, name
             """)
         .bindArray("run_ids", UUID.class, runIds)
         .map((rs, ctx) -> new Object[] {rs.getObject("run_id", UUID.class), rs.getString("name"),
-            rs.getDouble("value")})
+            rs.getDouble("last_value")})
         .forEach(row -> out.computeIfAbsent((UUID) row[0], k -> new TreeMap<>())
             .put((String) row[1], (Double) row[2]));
     return out;
@@ -58,15 +122,16 @@ public final class MetricStore implements LatestMetrics {
   /** The series id of each name of a run, creating the missing series. */
   public Map<String, Integer> ensureSeries(Handle h, UUID runId, Collection<String> names) {
     h.createUpdate("""
-            INSERT INTO metric_series (run_id, name)
+            INSERT INTO points.series (run_id, name)
             SELECT :run_id, n FROM unnest(CAST(:names AS text[])) AS n
+            ORDER BY n
             ON CONFLICT (run_id, name) DO NOTHING
             """)
         .bind("run_id", runId)
         .bindArray("names", String.class, names)
         .execute();
     Map<String, Integer> ids = new HashMap<>();
-    h.createQuery("SELECT name, series_id FROM metric_series WHERE run_id = :run_id AND name = ANY(:names)")
+    h.createQuery("SELECT name, series_id FROM points.series WHERE run_id = :run_id AND name = ANY(:names)")
         .bind("run_id", runId)
         .bindArray("names", String.class, names)
         .map((rs, ctx) -> Map.entry(rs.getString("name"), rs.getInt("series_id")))
@@ -90,210 +155,303 @@ public final class MetricStore implements LatestMetrics {
   public static final int RETURN_POINTS_UP_TO = 48;
 
   /**
-   * Inserts points (parallel arrays, in request order) as one write: duplicates of existing
-   * (series, step) and repeats inside the request (first occurrence wins) are skipped, and the
-   * 64-step block summaries absorb exactly the inserted points. One statement.
+   * Inserts points (parallel arrays, in request order) as one write: duplicates of stored
+   * (series, step) and repeats inside the request (first occurrence wins) are skipped. The common
+   * case, every series appended above its stored steps, is one statement; a series that overlaps
+   * what is stored (steps out of order, or a concurrent writer) is locked, its overlapping segments'
+   * steps are read, and only its new steps are written.
    */
   public WriteResult insert(Handle h, UUID runId, String recordedBy, String metadataJson, int[] series,
                             long[] steps, double[] values, long[] recordedAtMicros) {
-    boolean small = series.length <= RETURN_POINTS_UP_TO;
-    List<Object[]> rows = h.createQuery("""
-            WITH w AS (
-              INSERT INTO metric_writes (run_id, recorded_by, metadata)
-              VALUES (:run_id, :recorded_by, CAST(:metadata AS json))
-              RETURNING write_id),
-            pts AS (
-              SELECT DISTINCT ON (s, st) s, st, v,
-                     timestamptz 'epoch' + (us / 1000000) * interval '1 second'
-                       + (us % 1000000) * interval '1 microsecond' AS ts
-              FROM unnest(CAST(:series AS integer[]), CAST(:steps AS bigint[]), CAST(:values AS float8[]),
-                          CAST(:times AS bigint[])) WITH ORDINALITY AS p(s, st, v, us, ord)
-              ORDER BY s, st, ord),
-            ins AS (
-              INSERT INTO metric_samples (series_id, step, value, recorded_at, write_id)
-              SELECT s, st, v, ts, (SELECT write_id FROM w) FROM pts
-              ON CONFLICT (series_id, step) DO NOTHING
-              RETURNING series_id, step, value, recorded_at),
-            blocks AS (
-              INSERT INTO metric_blocks (series_id, block, sample_count, first_step, last_step, last_value,
-                                         min_value, max_value, nan_count)
-              SELECT series_id, step >> 6, count(*), min(step), max(step), (array_agg(value ORDER BY step DESC))[1],
-                     min(value) FILTER (WHERE value <> 'NaN'), max(value) FILTER (WHERE value <> 'NaN'),
-                     count(*) FILTER (WHERE value = 'NaN')
-              FROM ins GROUP BY series_id, step >> 6
-              ORDER BY series_id, step >> 6
-              ON CONFLICT (series_id, block) DO UPDATE SET
-                sample_count = metric_blocks.sample_count + EXCLUDED.sample_count,
-                first_step = least(metric_blocks.first_step, EXCLUDED.first_step),
-                last_value = CASE WHEN EXCLUDED.last_step > metric_blocks.last_step
-                                  THEN EXCLUDED.last_value ELSE metric_blocks.last_value END,
-                last_step = greatest(metric_blocks.last_step, EXCLUDED.last_step),
-                min_value = least(metric_blocks.min_value, EXCLUDED.min_value),
-                max_value = greatest(metric_blocks.max_value, EXCLUDED.max_value),
-                nan_count = metric_blocks.nan_count + EXCLUDED.nan_count
-              RETURNING 1),
-            summary AS (
-              SELECT series_id, count(*) AS n, min(step) AS from_step, max(step) AS to_step
-              FROM ins GROUP BY series_id)
-            SELECT (SELECT write_id FROM w) AS write_id, (SELECT count(*) FROM blocks) AS blocks,
-                   x.series_id, x.n, x.from_step, x.to_step, x.value, x.recorded_at
-            FROM (SELECT 1) AS one
-            LEFT JOIN (SELECT series_id, 1 AS n, step AS from_step, step AS to_step, value, recorded_at
-                       FROM ins WHERE :small
-                       UNION ALL
-                       SELECT series_id, n, from_step, to_step, NULL, NULL FROM summary WHERE NOT :small) x ON true
-            """)
+    NewPoints fresh = NewPoints.of(series, steps, values, recordedAtMicros);
+    Object[] first = write(h, runId, recordedBy, metadataJson, true, 0L, true, fresh);
+    long writeId = (Long) first[0];
+    Integer[] written = (Integer[]) first[1];
+    NewPoints stored = fresh;
+    if (written.length < fresh.seriesCount()) {
+      java.util.Set<Integer> done = new java.util.HashSet<>(Arrays.asList(written));
+      NewPoints rest = fresh.onlySeries(s -> !done.contains(s));
+      int[] ids = rest.distinctSeries();
+      h.createQuery("""
+              SELECT series_id FROM points.series WHERE run_id = :run_id AND series_id = ANY(:ids)
+              ORDER BY series_id FOR UPDATE""")
+          .bind("run_id", runId)
+          .bind("ids", binaryArray(ids))
+          .mapTo(Integer.class)
+          .list();
+      Map<Integer, long[]> storedSteps = storedStepsIn(h, runId, rest);
+      NewPoints remaining = rest.without(storedSteps);
+      if (remaining.size() > 0) {
+        write(h, runId, recordedBy, metadataJson, false, writeId, false, remaining);
+      }
+      stored = fresh.onlySeries(done::contains).plus(remaining);
+    }
+    return stored.result(writeId);
+  }
+
+  private Object[] write(Handle h, UUID runId, String recordedBy, String metadataJson, boolean newWrite,
+                         long writeId, boolean checked, NewPoints p) {
+    NewPoints.Segments s = p.segments();
+    Rollups.Rows r = Rollups.of(p.series, p.steps, p.values, p.size());
+    return h.createQuery(WRITE)
         .bind("run_id", runId)
         .bind("recorded_by", recordedBy)
         .bind("metadata", metadataJson)
-        .bind("series", binaryArray(series))
-        .bind("steps", binaryArray(steps))
-        .bind("values", binaryArray(values))
-        .bind("times", binaryArray(recordedAtMicros))
-        .bind("small", small)
-        .map((rs, ctx) -> new Object[] {rs.getLong("write_id"), rs.getObject("series_id", Integer.class),
-            rs.getLong("n"), rs.getLong("from_step"), rs.getLong("to_step"), rs.getDouble("value"),
-            Rows.instant(rs, "recorded_at")})
-        .list();
-    long writeId = (Long) rows.get(0)[0];
-    List<Inserted> points = new java.util.ArrayList<>();
-    List<SeriesRange> ranges = new java.util.ArrayList<>();
-    long count = 0;
-    for (Object[] r : rows) {
-      if (r[1] == null) {
-        continue;
-      }
-      count += (Long) r[2];
-      if (small) {
-        points.add(new Inserted((Integer) r[1], (Long) r[3], (Double) r[5], (Instant) r[6]));
-      } else {
-        ranges.add(new SeriesRange((Integer) r[1], (Long) r[2], (Long) r[3], (Long) r[4]));
-      }
-    }
-    return new WriteResult(writeId, count, points, ranges);
+        .bind("new_write", newWrite)
+        .bind("write_id", writeId)
+        .bind("checked", checked)
+        .bind("s_series", binaryArray(s.series()))
+        .bind("s_first", binaryArray(s.first()))
+        .bind("s_last", binaryArray(s.last()))
+        .bind("s_n", binaryArray(s.n()))
+        .bind("s_last_value", binaryArray(s.lastValue()))
+        .bind("s_last_us", binaryArray(s.lastMicros()))
+        .bind("s_body", binaryArray(s.bodies()))
+        .bind("r_series", binaryArray(r.series()))
+        .bind("r_level", binaryArray(r.levels()))
+        .bind("r_bucket", binaryArray(r.buckets()))
+        .bind("r_count", binaryArray(r.counts()))
+        .bind("r_nan", binaryArray(r.nanCounts()))
+        .bind("r_min", binaryArray(r.mins()))
+        .bind("r_max", binaryArray(r.maxes()))
+        .bind("r_first_step", binaryArray(r.firstSteps()))
+        .bind("r_first_value", binaryArray(r.firstValues()))
+        .bind("r_last_step", binaryArray(r.lastSteps()))
+        .bind("r_last_value", binaryArray(r.lastValues()))
+        .map((rs, ctx) -> new Object[] {rs.getLong("write_id"), rs.getArray("written").getArray()})
+        .one();
+  }
+
+  /** For each series of {@code p}, the stored steps within the range of its new steps, ascending. */
+  private Map<Integer, long[]> storedStepsIn(Handle h, UUID runId, NewPoints p) {
+    NewPoints.Segments s = p.segments();
+    Map<Integer, List<long[]>> parts = new HashMap<>();
+    h.createQuery("""
+            SELECT g.series_id, g.body FROM points.segments g
+            JOIN unnest(CAST(:ids AS integer[]), CAST(:lo AS bigint[]), CAST(:hi AS bigint[])) AS x(sid, lo, hi)
+              ON g.series_id = x.sid AND g.last_step >= x.lo AND g.first_step <= x.hi
+            WHERE g.run_id = :run_id
+            """)
+        .bind("run_id", runId)
+        .bind("ids", binaryArray(s.series()))
+        .bind("lo", binaryArray(s.first()))
+        .bind("hi", binaryArray(s.last()))
+        .map((rs, ctx) -> Map.entry(rs.getInt(1), SegmentCodec.steps(rs.getBytes(2))))
+        .forEach(e -> parts.computeIfAbsent(e.getKey(), k -> new ArrayList<>()).add(e.getValue()));
+    Map<Integer, long[]> out = new HashMap<>();
+    parts.forEach((id, list) -> {
+      long[] all = list.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+      out.put(id, all);
+    });
+    return out;
   }
 
   /**
-   * A primitive array ({@code int[]}, {@code long[]}, {@code double[]}) that pgjdbc sends in
-   * PostgreSQL's binary array format, so no number is formatted as text or parsed back.
+   * A primitive array ({@code int[]}, {@code long[]}, {@code double[]}, {@code short[]},
+   * {@code byte[][]}) that pgjdbc sends in PostgreSQL's binary array format, so no number is
+   * formatted as text or parsed back.
    */
   private static Argument binaryArray(Object primitiveArray) {
     return (position, statement, ctx) -> statement.setObject(position, primitiveArray);
   }
 
-  /** The highest-step sample of each metric of a run, by name, after the name cursor. */
+  /** A stored series: its id and how many points it holds. */
+  public record SeriesInfo(int seriesId, long pointCount) {}
+
+  public Optional<SeriesInfo> findSeries(Handle h, UUID runId, String name) {
+    return h.createQuery("""
+            SELECT series_id, point_count FROM points.series WHERE run_id = :run_id AND name = :name""")
+        .bind("run_id", runId)
+        .bind("name", name)
+        .map((rs, ctx) -> new SeriesInfo(rs.getInt(1), rs.getLong(2)))
+        .findOne();
+  }
+
+  /** The highest-step point of each metric of a run, by name, after the name cursor. */
   public List<MetricSample> latestPerName(Handle h, UUID runId, String afterName, int limit) {
     return h.createQuery("""
-            SELECT s.name, m.step, m.value, m.recorded_at, w.recorded_by, w.metadata
-            FROM metric_series s
-            CROSS JOIN LATERAL (SELECT step, value, recorded_at, write_id FROM metric_samples
-                                WHERE series_id = s.series_id ORDER BY step DESC LIMIT 1) m
-            JOIN metric_writes w ON w.write_id = m.write_id
-            WHERE s.run_id = :run_id AND (CAST(:after_name AS text) IS NULL OR s.name > :after_name)
+            SELECT s.name, s.last_step, s.last_value, s.last_recorded_at, w.recorded_by, w.metadata
+            FROM points.series s
+            JOIN points.writes w ON w.run_id = s.run_id AND w.write_id = s.last_write_id
+            WHERE s.run_id = :run_id AND s.last_step IS NOT NULL
+              AND (CAST(:after_name AS text) IS NULL OR s.name > :after_name)
             ORDER BY s.name
             LIMIT :limit
             """)
         .bind("run_id", runId)
         .bind("after_name", afterName)
         .bind("limit", limit)
-        .map((rs, ctx) -> sample(runId, rs))
+        .map((rs, ctx) -> {
+          String name = rs.getString("name");
+          long step = rs.getLong("last_step");
+          return new MetricSample(MetricSample.idOf(runId, name, step), runId,
+              Rows.instant(rs, "last_recorded_at"), rs.getString("recorded_by"), step, name,
+              rs.getDouble("last_value"), Json.readObject(rs.getString("metadata")));
+        })
         .list();
   }
 
-  /** One metric's samples with steps below the cursor, highest steps first. */
+  /** One metric's points with steps below the cursor, highest steps first, at most {@code limit}. */
   public List<MetricSample> samplesBefore(Handle h, UUID runId, String name, Long beforeStep, int limit) {
-    return h.createQuery("""
-            SELECT s.name, m.step, m.value, m.recorded_at, w.recorded_by, w.metadata
-            FROM metric_series s
-            JOIN metric_samples m ON m.series_id = s.series_id
-            JOIN metric_writes w ON w.write_id = m.write_id
-            WHERE s.run_id = :run_id AND s.name = :name
-              AND (CAST(:before_step AS bigint) IS NULL OR m.step < :before_step)
-            ORDER BY m.step DESC
-            LIMIT :limit
-            """)
-        .bind("run_id", runId)
-        .bind("name", name)
-        .bind("before_step", beforeStep)
-        .bind("limit", limit)
-        .map((rs, ctx) -> sample(runId, rs))
-        .list();
+    Optional<SeriesInfo> info = findSeries(h, runId, name);
+    if (info.isEmpty()) {
+      return List.of();
+    }
+    long below = beforeStep == null ? Long.MAX_VALUE : beforeStep;
+    // Segments by descending last step, a chunk at a time, until no unread segment can hold a
+    // step above the limit-th highest found so far.
+    PriorityQueue<long[]> best = new PriorityQueue<>((a, b) -> Long.compare(a[0], b[0]));
+    Map<Long, double[]> values = new HashMap<>();
+    Map<Long, long[]> meta = new HashMap<>();
+    long cursorLast = Long.MAX_VALUE;
+    long cursorFirst = Long.MAX_VALUE;
+    int chunk = 16;
+    while (true) {
+      List<Object[]> rows = h.createQuery("""
+              SELECT first_step, last_step, write_id, body FROM points.segments
+              WHERE run_id = :run_id AND series_id = :series_id AND first_step < :below
+                AND (last_step, first_step) < (:cursor_last, :cursor_first)
+              ORDER BY last_step DESC, first_step DESC
+              LIMIT :chunk""")
+          .bind("run_id", runId)
+          .bind("series_id", info.get().seriesId())
+          .bind("below", below)
+          .bind("cursor_last", cursorLast)
+          .bind("cursor_first", cursorFirst)
+          .bind("chunk", chunk)
+          .map((rs, ctx) -> new Object[] {rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getBytes(4)})
+          .list();
+      for (Object[] row : rows) {
+        long lastStep = (Long) row[1];
+        if (best.size() >= limit && lastStep < best.peek()[0]) {
+          return samples(h, runId, name, best, values, meta);
+        }
+        SegmentCodec.Points p = SegmentCodec.decode((byte[]) row[3], (Long) row[2]);
+        for (int i = 0; i < p.size(); i++) {
+          long step = p.steps()[i];
+          if (step >= below || best.size() >= limit && step < best.peek()[0]) {
+            continue;
+          }
+          best.add(new long[] {step});
+          values.put(step, new double[] {p.values()[i]});
+          meta.put(step, new long[] {p.micros()[i], p.writeIds()[i]});
+          if (best.size() > limit) {
+            long dropped = best.poll()[0];
+            values.remove(dropped);
+            meta.remove(dropped);
+          }
+        }
+        cursorLast = lastStep;
+        cursorFirst = (Long) row[0];
+      }
+      if (rows.size() < chunk) {
+        return samples(h, runId, name, best, values, meta);
+      }
+      chunk = Math.min(chunk * 4, 1024);
+    }
   }
 
-  public Optional<Integer> findSeries(Handle h, UUID runId, String name) {
-    return h.createQuery("SELECT series_id FROM metric_series WHERE run_id = :run_id AND name = :name")
-        .bind("run_id", runId)
-        .bind("name", name)
-        .mapTo(Integer.class)
-        .findOne();
+  private List<MetricSample> samples(Handle h, UUID runId, String name, PriorityQueue<long[]> best,
+                                     Map<Long, double[]> values, Map<Long, long[]> meta) {
+    long[] steps = best.stream().mapToLong(a -> a[0]).sorted().toArray();
+    long[] writeIds = Arrays.stream(steps).map(st -> meta.get(st)[1]).distinct().toArray();
+    Map<Long, String[]> writes = new HashMap<>();
+    if (writeIds.length > 0) {
+      h.createQuery("""
+              SELECT write_id, recorded_by, metadata FROM points.writes
+              WHERE run_id = :run_id AND write_id = ANY(:ids)""")
+          .bind("run_id", runId)
+          .bind("ids", binaryArray(writeIds))
+          .map((rs, ctx) -> Map.entry(rs.getLong(1), new String[] {rs.getString(2), rs.getString(3)}))
+          .forEach(e -> writes.put(e.getKey(), e.getValue()));
+    }
+    List<MetricSample> out = new ArrayList<>(steps.length);
+    for (int i = steps.length - 1; i >= 0; i--) {
+      long step = steps[i];
+      long[] m = meta.get(step);
+      String[] w = writes.get(m[1]);
+      out.add(new MetricSample(MetricSample.idOf(runId, name, step), runId, instantOfMicros(m[0]), w[0], step,
+          name, values.get(step)[0], Json.readObject(w[1])));
+    }
+    return out;
   }
 
-  /** Every 64-step block summary of a series, in step order. */
-  public List<Bucket> blocks(Handle h, int seriesId) {
+  /** Every rollup row of a series at one level, in step order. */
+  public List<Bucket> rollups(Handle h, UUID runId, int seriesId, int level) {
     return h.createQuery("""
-            SELECT first_step, last_step, min_value, max_value, last_value, sample_count, nan_count
-            FROM metric_blocks WHERE series_id = :series_id ORDER BY block
+            SELECT first_step, last_step, min_value, max_value, last_value, point_count, nan_count
+            FROM points.rollups WHERE run_id = :run_id AND series_id = :series_id AND level = :level
+            ORDER BY bucket
             """)
+        .bind("run_id", runId)
         .bind("series_id", seriesId)
+        .bind("level", (short) level)
         .map((rs, ctx) -> new Bucket(rs.getLong("first_step"), rs.getLong("last_step"),
             (Double) rs.getObject("min_value"), (Double) rs.getObject("max_value"), rs.getDouble("last_value"),
-            rs.getLong("sample_count"), rs.getLong("nan_count")))
+            rs.getLong("point_count"), rs.getLong("nan_count")))
         .list();
   }
 
-  /**
-   * Exact equal-count buckets computed in the database: sample {@code i} (in step order, of
-   * {@code total}) goes to bucket {@code floor(i * buckets / total)}, so counts differ by at most one.
-   */
-  public List<Bucket> bucketsFromSamples(Handle h, int seriesId, long total, int buckets) {
+  /** The point count of the largest bucket of a series at one rollup level; 0 when it has none. */
+  public long largestRollup(Handle h, UUID runId, int seriesId, int level) {
     return h.createQuery("""
-            SELECT min(step) AS step_min, max(step) AS step_max,
-                   min(value) FILTER (WHERE value <> 'NaN') AS min_value,
-                   max(value) FILTER (WHERE value <> 'NaN') AS max_value,
-                   (array_agg(value ORDER BY step DESC))[1] AS last_value, count(*) AS n,
-                   count(*) FILTER (WHERE value = 'NaN') AS nan_count
-            FROM (SELECT step, value, (row_number() OVER (ORDER BY step) - 1) * :buckets / :total AS bucket
-                  FROM metric_samples WHERE series_id = :series_id) ranked
-            GROUP BY bucket ORDER BY bucket
-            """)
+            SELECT coalesce(max(point_count), 0) FROM points.rollups
+            WHERE run_id = :run_id AND series_id = :series_id AND level = :level""")
+        .bind("run_id", runId)
         .bind("series_id", seriesId)
-        .bind("buckets", (long) buckets)
-        .bind("total", Math.max(1, total))
-        .map((rs, ctx) -> new Bucket(rs.getLong("step_min"), rs.getLong("step_max"),
-            (Double) rs.getObject("min_value"), (Double) rs.getObject("max_value"), rs.getDouble("last_value"),
-            rs.getLong("n"), rs.getLong("nan_count")))
-        .list();
+        .bind("level", (short) level)
+        .mapTo(Long.class)
+        .one();
   }
 
-  /** Samples of one write within a series' step range (for live frames of large writes). */
-  public List<Inserted> writeRange(Handle h, int seriesId, long fromStep, long toStep, long writeId) {
-    return h.createQuery("""
-            SELECT series_id, step, value, recorded_at FROM metric_samples
-            WHERE series_id = :series_id AND step BETWEEN :from_step AND :to_step AND write_id = :write_id
-            ORDER BY step
-            """)
+  /** Every point of a series (steps and values), in step order. */
+  public SegmentCodec.Points allPoints(Handle h, UUID runId, int seriesId) {
+    List<SegmentCodec.Points> parts = h.createQuery("""
+            SELECT write_id, body FROM points.segments WHERE run_id = :run_id AND series_id = :series_id
+            ORDER BY first_step""")
+        .bind("run_id", runId)
+        .bind("series_id", seriesId)
+        .setFetchSize(256)
+        .map((rs, ctx) -> SegmentCodec.decode(rs.getBytes(2), rs.getLong(1)))
+        .list();
+    return SegmentMerge.merge(parts);
+  }
+
+  /** Points of one write within a series' step range (for live frames of large writes). */
+  public List<Inserted> writeRange(Handle h, UUID runId, int seriesId, long fromStep, long toStep, long writeId) {
+    List<Inserted> out = new ArrayList<>();
+    h.createQuery("""
+            SELECT write_id, body FROM points.segments
+            WHERE run_id = :run_id AND series_id = :series_id AND last_step >= :from_step AND first_step <= :to_step
+            ORDER BY first_step""")
+        .bind("run_id", runId)
         .bind("series_id", seriesId)
         .bind("from_step", fromStep)
         .bind("to_step", toStep)
-        .bind("write_id", writeId)
-        .map((rs, ctx) -> new Inserted(rs.getInt("series_id"), rs.getLong("step"), rs.getDouble("value"),
-            Rows.instant(rs, "recorded_at")))
-        .list();
+        .map((rs, ctx) -> SegmentCodec.decode(rs.getBytes(2), rs.getLong(1)))
+        .forEach(p -> {
+          for (int i = 0; i < p.size(); i++) {
+            long step = p.steps()[i];
+            if (p.writeIds()[i] == writeId && step >= fromStep && step <= toStep) {
+              out.add(new Inserted(seriesId, step, p.values()[i], instantOfMicros(p.micros()[i])));
+            }
+          }
+        });
+    out.sort((a, b) -> Long.compare(a.step(), b.step()));
+    return out;
   }
 
-  public Map<Integer, String> seriesNames(Handle h, Collection<Integer> seriesIds) {
+  public Map<Integer, String> seriesNames(Handle h, UUID runId, Collection<Integer> seriesIds) {
     Map<Integer, String> names = new HashMap<>();
-    h.createQuery("SELECT series_id, name FROM metric_series WHERE series_id = ANY(:ids)")
+    h.createQuery("SELECT series_id, name FROM points.series WHERE run_id = :run_id AND series_id = ANY(:ids)")
+        .bind("run_id", runId)
         .bindArray("ids", Integer.class, seriesIds)
         .map((rs, ctx) -> Map.entry(rs.getInt("series_id"), rs.getString("name")))
         .forEach(e -> names.put(e.getKey(), e.getValue()));
     return names;
   }
 
-  private static MetricSample sample(UUID runId, ResultSet rs) throws SQLException {
-    String name = rs.getString("name");
-    long step = rs.getLong("step");
-    return new MetricSample(MetricSample.idOf(runId, name, step), runId, Rows.instant(rs, "recorded_at"),
-        rs.getString("recorded_by"), step, name, rs.getDouble("value"), Json.readObject(rs.getString("metadata")));
+  static Instant instantOfMicros(long micros) {
+    return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
   }
 }
