@@ -93,15 +93,15 @@ final class ApiRoutes {
 
   private static void telemetry(Router r, MetricResource.Handlers metrics, EventResource.Handlers events,
                                 Router.Handler stream) {
-    r.post(RUN + "/metrics", EDITOR.orRunToken(WRITE_RUN), metrics.appendStep());
-    r.post(RUN + "/metrics:batch", EDITOR.orRunToken(WRITE_RUN), metrics.appendBatch());
+    r.dataPost(RUN + "/metrics", EDITOR.orRunToken(WRITE_RUN), metrics.appendStep());
+    r.dataPost(RUN + "/metrics:batch", EDITOR.orRunToken(WRITE_RUN), metrics.appendBatch());
     r.get(RUN + "/metrics", VIEWER.orRunToken(READ_RUN), metrics.list());
     r.get(RUN + "/metrics/series", VIEWER.orRunToken(READ_RUN), metrics.series());
-    r.post(RUN + "/events", EDITOR.orRunToken(WRITE_RUN), events.append());
-    r.post(RUN + "/events:batch", EDITOR.orRunToken(WRITE_RUN), events.appendBatch());
+    r.dataPost(RUN + "/events", EDITOR.orRunToken(WRITE_RUN), events.append());
+    r.dataPost(RUN + "/events:batch", EDITOR.orRunToken(WRITE_RUN), events.appendBatch());
     r.get(RUN + "/events", VIEWER.orRunToken(READ_RUN), events.list());
     r.post(RUN + "/status", EDITOR.orRunToken(WRITE_RUN), events.status());
-    r.post(RUN + "/heartbeat", EDITOR.orRunToken(WRITE_RUN), events.heartbeat());
+    r.dataPost(RUN + "/heartbeat", EDITOR.orRunToken(WRITE_RUN), events.heartbeat());
     r.get(RUN + "/stream", VIEWER.orRunToken(READ_RUN), stream);
   }
 

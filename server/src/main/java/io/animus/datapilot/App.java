@@ -85,6 +85,7 @@ public final class App implements AutoCloseable {
   private final RunTokens runTokens;
   private final BlobStore blobs;
   private final AuditLog audit;
+  private final MetricService metricWrites;
   private final Optional<ExecutionReconciler> reconciler;
   private final Optional<Executor> executor;
   private final Router router;
@@ -97,6 +98,7 @@ public final class App implements AutoCloseable {
     this.runTokens = wired.runTokens();
     this.blobs = wired.blobs();
     this.audit = wired.audit();
+    this.metricWrites = wired.metricWrites();
     this.reconciler = wired.reconciler();
     this.executor = wired.executor();
     this.router = wired.router();
@@ -104,6 +106,7 @@ public final class App implements AutoCloseable {
 
   /** What {@link #wire} builds that the app must start and stop. */
   private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs, AuditLog audit,
+                       MetricService metricWrites,
                        Optional<Executor> executor, Optional<ExecutionReconciler> reconciler,
                        AtomicReference<String> datapilotUrl, Router router) {}
 
@@ -124,6 +127,7 @@ public final class App implements AutoCloseable {
         http.start(config.http().host(), config.http().port());
       } catch (RuntimeException e) {
         wired.hub().close();
+        wired.metricWrites().close();
         wired.executor().ifPresent(Executor::close);
         closeQuietly(wired.blobs());
         throw e;
@@ -183,8 +187,9 @@ public final class App implements AutoCloseable {
     Notifier notifier = new Notifier();
     EventStore eventStore = new EventStore();
     StreamHub hub = new StreamHub(database, eventStore, metricStore);
-    MetricResource metricResource = new MetricResource(new MetricService(jdbi, metricStore, runLookup, runTouch,
-        notifier, clock, n -> metrics.samplesInserted().increment(n)));
+    MetricService metricService = new MetricService(jdbi, metricStore, runLookup, runTouch, notifier, clock,
+        n -> metrics.samplesInserted().increment(n));
+    MetricResource metricResource = new MetricResource(metricService);
     EventService events = new EventService(jdbi, eventStore, runLookup, runTouch, notifier, clock);
     RunStatusService lifecycle = new RunStatusService(jdbi, runStore, runLookup, events, clock);
     EventResource eventResource = new EventResource(events, lifecycle, runService);
@@ -216,7 +221,7 @@ public final class App implements AutoCloseable {
     HttpServer.Features features = new HttpServer.Features(authenticator::authenticate, new AccessPolicy(router),
         auditSink(audit), metrics::record);
     return new Wired(new HttpServer(router, new Idempotency(new IdempotencyStore(jdbi), clock), features), hub,
-        runTokens, blobs, audit, execution.executor(), execution.reconciler(), datapilotUrl, router);
+        runTokens, blobs, audit, metricService, execution.executor(), execution.reconciler(), datapilotUrl, router);
   }
 
   /** The dispatcher's audit events, written as audit entries. */
@@ -264,6 +269,7 @@ public final class App implements AutoCloseable {
     executor.ifPresent(Executor::close);
     hub.close();
     http.stop();
+    metricWrites.close();
     audit.close();
     closeQuietly(blobs);
     database.close();

@@ -142,7 +142,7 @@ class ArchitectureTest {
     Map<String, String[]> declared = declaredOwners();
     assertThat(declared.keySet()).as("tables in docs/architecture.md vs the migrations").isEqualTo(tables);
 
-    Pattern touch = Pattern.compile("\\b(INSERT INTO|UPDATE|DELETE FROM|COPY|FROM|JOIN)\\s+([a-z_]+)\\b");
+    Pattern touch = Pattern.compile("\\b(INSERT INTO|UPDATE|DELETE FROM|COPY|FROM|JOIN)\\s+((?:points\\.)?[a-z_]+)\\b");
     Map<String, Set<String>> writers = new TreeMap<>();
     List<String> foreign = new ArrayList<>();
     Set<String> seenKnown = new TreeSet<>();
@@ -152,7 +152,10 @@ class ArchitectureTest {
         String feature = sources.relativize(file).getNameCount() > 1
             ? sources.relativize(file).getName(0).toString() : "(root)";
         String className = file.getFileName().toString().replace(".java", "");
-        Matcher m = touch.matcher(Files.readString(file));
+        String source = Files.readString(file);
+        // a Flyway Java migration moves its feature's rows between layouts: it may write them
+        boolean migration = source.contains("implements JavaMigration");
+        Matcher m = touch.matcher(source);
         while (m.find()) {
           String table = m.group(2);
           if (!tables.contains(table)) {
@@ -166,7 +169,7 @@ class ArchitectureTest {
               foreign.add(breach + " (owned by " + owner[0] + ")");
             }
           }
-          if (!m.group(1).equals("FROM") && !m.group(1).equals("JOIN")) {
+          if (!m.group(1).equals("FROM") && !m.group(1).equals("JOIN") && !migration) {
             writers.computeIfAbsent(table, t -> new TreeSet<>()).add(feature + "/" + className);
           }
         }
@@ -183,17 +186,21 @@ class ArchitectureTest {
   private static Set<String> migrationTables() throws IOException {
     Set<String> tables = new TreeSet<>();
     Pattern create = Pattern.compile("CREATE TABLE (?:IF NOT EXISTS )?([a-z_]+)");
-    try (Stream<Path> files = Files.list(Path.of("src/main/resources/db/migration"))) {
-      files.filter(f -> f.toString().endsWith(".sql")).forEach(f -> {
-        try {
-          Matcher m = create.matcher(Files.readString(f));
-          while (m.find()) {
-            tables.add(m.group(1));
+    // the metadata schema's tables, and the points store's (docs/adr/0034) in schema points
+    for (String[] location : new String[][] {{"src/main/resources/db/migration", ""},
+        {"src/main/resources/db/points", "points."}}) {
+      try (Stream<Path> files = Files.list(Path.of(location[0]))) {
+        files.filter(f -> f.toString().endsWith(".sql")).forEach(f -> {
+          try {
+            Matcher m = create.matcher(Files.readString(f));
+            while (m.find()) {
+              tables.add(location[1] + m.group(1));
+            }
+          } catch (IOException e) {
+            throw new UncheckedIOException(e);
           }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      });
+        });
+      }
     }
     return tables;
   }
@@ -201,7 +208,7 @@ class ArchitectureTest {
   /** Rows {@code | `table` | `feature` | `Store` |} of the ownership table in docs/architecture.md. */
   private static Map<String, String[]> declaredOwners() throws IOException {
     Map<String, String[]> owners = new TreeMap<>();
-    Pattern row = Pattern.compile("^\\|\\s*`([a-z_]+)`\\s*\\|\\s*`([a-z]+)`\\s*\\|\\s*`([A-Za-z]+)`\\s*\\|",
+    Pattern row = Pattern.compile("^\\|\\s*`((?:points\\.)?[a-z_]+)`\\s*\\|\\s*`([a-z]+)`\\s*\\|\\s*`([A-Za-z]+)`\\s*\\|",
         Pattern.MULTILINE);
     Matcher m = row.matcher(Files.readString(Path.of("../docs/architecture.md")));
     while (m.find()) {

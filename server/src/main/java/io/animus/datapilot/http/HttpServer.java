@@ -226,7 +226,7 @@ public final class HttpServer {
                              String projectId, String requestId, Map<String, Object> rejection) {
     boolean denial = status == 401 || status == 403;
     boolean changing = route != null && !method.equals("GET") && !method.equals("HEAD")
-        && !method.equals("OPTIONS");
+        && !method.equals("OPTIONS") && !router.isDataAppend(route);
     if (!denial && !changing) {
       return;
     }

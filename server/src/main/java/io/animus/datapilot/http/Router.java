@@ -149,6 +149,7 @@ public final class Router {
   public record NoRoute() implements Match {}
 
   private final List<Route> routes = new ArrayList<>();
+  private final java.util.Set<String> dataAppends = new java.util.HashSet<>();
 
   public Router get(String pattern, Access access, Handler handler) {
     return add("GET", pattern, access, false, handler);
@@ -156,6 +157,22 @@ public final class Router {
 
   public Router post(String pattern, Access access, Handler handler) {
     return add("POST", pattern, access, false, handler);
+  }
+
+  /**
+   * A telemetry append (metric points, events, heartbeats): data, not an administrative change, so
+   * the audit log records only its denials (docs/adr/0035), and the request never waits for an
+   * audit row.
+   */
+  public Router dataPost(String pattern, Access access, Handler handler) {
+    add("POST", pattern, access, false, handler);
+    dataAppends.add("POST " + pattern);
+    return this;
+  }
+
+  /** Whether a route was declared with {@link #dataPost}. */
+  public boolean isDataAppend(Route route) {
+    return dataAppends.contains(route.method() + " " + route.pattern());
   }
 
   /** A create whose repeats with the same {@code Idempotency-Key} replay the first answer. */

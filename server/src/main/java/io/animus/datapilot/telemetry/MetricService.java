@@ -17,12 +17,17 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
+import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 import org.jdbi.v3.core.transaction.TransactionIsolationLevel;
 
 /** Metric samples: ingest with first-write-wins dedupe, reads, and downsampled series. */
-public final class MetricService {
+public final class MetricService implements AutoCloseable {
   public static final int MAX_BATCH_POINTS = 10_000;
+  /** Writes of at most this many points join a group commit; larger ones write alone. */
+  static final int GROUP_POINTS_UP_TO = 64;
+  /** Requests per group commit at most. */
+  private static final int MAX_GROUP = 64;
   private static final int MAX_CACHED_SERIES = 200_000;
   private final Jdbi jdbi;
   private final MetricStore store;
@@ -32,6 +37,7 @@ public final class MetricService {
   private final Clock clock;
   private final Consumer<Integer> insertedCounter;
   private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
+  private final SmallWrites<Prepared, MetricStore.WriteResult> small;
 
   public MetricService(Jdbi jdbi, MetricStore store, RunLookup runs, RunTouch touch, Notifier notifier,
                        Clock clock, Consumer<Integer> insertedCounter) {
@@ -42,6 +48,7 @@ public final class MetricService {
     this.notifier = notifier;
     this.clock = clock;
     this.insertedCounter = insertedCounter;
+    this.small = new SmallWrites<>("datapilot-metric-writer", 2, MAX_GROUP, this::writeGroup, this::writeAlone);
   }
 
   /** How many points a write received and inserted (the rest were duplicates). */
@@ -65,10 +72,18 @@ public final class MetricService {
   public WriteCount append(ProjectScope project, String rawRunId, String actor, AppendMetrics command) {
     long now = MetricBatch.micros(clock.now());
     UUID runId = runs.require(project, rawRunId);
-    return write(runId, actor, command.metadata(), command.points(), now);
+    Prepared write = prepare(runId, actor, command.metadata(), command.points(), now);
+    MetricStore.WriteResult result = command.points().size() <= GROUP_POINTS_UP_TO
+        ? small.write(write) : writeAlone(write);
+    insertedCounter.accept((int) result.insertedCount());
+    return new WriteCount(runId, command.points().size(), (int) result.insertedCount());
   }
 
-  private WriteCount write(UUID runId, String actor, ObjectNode metadata, MetricBatch points, long nowMicros) {
+  /** A validated write with its series resolved, ready for a transaction. */
+  private record Prepared(UUID runId, String actor, String metadataJson, int[] series, long[] steps,
+                          double[] values, long[] times, Map<Integer, String> namesById) {}
+
+  private Prepared prepare(UUID runId, String actor, ObjectNode metadata, MetricBatch points, long nowMicros) {
     String metadataJson = Json.writeString(Redactor.redact(metadata));
     Map<String, Integer> ids = seriesFor(runId, points.names());
     int[] idOfName = new int[points.names().size()];
@@ -78,18 +93,45 @@ public final class MetricService {
       idOfName[i] = ids.get(name);
       namesById.put(idOfName[i], name);
     }
-    int[] series = points.seriesIds(idOfName);
-    long[] steps = points.steps();
-    double[] values = points.values();
-    long[] times = points.micros(nowMicros);
-    MetricStore.WriteResult result = jdbi.inTransaction(h -> {
-      MetricStore.WriteResult r = store.insert(h, runId, actor, metadataJson, series, steps, values, times);
-      touch.markSeen(h, runId, clock.now());
-      notifier.metrics(h, runId, r, namesById);
+    return new Prepared(runId, actor, metadataJson, points.seriesIds(idOfName), points.steps(), points.values(),
+        points.micros(nowMicros), namesById);
+  }
+
+  private MetricStore.WriteResult insert(Handle h, Prepared w) {
+    MetricStore.WriteResult r = store.insert(h, w.runId(), w.actor(), w.metadataJson(), w.series(), w.steps(),
+        w.values(), w.times());
+    notifier.metrics(h, w.runId(), r, w.namesById());
+    return r;
+  }
+
+  private MetricStore.WriteResult writeAlone(Prepared w) {
+    return jdbi.inTransaction(h -> {
+      MetricStore.WriteResult r = insert(h, w);
+      touch.markSeen(h, w.runId(), clock.now());
       return r;
     });
-    insertedCounter.accept((int) result.insertedCount());
-    return new WriteCount(runId, points.size(), (int) result.insertedCount());
+  }
+
+  /** Several small writes in one transaction: one commit, one run-row touch per run. */
+  private List<MetricStore.WriteResult> writeGroup(List<Prepared> group) {
+    return jdbi.inTransaction(h -> {
+      List<MetricStore.WriteResult> out = new ArrayList<>(group.size());
+      java.util.Set<UUID> touched = new java.util.TreeSet<>();
+      for (Prepared w : group) {
+        out.add(insert(h, w));
+        touched.add(w.runId());
+      }
+      for (UUID runId : touched) {
+        touch.markSeen(h, runId, clock.now());
+      }
+      return out;
+    });
+  }
+
+  /** Stops the small-write writers after what is queued. */
+  @Override
+  public void close() {
+    small.close();
   }
 
   private Map<String, Integer> seriesFor(UUID runId, List<String> names) {

@@ -103,6 +103,36 @@ class AuditHttpTest {
   }
 
   @Test
+  void telemetryAppendsAreDataAndNotAuditedWhileTheirDenialsAndStatusChangesAre() throws SQLException {
+    String experimentId = createExperiment("telemetry-not-audited");
+    TestClient.Response run = admin.post("/api/experiments/experiments/" + experimentId + "/runs",
+        "{\"status\":\"running\"}");
+    assertThat(run.status()).as(run.text()).isEqualTo(201);
+    String runPath = "/api/experiments/experiment-runs/" + run.json().get("run_id").asText();
+    String[][] appends = {
+        {"/metrics", "{\"metrics\":{\"loss\":0.5},\"step\":1}"},
+        {"/metrics:batch", "{\"points\":[{\"name\":\"loss\",\"step\":2,\"value\":0.4}]}"},
+        {"/events", "{\"message\":\"epoch done\"}"},
+        {"/events:batch", "{\"events\":[{\"level\":\"info\",\"message\":\"epoch two\"}]}"},
+        {"/heartbeat", "{}"},
+        {"/metrics", "{\"metrics\":{\"loss\":\"high\"},\"step\":3}"}};
+    for (String[] call : appends) {
+      String id = freshId("append");
+      TestClient.Response r = admin.post(runPath + call[0], call[1], requestId(id));
+      assertThat(r.status()).as(call[0] + " " + r.text()).isBetween(200, 499);
+      assertThat(rows(id)).as("audit rows of POST %s (%d)", call[0], r.status()).isEmpty();
+    }
+    String denied = freshId("append-denied");
+    TestClient.Response r = anonymous.post(runPath + "/metrics", appends[0][1], requestId(denied));
+    assertThat(r.status()).isEqualTo(401);
+    assertThat(onlyRow(r).outcome()).isEqualTo("denied");
+    String status = freshId("status");
+    TestClient.Response s = admin.post(runPath + "/status", "{\"status\":\"succeeded\"}", requestId(status));
+    assertThat(s.status()).as(s.text()).isLessThan(300);
+    assertThat(onlyRow(s).action()).isEqualTo("POST /api/experiments/experiment-runs/{run_id}/status");
+  }
+
+  @Test
   void aGeneratedRequestIdIsTheOneAudited() throws SQLException {
     TestClient.Response r = admin.post("/api/experiments/experiments", "{\"name\":\"generated-id\"}");
     assertThat(r.status()).isEqualTo(201);
