@@ -620,7 +620,10 @@ class NoServerErrorHttpTest {
       System.out.println("mutation fuzzer: " + result.summary());
       checked += (int) result.requests();
       problems.addAll(result.problems());
-      assertThat(result.problemCount()).as("problems (the first %d are listed)", result.problems().size()).isZero();
+      // the problems themselves in the message: CI cuts long stdout, and the message is what it keeps
+      assertThat(result.problemCount()).as("%d problems (the first %d listed, with their requests):%n%s%nrun: %s",
+          result.problemCount(), result.problems().size(), String.join(System.lineSeparator(), result.problems()),
+          result.summary()).isZero();
       // every route was exercised, and mutations also reached accepting code, not only the door
       assertThat(result.perRoute()).hasSizeGreaterThanOrEqualTo(48);
       assertThat(result.perRoute().entrySet()).allMatch(e -> e.getKey().equals("seed") || e.getValue() >= 2);

@@ -66,10 +66,12 @@ public final class FuzzRequest {
   /**
    * Whether the body holds text no stored field can keep (U+0000, half of a surrogate pair) where the
    * route would store it: such a request must never be accepted. CI payloads keep them as escapes of
-   * their canonical text, and a cancel or a non-POST ignores its body, so those are not judged.
+   * their canonical text, and a cancel or a non-POST ignores its body, so those are not judged; nor is
+   * a body the framing headers keep from the server (see {@link #framedWhole}).
    */
   public boolean mustBeRefused() {
-    if (!method.equals("POST") || ciSecret != null || route.endsWith(":cancel") || rawBody != null) {
+    if (!method.equals("POST") || ciSecret != null || route.endsWith(":cancel") || rawBody != null
+        || !framedWhole()) {
       return false;
     }
     if (json != null) {
@@ -83,6 +85,26 @@ public final class FuzzRequest {
       }
     }
     return false;
+  }
+
+  /**
+   * Whether the server reads exactly {@link #body()} as the body: framed by the Content-Length that
+   * {@link #render} writes (or an explicit one of the same value) or as one well-formed chunk. A
+   * mutated {@code Content-Length: 0} leaves a valid, empty body (a heartbeat accepts it); other
+   * mutated framings are refused before any body is read.
+   */
+  boolean framedWhole() {
+    byte[] b = body();
+    int length = b == null ? 0 : b.length;
+    for (String[] h : headers) {
+      if (h[0].equalsIgnoreCase("Content-Length") && !h[1].equals(Integer.toString(length))) {
+        return false;
+      }
+      if (h[0].equalsIgnoreCase("Transfer-Encoding") && (chunked != 1 || !h[1].equals("chunked"))) {
+        return false;
+      }
+    }
+    return true;
   }
 
   /** U+0000 or half of a surrogate pair (checked here on its own, not with the server's code). */

@@ -29,20 +29,26 @@ import java.util.stream.Collectors;
  * time, and checks each answer: no 5xx the protocol does not prescribe, an answer within the hang
  * guard, a JSON error body with a known code, request id and message, and a refused call that
  * could store something left every table's row count and the data directory's file count as they
- * were. The same seed gives the same sequence of requests.
+ * were. The same seed gives the same sequence of requests (a slower machine sends a shorter prefix
+ * of it in the same time). Each problem names the second of the run it was seen at and how long
+ * its answer took; the summary names the slowest answer.
  */
 public final class MutationFuzzer {
   private static final Set<String> CODES =
       Arrays.stream(ErrorCode.values()).map(ErrorCode::wire).collect(Collectors.toSet());
   private static final int HANG_GUARD_MILLIS = 20_000;
+  private static final int CONNECT_GUARD_MILLIS = 5_000;
   private static final int MAX_PROBLEMS = 40;
 
   /** What a run did: counts, statuses seen, and every problem found (at most {@value MAX_PROBLEMS} listed). */
   public record Result(long requests, long refused, long checkedForStorage, Map<Integer, Long> statuses,
-                       Map<String, Long> perRoute, List<String> problems, long problemCount) {
+                       Map<String, Long> perRoute, List<String> problems, long problemCount, String slowest,
+                       long resent, String firstResent) {
     public String summary() {
       return requests + " requests (" + refused + " refused, " + checkedForStorage + " refusals checked for stored "
-          + "rows and files), statuses " + statuses + ", " + problemCount + " problems";
+          + "rows and files), statuses " + statuses + ", " + problemCount + " problems; slowest answer " + slowest
+          + (resent == 0 ? "" : "; " + resent + " answers not HTTP and their requests sent again, the first: "
+          + firstResent);
     }
   }
 
@@ -59,6 +65,13 @@ public final class MutationFuzzer {
   private final Map<Integer, Long> statuses = new TreeMap<>();
   private final Map<String, Long> perRoute = new TreeMap<>();
   private StoredState.Counter counter;
+  private long slowestMillis = -1;
+  private String slowest = "none";
+  private long resent;
+  private String firstResent = "none";
+  private long startedNanos = System.nanoTime();
+  /** How long the answer being judged took (for the problem's text). */
+  private long tookMillis;
 
   public MutationFuzzer(TestServer server, String ciSecret, long seed, Consumer<String> log) {
     this.server = server;
@@ -76,6 +89,7 @@ public final class MutationFuzzer {
   }
 
   private Result runCounted(Duration duration) {
+    startedNanos = System.nanoTime();
     List<FuzzRoutes.Template> templates = FuzzRoutes.all(seed());
     for (FuzzRoutes.Template t : templates) {
       FuzzRequest valid = t.build().get();
@@ -91,10 +105,12 @@ public final class MutationFuzzer {
       exchange(mutations.mutate(t.build().get()));
       if (System.nanoTime() - last > 10_000_000_000L) {
         last = System.nanoTime();
-        log.accept("fuzz: " + requests + " requests, " + problemCount + " problems so far");
+        log.accept("fuzz: " + requests + " requests, " + problemCount + " problems so far; slowest answer "
+            + slowest);
       }
     }
-    return new Result(requests, refused, storageChecks, statuses, perRoute, List.copyOf(problems), problemCount);
+    return new Result(requests, refused, storageChecks, statuses, perRoute, List.copyOf(problems), problemCount,
+        slowest, resent, firstResent);
   }
 
   /** The objects every route's valid request names. */
@@ -132,16 +148,24 @@ public final class MutationFuzzer {
     perRoute.merge(r.route, 1L, Long::sum);
     Map<String, Long> before = r.changing() ? counter.counts() : null;
     RawAnswer a;
+    long started = System.nanoTime();
+    tookMillis = -1;
     try {
       a = send(r.render(server.app().port()));
       if (a.status() == 0) {
         // Not an HTTP answer at all: seen once in many runs, under heavy load, and not reproduced since.
         // Its bytes are logged for a diagnosis, then the request is sent once more and that answer judged
         // (a second unparsable answer is a problem like any other).
-        log.accept("fuzz: an answer that is not HTTP (" + a.body().length + " bytes, first ones "
+        String note = "an answer that is not HTTP (" + a.body().length + " bytes after "
+            + (System.nanoTime() - started) / 1_000_000 + " ms, first ones "
             + java.util.HexFormat.of().formatHex(java.util.Arrays.copyOf(a.body(), Math.min(48, a.body().length)))
-            + ") for " + r.describe() + "; sending the request again");
+            + ") for " + r.describe();
+        if (resent++ == 0) {
+          firstResent = note;
+        }
+        log.accept("fuzz: " + note + "; sending the request again");
         before = r.changing() ? counter.counts() : null;
+        started = System.nanoTime();
         a = send(r.render(server.app().port()));
       }
     } catch (SocketTimeoutException e) {
@@ -150,6 +174,11 @@ public final class MutationFuzzer {
     } catch (IOException e) {
       problem("no answer (" + e + "): " + r.describe());
       return 0;
+    }
+    tookMillis = (System.nanoTime() - started) / 1_000_000;
+    if (tookMillis > slowestMillis) {
+      slowestMillis = tookMillis;
+      slowest = tookMillis + " ms, " + a.status() + ": " + r.describe();
     }
     statuses.merge(a.status(), 1L, Long::sum);
     check(r, a);
@@ -179,9 +208,7 @@ public final class MutationFuzzer {
   private void check(FuzzRequest r, RawAnswer a) {
     String text = new String(a.body(), StandardCharsets.UTF_8);
     String shown = text.length() > 300 ? text.substring(0, 300) + "…" : text;
-    // the protocol prescribes 501 training_executor_disabled for runs:execute without an executor
-    boolean prescribed = a.status() == 501 && text.contains("\"training_executor_disabled\"");
-    if (a.status() < 100 || (a.status() >= 500 && !prescribed)) {
+    if (a.status() < 100 || (a.status() >= 500 && !prescribed(r, a))) {
       problem(a.status() + " " + shown + " for " + r.describe());
       return;
     }
@@ -208,9 +235,44 @@ public final class MutationFuzzer {
     }
   }
 
+  /**
+   * The 5xx answers docs/protocol.md prescribes for the fuzzer's requests: 501
+   * {@code training_executor_disabled} (runs:execute without an executor), and 503 {@code not_ready}
+   * from {@code /readyz} with a failing check (§9: a check failing or taking more than 750 ms, which
+   * a busy machine can make happen to any request) — its HEAD has the GET's status and no body.
+   */
+  static boolean prescribed(FuzzRequest r, RawAnswer a) {
+    String text = new String(a.body(), StandardCharsets.UTF_8);
+    if (a.status() == 501) {
+      return text.contains("\"training_executor_disabled\"");
+    }
+    if (a.status() != 503 || !r.path.equals("/readyz")
+        || !a.headers().getOrDefault("content-type", "").startsWith("application/json")) {
+      return false;
+    }
+    if (r.method.equals("HEAD")) {
+      return a.body().length == 0;
+    }
+    if (!r.method.equals("GET")) {
+      return false;
+    }
+    try {
+      JsonNode body = Json.mapper().readTree(a.body());
+      boolean failing = false;
+      for (JsonNode check : body.path("checks")) {
+        failing |= check.path("status").asText().equals("fail") && !check.path("error").asText().isEmpty();
+      }
+      return body.path("status").asText().equals("not_ready") && failing;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   private void problem(String text) {
     problemCount++;
     if (problems.size() < MAX_PROBLEMS) {
+      text = String.format(java.util.Locale.ROOT, "[at %.1f s, answer %s] %s",
+          (System.nanoTime() - startedNanos) / 1e9, tookMillis < 0 ? "none" : tookMillis + " ms", text);
       problems.add(text);
       log.accept("fuzz problem: " + text);
     }
@@ -218,7 +280,12 @@ public final class MutationFuzzer {
 
   private RawAnswer send(byte[] request) throws IOException {
     try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", server.app().port()), 5_000);
+      try {
+        socket.connect(new InetSocketAddress("127.0.0.1", server.app().port()), CONNECT_GUARD_MILLIS);
+      } catch (SocketTimeoutException e) {
+        // not the hang guard: the server did not even accept the connection
+        throw new java.net.ConnectException("not connected within " + CONNECT_GUARD_MILLIS + " ms");
+      }
       socket.setSoTimeout(HANG_GUARD_MILLIS);
       try {
         socket.getOutputStream().write(request);
