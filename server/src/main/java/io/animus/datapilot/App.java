@@ -58,6 +58,7 @@ import io.animus.datapilot.telemetry.EventService;
 import io.animus.datapilot.telemetry.EventStore;
 import io.animus.datapilot.telemetry.MetricResource;
 import io.animus.datapilot.telemetry.MetricService;
+import io.animus.datapilot.telemetry.LatestPoints;
 import io.animus.datapilot.telemetry.MetricStore;
 import io.animus.datapilot.telemetry.PointsFromRows;
 import io.animus.datapilot.telemetry.Notifier;
@@ -80,6 +81,7 @@ public final class App implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(App.class);
   private final Config config;
   private final Database database;
+  private final Optional<Database> pointsDatabase;
   private final HttpServer http;
   private final StreamHub hub;
   private final RunTokens runTokens;
@@ -90,9 +92,10 @@ public final class App implements AutoCloseable {
   private final Optional<Executor> executor;
   private final Router router;
 
-  private App(Config config, Database database, Wired wired) {
+  private App(Config config, Database database, Optional<Database> pointsDatabase, Wired wired) {
     this.config = config;
     this.database = database;
+    this.pointsDatabase = pointsDatabase;
     this.http = wired.http();
     this.hub = wired.hub();
     this.runTokens = wired.runTokens();
@@ -118,9 +121,22 @@ public final class App implements AutoCloseable {
       throw new io.animus.datapilot.config.ConfigException("DATAPILOT_DATA_DIR " + config.dataDir()
           + " cannot be created: " + e.getMessage());
     }
-    Database database = Database.open(config.database(), config.dataDir(), new PointsFromRows());
+    Database database;
+    Optional<Database> points = Optional.empty();
+    if (config.pointsDatabase().isPresent()) {
+      database = Database.openMetadata(config.database(), config.dataDir());
+      try {
+        PointsFromRows.refusePointsLeftBehind(database);
+        points = Optional.of(Database.openPoints(config.pointsDatabase().get(), new PointsFromRows()));
+      } catch (RuntimeException e) {
+        database.close();
+        throw e;
+      }
+    } else {
+      database = Database.open(config.database(), config.dataDir(), new PointsFromRows());
+    }
     try {
-      Wired wired = wire(config, database);
+      Wired wired = wire(config, database, points);
       HttpServer http = wired.http();
       wired.hub().start();
       try {
@@ -134,18 +150,20 @@ public final class App implements AutoCloseable {
       }
       wired.datapilotUrl().set(config.http().publicUrl().orElse("http://localhost:" + http.port()));
       wired.reconciler().ifPresent(ExecutionReconciler::start);
-      App app = new App(config, database, wired);
+      App app = new App(config, database, points, wired);
       LOG.info("DataPilot listening on http://{}:{} (auth mode {}, data dir {})", config.http().host(), http.port(),
           config.auth().mode().name().toLowerCase(java.util.Locale.ROOT), config.dataDir());
       return app;
     } catch (RuntimeException e) {
+      points.ifPresent(Database::close);
       database.close();
       throw e;
     }
   }
 
-  private static Wired wire(Config config, Database database) {
+  private static Wired wire(Config config, Database database, Optional<Database> points) {
     Jdbi jdbi = database.jdbi();
+    Jdbi pointsJdbi = points.map(Database::jdbi).orElse(jdbi);
     Clock clock = Clock.system();
     HttpMetrics metrics = new HttpMetrics();
 
@@ -166,12 +184,13 @@ public final class App implements AutoCloseable {
     MetricStore metricStore = new MetricStore();
     DatasetVersionLookup datasetVersions = (h, id) -> datasetStore.findVersion(h, id).map(DatasetVersion::projectId);
     RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter(),
-        qualityGate, datasetVersions, metricStore);
+        qualityGate, datasetVersions, new LatestPoints(metricStore, pointsJdbi, points.isEmpty()));
 
     BlobStore blobs = BlobStores.open(config);
     OpsResource ops = new OpsResource(database, metrics, config.auth().mode(),
         () -> jdbi.withHandle(runStore::countByStatus));
     ops.addCheck("blob_store", blobs::ping);
+    points.ifPresent(p -> ops.addCheck("points_database", () -> p.ping(1)));
     AuthResource authResource = new AuthResource(tokens);
     ExperimentResource experimentResource = new ExperimentResource(new ExperimentService(jdbi, experimentStore,
         clock));
@@ -186,8 +205,8 @@ public final class App implements AutoCloseable {
     RunTouch runTouch = new RunTouch(runStore);
     Notifier notifier = new Notifier();
     EventStore eventStore = new EventStore();
-    StreamHub hub = new StreamHub(database, eventStore, metricStore);
-    MetricService metricService = new MetricService(jdbi, metricStore, runLookup, runTouch, notifier, clock,
+    StreamHub hub = new StreamHub(database, pointsJdbi, eventStore, metricStore);
+    MetricService metricService = new MetricService(jdbi, pointsJdbi, metricStore, runLookup, runTouch, notifier, clock,
         n -> metrics.samplesInserted().increment(n));
     MetricResource metricResource = new MetricResource(metricService);
     EventService events = new EventService(jdbi, eventStore, runLookup, runTouch, notifier, clock);
@@ -272,6 +291,7 @@ public final class App implements AutoCloseable {
     metricWrites.close();
     audit.close();
     closeQuietly(blobs);
+    pointsDatabase.ifPresent(Database::close);
     database.close();
   }
 }

@@ -5,8 +5,8 @@ import java.time.Duration;
 import java.util.Optional;
 
 /** The server's whole configuration, validated once at start-up. */
-public record Config(Http http, Auth auth, Database database, Path dataDir, Duration runStaleAfter, Trust trust,
-                     Blobs blobs, Uploads uploads, boolean requireQualityGate,
+public record Config(Http http, Auth auth, Database database, Optional<Database> pointsDatabase, Path dataDir,
+                     Duration runStaleAfter, Trust trust, Blobs blobs, Uploads uploads, boolean requireQualityGate,
                      Execution execution, Streams streams) {
 
   /** Caps on open live streams: on this server, and per caller (a token, a run token, the dev user). */

@@ -38,6 +38,16 @@ public final class ConfigLoader {
         throw new ConfigException("DATAPILOT_DATABASE_URL must be a jdbc:postgresql: URL");
       }
     });
+    // The points store on a PostgreSQL of its own (docs/points-store.md); it never runs embedded.
+    Optional<Config.Database> points = value("DATAPILOT_POINTS_DATABASE_URL").map(url -> {
+      if (!url.startsWith("jdbc:postgresql:")) {
+        throw new ConfigException("DATAPILOT_POINTS_DATABASE_URL must be a jdbc:postgresql: URL");
+      }
+      return new Config.Database(Optional.of(url),
+          value("DATAPILOT_POINTS_DATABASE_USER").or(() -> value("DATAPILOT_DATABASE_USER")),
+          value("DATAPILOT_POINTS_DATABASE_PASSWORD").or(() -> value("DATAPILOT_DATABASE_PASSWORD")),
+          database.poolSize(), database.connectionWaitMs(), 0);
+    });
     Path dataDir = Path.of(value("DATAPILOT_DATA_DIR").orElse("./data")).toAbsolutePath().normalize();
     Duration stale = duration("DATAPILOT_RUN_STALE_AFTER", "10m");
     Config.Trust trust = new Config.Trust(value("ANIMUS_CI_WEBHOOK_SECRET"), value("DATAPILOT_RUN_TOKEN_SECRET"),
@@ -45,7 +55,7 @@ public final class ConfigLoader {
     if (trust.runTokenMaxTtl().isZero()) {
       throw new ConfigException("DATAPILOT_RUN_TOKEN_MAX_TTL must be greater than zero");
     }
-    return new Config(http, auth, database, dataDir, stale, trust, blobs(),
+    return new Config(http, auth, database, points, dataDir, stale, trust, blobs(),
         new Config.Uploads(mebibytes("DATAPILOT_ARTIFACT_UPLOAD_MAX_MIB", 10240),
             mebibytes("DATAPILOT_DATASET_UPLOAD_MAX_MIB", 10240)),
         bool("DATAPILOT_REQUIRE_QUALITY_GATE"), execution(), streams());

@@ -48,7 +48,8 @@ public final class RunService {
     this.qualityGate = qualityGate;
     this.datasetVersions = datasetVersions;
     this.metricValues = latestMetrics;
-    this.metricSortKey = new RunStore.SortKey(latestMetrics.latestValueOfKey(), "float8");
+    this.metricSortKey = latestMetrics.latestValueOfKey().map(RunStore.SortKey::sql)
+        .orElse(null);
   }
 
   /** A validated create-run request (docs/protocol.md §3.2). */
@@ -174,7 +175,10 @@ public final class RunService {
       page = Page.fromOverfetch(rows, limit, fingerprint, r -> List.of(r.startedAt().toString(), r.runId().toString()));
     } else {
       boolean byParam = ordering.kind().equals("param");
-      RunStore.SortKey key = byParam ? RunStore.SortKey.PARAM : metricSortKey;
+      RunStore.SortKey key = byParam ? RunStore.SortKey.PARAM
+          : metricSortKey != null ? metricSortKey
+          // the points live in another database: their latest values come from there
+          : RunStore.SortKey.given(metricValues.valuesOf(ordering.key(), runs.ids(h, filter)));
       List<RunStore.Sorted> rows = runs.listByValue(h, filter, key, ordering.key(), ordering.ascending(),
           cursor.map(c -> c.text(0)).map(v -> byParam ? jsonCursorValue(v) : floatCursorValue(v)).orElse(null),
           afterId, limit + 1);

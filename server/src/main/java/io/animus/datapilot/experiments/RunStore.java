@@ -242,9 +242,44 @@ public final class RunStore {
    * {@code runs} (it may use {@code :key}) and its PostgreSQL type. Expressions come from code, never
    * from a request.
    */
-  public record SortKey(String expression, String type) {
+  public record SortKey(String expression, String type, List<UUID> runs, double[] values) {
     /** A param's stored JSON value; JSON null counts as missing. */
-    public static final SortKey PARAM = new SortKey("NULLIF(params::jsonb -> :key, 'null'::jsonb)", "jsonb");
+    public static final SortKey PARAM = new SortKey("NULLIF(params::jsonb -> :key, 'null'::jsonb)", "jsonb",
+        List.of(), new double[0]);
+
+    /** Values read elsewhere (a metric's latest values from the points database), by run. */
+    public static SortKey given(Map<UUID, Double> byRun) {
+      List<UUID> runs = new java.util.ArrayList<>(byRun.size());
+      double[] values = new double[byRun.size()];
+      for (Map.Entry<UUID, Double> e : byRun.entrySet()) {
+        values[runs.size()] = e.getValue();
+        runs.add(e.getKey());
+      }
+      return new SortKey("""
+          (SELECT m.v FROM unnest(CAST(:sort_runs AS uuid[]), CAST(:sort_values AS float8[])) AS m(r, v)
+           WHERE m.r = runs.run_id)""", "float8", runs, values);
+    }
+
+    /** An SQL expression of type float8 over a row of {@code runs}. */
+    public static SortKey sql(String expression) {
+      return new SortKey(expression, "float8", List.of(), new double[0]);
+    }
+  }
+
+  /** The ids of every run the filter admits (for sorting by values read elsewhere). */
+  public List<UUID> ids(Handle h, RunFilter f) {
+    return h.createQuery("""
+            SELECT run_id FROM runs
+            WHERE (CAST(:experiment_id AS uuid) IS NULL OR experiment_id = :experiment_id)
+              AND (CAST(:project_id AS text) IS NULL OR project_id = :project_id)
+              AND (CAST(:status AS text) IS NULL OR status = :status)
+              AND (NOT :active OR status IN ('pending', 'running'))""")
+        .bind("experiment_id", f.experimentId())
+        .bind("project_id", f.projectId())
+        .bind("status", f.status())
+        .bind("active", f.activeOnly())
+        .mapTo(UUID.class)
+        .list();
   }
 
   /**
@@ -284,8 +319,16 @@ public final class RunStore {
         .bind("after_value", afterValue)
         .bind("after_id", afterId)
         .bind("limit", limit)
+        .bindArray("sort_runs", UUID.class, sortKey.runs())
+        .bind("sort_values", sortValues(sortKey))
         .map((rs, ctx) -> new Sorted(map(rs), rs.getString("sort_text")))
         .list();
+  }
+
+  /** The values of a {@link SortKey#given} key in the order of its runs, as float8[] binds. */
+  private static org.jdbi.v3.core.argument.Argument sortValues(SortKey key) {
+    double[] values = key.values();
+    return (position, statement, ctx) -> statement.setObject(position, values);
   }
 
   /** How many runs have each effective status. */

@@ -42,6 +42,27 @@ public final class Database implements AutoCloseable {
    * ({@code db/points}, with its own history table, plus the given Java migrations).
    */
   public static Database open(Config.Database settings, Path dataDir, JavaMigration... pointsMigrations) {
+    return open(settings, dataDir, "DATAPILOT_DATABASE", true, true, pointsMigrations);
+  }
+
+  /** Opens the metadata database alone (the points store lives in another), and migrates it. */
+  public static Database openMetadata(Config.Database settings, Path dataDir) {
+    return open(settings, dataDir, "DATAPILOT_DATABASE", true, false);
+  }
+
+  /**
+   * Opens the points store's own database ({@code DATAPILOT_POINTS_DATABASE_URL}; never embedded)
+   * and migrates schema {@code points} there.
+   */
+  public static Database openPoints(Config.Database settings, JavaMigration... pointsMigrations) {
+    if (settings.url().isEmpty()) {
+      throw new IllegalArgumentException("the points database is always an external one");
+    }
+    return open(settings, null, "DATAPILOT_POINTS_DATABASE", false, true, pointsMigrations);
+  }
+
+  private static Database open(Config.Database settings, Path dataDir, String setting, boolean metadata,
+                               boolean points, JavaMigration... pointsMigrations) {
     EmbeddedPostgresServer embedded = null;
     HikariConfig hikari = new HikariConfig();
     if (settings.url().isPresent()) {
@@ -55,7 +76,7 @@ public final class Database implements AutoCloseable {
     }
     HikariConfig reserved = new HikariConfig();
     hikari.copyStateTo(reserved);
-    hikari.setPoolName("datapilot");
+    hikari.setPoolName(metadata ? "datapilot" : "datapilot-points");
     hikari.setMaximumPoolSize(settings.poolSize());
     // A fixed-size pool: growing it on demand opens connections one at a time, just when a burst
     // (200 uploads starting at once) needs them all.
@@ -67,7 +88,7 @@ public final class Database implements AutoCloseable {
     hikari.setInitializationFailTimeout(30_000);
     // Readiness has a connection of its own, so a pool busy with uploads cannot make it time out;
     // it asks "does the database answer", not "is a pooled connection free" (that is load, not a fault).
-    reserved.setPoolName("datapilot-readiness");
+    reserved.setPoolName(metadata ? "datapilot-readiness" : "datapilot-points-readiness");
     reserved.setMaximumPoolSize(1);
     reserved.setMinimumIdle(1);
     reserved.setConnectionTimeout(READINESS_WAIT_MS);
@@ -80,12 +101,12 @@ public final class Database implements AutoCloseable {
       if (embedded != null) {
         embedded.close();
       }
-      throw new ConfigException("cannot connect to the database (check DATAPILOT_DATABASE_URL, "
-          + "DATAPILOT_DATABASE_USER and DATAPILOT_DATABASE_PASSWORD): " + rootMessage(e));
+      throw new ConfigException("cannot connect to the database (check " + setting + "_URL, "
+          + setting + "_USER and " + setting + "_PASSWORD): " + rootMessage(e));
     }
     Database database = new Database(pool, new HikariDataSource(reserved), embedded);
     try {
-      database.migrate(pointsMigrations);
+      database.migrate(metadata, points, pointsMigrations);
     } catch (RuntimeException e) {
       database.close();
       throw e;
@@ -101,13 +122,18 @@ public final class Database implements AutoCloseable {
     return t.getMessage();
   }
 
-  private void migrate(JavaMigration... pointsMigrations) {
+  private void migrate(boolean metadata, boolean points, JavaMigration... pointsMigrations) {
     // Flyway holds two connections at once; its own keep a pool of one usable.
-    Flyway.configure()
-        .dataSource(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword())
-        .locations("classpath:db/migration")
-        .load()
-        .migrate();
+    if (metadata) {
+      Flyway.configure()
+          .dataSource(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword())
+          .locations("classpath:db/migration")
+          .load()
+          .migrate();
+    }
+    if (!points) {
+      return;
+    }
     Flyway.configure()
         .dataSource(pool.getJdbcUrl(), pool.getUsername(), pool.getPassword())
         .locations("classpath:db/points")

@@ -30,6 +30,7 @@ public final class MetricService implements AutoCloseable {
   private static final int MAX_GROUP = 64;
   private static final int MAX_CACHED_SERIES = 200_000;
   private final Jdbi jdbi;
+  private final Jdbi pointsDb;
   private final MetricStore store;
   private final RunLookup runs;
   private final RunTouch touch;
@@ -39,9 +40,14 @@ public final class MetricService implements AutoCloseable {
   private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
   private final SmallWrites<Prepared, MetricStore.WriteResult> small;
 
-  public MetricService(Jdbi jdbi, MetricStore store, RunLookup runs, RunTouch touch, Notifier notifier,
+  /**
+   * {@code jdbi} is the metadata database (runs), {@code points} the points store's; they are the
+   * same object unless {@code DATAPILOT_POINTS_DATABASE_URL} puts the points on a database of their own.
+   */
+  public MetricService(Jdbi jdbi, Jdbi points, MetricStore store, RunLookup runs, RunTouch touch, Notifier notifier,
                        Clock clock, Consumer<Integer> insertedCounter) {
     this.jdbi = jdbi;
+    this.pointsDb = points;
     this.store = store;
     this.runs = runs;
     this.touch = touch;
@@ -97,35 +103,47 @@ public final class MetricService implements AutoCloseable {
         points.micros(nowMicros), namesById);
   }
 
-  private MetricStore.WriteResult insert(Handle h, Prepared w) {
-    MetricStore.WriteResult r = store.insert(h, w.runId(), w.actor(), w.metadataJson(), w.series(), w.steps(),
-        w.values(), w.times());
-    notifier.metrics(h, w.runId(), r, w.namesById());
-    return r;
-  }
-
   private MetricStore.WriteResult writeAlone(Prepared w) {
-    return jdbi.inTransaction(h -> {
-      MetricStore.WriteResult r = insert(h, w);
-      touch.markSeen(h, w.runId(), clock.now());
-      return r;
-    });
+    return writeGroup(List.of(w)).get(0);
   }
 
-  /** Several small writes in one transaction: one commit, one run-row touch per run. */
+  /**
+   * Writes in one transaction: one commit, one run-row touch per run. With the points on a
+   * database of their own, the points commit first; then the run rows are touched and the live
+   * streams told in a transaction of the metadata database (a crash in between loses a live frame
+   * and a last_seen_at, never a point).
+   */
   private List<MetricStore.WriteResult> writeGroup(List<Prepared> group) {
-    return jdbi.inTransaction(h -> {
-      List<MetricStore.WriteResult> out = new ArrayList<>(group.size());
-      java.util.Set<UUID> touched = new java.util.TreeSet<>();
-      for (Prepared w : group) {
-        out.add(insert(h, w));
-        touched.add(w.runId());
-      }
-      for (UUID runId : touched) {
-        touch.markSeen(h, runId, clock.now());
-      }
-      return out;
-    });
+    if (pointsDb == jdbi) {
+      return jdbi.inTransaction(h -> {
+        List<MetricStore.WriteResult> out = insertAll(h, group);
+        afterPoints(h, group, out);
+        return out;
+      });
+    }
+    List<MetricStore.WriteResult> out = pointsDb.inTransaction(h -> insertAll(h, group));
+    jdbi.useTransaction(h -> afterPoints(h, group, out));
+    return out;
+  }
+
+  private List<MetricStore.WriteResult> insertAll(Handle h, List<Prepared> group) {
+    List<MetricStore.WriteResult> out = new ArrayList<>(group.size());
+    for (Prepared w : group) {
+      out.add(store.insert(h, w.runId(), w.actor(), w.metadataJson(), w.series(), w.steps(), w.values(),
+          w.times()));
+    }
+    return out;
+  }
+
+  private void afterPoints(Handle metadata, List<Prepared> group, List<MetricStore.WriteResult> results) {
+    java.util.Set<UUID> touched = new java.util.TreeSet<>();
+    for (int i = 0; i < group.size(); i++) {
+      notifier.metrics(metadata, group.get(i).runId(), results.get(i), group.get(i).namesById());
+      touched.add(group.get(i).runId());
+    }
+    for (UUID runId : touched) {
+      touch.markSeen(metadata, runId, clock.now());
+    }
   }
 
   /** Stops the small-write writers after what is queued. */
@@ -146,7 +164,7 @@ public final class MetricService implements AutoCloseable {
       }
     }
     if (!missing.isEmpty()) {
-      Map<String, Integer> created = jdbi.inTransaction(h -> store.ensureSeries(h, runId, missing));
+      Map<String, Integer> created = pointsDb.inTransaction(h -> store.ensureSeries(h, runId, missing));
       if (seriesIds.size() > MAX_CACHED_SERIES) {
         seriesIds.clear();
       }
@@ -164,12 +182,13 @@ public final class MetricService implements AutoCloseable {
     String fingerprint = PageToken.fingerprint("metrics", runId.toString(), filter);
     Optional<PageToken.Cursor> cursor = PageToken.decode(pageToken, fingerprint, 1);
     if (filter == null) {
-      List<MetricSample> rows = jdbi.withHandle(h -> store.latestPerName(h, runId,
+      List<MetricSample> rows = pointsDb.withHandle(h -> store.latestPerName(h, runId,
           cursor.map(c -> c.text(0)).orElse(null), limit + 1));
       return Page.fromOverfetch(rows, limit, fingerprint, s -> List.of(s.name()));
     }
     Long before = cursor.map(c -> c.number(0)).orElse(null);
-    List<MetricSample> newestFirst = jdbi.withHandle(h -> store.samplesBefore(h, runId, filter, before, limit + 1));
+    List<MetricSample> newestFirst = pointsDb.withHandle(
+        h -> store.samplesBefore(h, runId, filter, before, limit + 1));
     Page<MetricSample> page = Page.fromOverfetch(newestFirst, limit, fingerprint,
         s -> List.of(Long.toString(s.step())));
     List<MetricSample> ascending = new ArrayList<>(page.items());
@@ -183,7 +202,7 @@ public final class MetricService implements AutoCloseable {
   public Series series(ProjectScope project, String rawRunId, String name, int maxPoints) {
     UUID runId = runs.require(project, rawRunId);
     // One snapshot for the series row, the rollups and the segments, so totals and buckets agree.
-    return jdbi.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
+    return pointsDb.inTransaction(TransactionIsolationLevel.REPEATABLE_READ, h -> {
       Optional<MetricStore.SeriesInfo> info = store.findSeries(h, runId, name);
       if (info.isEmpty() || info.get().pointCount() == 0) {
         return new Series(runId, name, 0, false, List.of());

@@ -21,7 +21,7 @@ import org.jdbi.v3.core.argument.Argument;
  * {@code segments}, {@code rollups}; also what run lists read of them ({@link LatestMetrics}). Every
  * statement names its run, so the schema can be distributed by {@code run_id}.
  */
-public final class MetricStore implements LatestMetrics {
+public final class MetricStore {
   /** The latest value of metric {@code :key} of the run of the enclosing {@code runs} row. */
   private static final String LATEST_VALUE_OF_KEY = """
       (SELECT s.last_value FROM points.series s
@@ -94,12 +94,25 @@ public final class MetricStore implements LatestMetrics {
              (SELECT count(*) FROM seg) + (SELECT count(*) FROM roll) AS touched
       """;
 
-  @Override
+  /** See {@link LatestMetrics#latestValueOfKey()}: valid where the points share the runs' database. */
   public String latestValueOfKey() {
     return LATEST_VALUE_OF_KEY;
   }
 
-  @Override
+  /** The latest value of metric {@code key} of each of these runs that has one. */
+  public Map<UUID, Double> valuesOf(Handle h, String key, Collection<UUID> runIds) {
+    Map<UUID, Double> out = new HashMap<>();
+    h.createQuery("""
+            SELECT run_id, last_value FROM points.series
+            WHERE run_id = ANY(:run_ids) AND name = :key AND last_step IS NOT NULL""")
+        .bindArray("run_ids", UUID.class, runIds)
+        .bind("key", key)
+        .map((rs, ctx) -> Map.entry(rs.getObject(1, UUID.class), rs.getDouble(2)))
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+
+  /** For each run, {name: value} of the highest-step point of every metric. */
   public Map<UUID, Map<String, Double>> latestByRun(Handle h, Collection<UUID> runIds) {
     Map<UUID, Map<String, Double>> out = new HashMap<>();
     if (runIds.isEmpty()) {

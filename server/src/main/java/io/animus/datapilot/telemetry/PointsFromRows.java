@@ -1,5 +1,7 @@
 package io.animus.datapilot.telemetry;
 
+import io.animus.datapilot.config.ConfigException;
+import io.animus.datapilot.storage.Database;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -21,6 +23,31 @@ import org.flywaydb.core.api.migration.JavaMigration;
 public final class PointsFromRows implements JavaMigration {
   /** Points per migrated segment: the size the writer's segments are compacted to. */
   static final int SEGMENT_POINTS = 1000;
+
+  /**
+   * With the points store on a database of its own, refuses to start while the metadata database
+   * still holds points of the previous layout: this migration cannot reach them there, and they
+   * would silently vanish from every read (docs/points-store.md says how to move them).
+   */
+  public static void refusePointsLeftBehind(Database metadata) {
+    try (Connection c = metadata.openDedicatedConnection(); Statement st = c.createStatement();
+         ResultSet rs = st.executeQuery("SELECT to_regclass('public.metric_samples') IS NOT NULL")) {
+      rs.next();
+      if (!rs.getBoolean(1)) {
+        return;
+      }
+      try (ResultSet any = st.executeQuery("SELECT EXISTS (SELECT 1 FROM public.metric_samples)")) {
+        any.next();
+        if (any.getBoolean(1)) {
+          throw new ConfigException("the database holds metric points of the previous layout: start once without "
+              + "DATAPILOT_POINTS_DATABASE_URL to move them into schema points, then move that schema "
+              + "(docs/points-store.md)");
+        }
+      }
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot check the database for points of the previous layout", e);
+    }
+  }
 
   @Override
   public MigrationVersion getVersion() {

@@ -52,6 +52,7 @@ public final class StreamHub implements AutoCloseable {
   private final Workers workers;
   private final Database database;
   private final Jdbi jdbi;
+  private final Jdbi points;
   private final EventStore events;
   private final MetricStore metrics;
   private final Map<UUID, Set<StreamSubscriber>> byRun = new ConcurrentHashMap<>();
@@ -59,9 +60,11 @@ public final class StreamHub implements AutoCloseable {
   private volatile boolean listening;
   private final Thread thread;
 
-  public StreamHub(Database database, EventStore events, MetricStore metrics) {
+  /** {@code points}: the points store's database (the metadata one unless configured apart). */
+  public StreamHub(Database database, Jdbi points, EventStore events, MetricStore metrics) {
     this.database = database;
     this.jdbi = database.jdbi();
+    this.points = points;
     this.events = events;
     this.metrics = metrics;
     this.thread = new Thread(this::listenLoop, "datapilot-stream-listener");
@@ -196,7 +199,7 @@ public final class StreamHub implements AutoCloseable {
     }
     long writeId = msg.path("w").asLong();
     UUID runId = UUID.fromString(msg.path("r").asText());
-    jdbi.useHandle(h -> {
+    points.useHandle(h -> {
       List<Integer> ids = new ArrayList<>();
       msg.get("g").forEach(g -> ids.add(g.get(0).asInt()));
       Map<Integer, String> names = metrics.seriesNames(h, runId, ids);

@@ -4,9 +4,14 @@ import static io.animus.datapilot.telemetry.PointsStoreHttpTest.assertBitsEqual;
 import static io.animus.datapilot.telemetry.RunFixtures.RUNS;
 import static io.animus.datapilot.telemetry.RunFixtures.newRun;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.animus.datapilot.config.ConfigException;
 import io.animus.datapilot.testing.TestClient;
+import io.animus.datapilot.testing.TestDatabase;
 import io.animus.datapilot.testing.TestServer;
 import java.io.IOException;
 import java.io.InputStream;
@@ -42,7 +47,26 @@ class PointsMigrationTest {
   }
 
   @Test
+  void withThePointsApartPointsLeftInTheMetadataDatabaseStopTheServerWithAClearMessage() throws Exception {
+    assumeTrue(TestDatabase.pointsApart(), "only when the suite runs with the points on a database of their own");
+    TestServer server = TestServer.start();
+    String runId = newRun(server.client());
+    try (Connection c = DriverManager.getConnection(server.databaseUrl(), "postgres", "");
+         Statement st = c.createStatement()) {
+      // the metadata database still has the previous layout's (empty) tables; give them a point
+      st.execute("INSERT INTO metric_series (run_id, name) VALUES ('" + runId + "', 'loss')");
+      st.execute("INSERT INTO metric_writes (run_id, recorded_by) VALUES ('" + runId + "', 'old')");
+      st.execute("INSERT INTO metric_samples SELECT series_id, 0, 1.5, now(), 1 FROM metric_series");
+    }
+    assertThatThrownBy(() -> server.restart(Map.of()))
+        .isInstanceOf(ConfigException.class)
+        .hasMessageContaining("previous layout")
+        .hasMessageContaining("DATAPILOT_POINTS_DATABASE_URL");
+  }
+
+  @Test
   void pointsOfThePreviousLayoutAreMovedIntoSegmentsAndReadTheSame() throws Exception {
+    assumeFalse(TestDatabase.pointsApart(), "the previous layout had the points in the metadata database");
     TestServer server = TestServer.start();
     try {
       TestClient client = server.client();

@@ -52,6 +52,48 @@ public final class TestDatabase {
     return replaceDatabase(baseUrl, name);
   }
 
+  private static String pointsBaseUrl;
+
+  /**
+   * With {@code -Ddatapilot.test.pointsApart=true}, every test server keeps its metric points on
+   * a database of their own ({@code DATAPILOT_POINTS_DATABASE_URL}), on a second embedded
+   * PostgreSQL (or, against an external one, a second database there: neither can join across).
+   */
+  public static boolean pointsApart() {
+    return Boolean.getBoolean("datapilot.test.pointsApart");
+  }
+
+  /** A fresh database for a test server's points store (see {@link #pointsApart}). */
+  public static synchronized String freshPointsDatabaseUrl() {
+    if (pointsBaseUrl == null) {
+      if (external()) {
+        pointsBaseUrl = System.getProperty("datapilot.test.databaseUrl");
+      } else {
+        try {
+          EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+              pg.close();
+            } catch (IOException ignored) {
+              // the JVM is exiting
+            }
+          }));
+          pointsBaseUrl = pg.getJdbcUrl("postgres", "postgres");
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+      }
+    }
+    String name = "p_" + UUID.randomUUID().toString().replace("-", "");
+    try (Connection c = DriverManager.getConnection(pointsBaseUrl, user, "");
+         Statement s = c.createStatement()) {
+      s.execute("CREATE DATABASE " + name);
+    } catch (SQLException e) {
+      throw new IllegalStateException("cannot create test points database", e);
+    }
+    return replaceDatabase(pointsBaseUrl, name);
+  }
+
   public static boolean external() {
     String external = System.getProperty("datapilot.test.databaseUrl", "");
     return !external.isBlank() && !external.startsWith("${");

@@ -14,13 +14,15 @@ public final class TestServer implements AutoCloseable {
   private final App app;
   private final Path dataDir;
   private final String databaseUrl;
+  private final String pointsUrl;
   private io.animus.sdk.ExperimentsClient sdk;
   private io.animus.sdk.DatasetRegistryClient datasets;
 
-  private TestServer(App app, Path dataDir, String databaseUrl) {
+  private TestServer(App app, Path dataDir, String databaseUrl, String pointsUrl) {
     this.app = app;
     this.dataDir = dataDir;
     this.databaseUrl = databaseUrl;
+    this.pointsUrl = pointsUrl;
   }
 
   public static TestServer start() {
@@ -32,13 +34,14 @@ public final class TestServer implements AutoCloseable {
     try {
       Path dir = Files.createTempDirectory("datapilot-test");
       String url = TestDatabase.freshDatabaseUrl();
-      return startWith(dir, url, settings);
+      return startWith(dir, url, TestDatabase.pointsApart() ? TestDatabase.freshPointsDatabaseUrl() : null,
+          settings);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
   }
 
-  private static TestServer startWith(Path dir, String url, Map<String, String> settings) {
+  private static TestServer startWith(Path dir, String url, String pointsUrl, Map<String, String> settings) {
     Map<String, String> env = new HashMap<>();
     env.put("DATAPILOT_LISTEN", "127.0.0.1:0");
     env.put("DATAPILOT_DATA_DIR", dir.toString());
@@ -47,8 +50,11 @@ public final class TestServer implements AutoCloseable {
     // The pool is opened whole at start, and a suite keeps several servers on one PostgreSQL (CI's
     // allows 100 connections): tests get 5 unless they ask for more.
     env.put("DATAPILOT_DATABASE_POOL_SIZE", "5");
+    if (pointsUrl != null) {
+      env.put("DATAPILOT_POINTS_DATABASE_URL", pointsUrl);
+    }
     env.putAll(settings);
-    return new TestServer(App.start(new ConfigLoader(env, Map.of()).load()), dir, url);
+    return new TestServer(App.start(new ConfigLoader(env, Map.of()).load()), dir, url, pointsUrl);
   }
 
   /**
@@ -57,7 +63,7 @@ public final class TestServer implements AutoCloseable {
    */
   public static TestServer startSharing(TestServer other, Map<String, String> settings) {
     try {
-      return startWith(Files.createTempDirectory("datapilot-test"), other.databaseUrl, settings);
+      return startWith(Files.createTempDirectory("datapilot-test"), other.databaseUrl, other.pointsUrl, settings);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -66,7 +72,7 @@ public final class TestServer implements AutoCloseable {
   /** Stops this server and starts another on the same database and data directory. */
   public TestServer restart(Map<String, String> settings) {
     app.close();
-    return startWith(dataDir, databaseUrl, settings);
+    return startWith(dataDir, databaseUrl, pointsUrl, settings);
   }
 
   public TestClient client() {
@@ -109,6 +115,11 @@ public final class TestServer implements AutoCloseable {
 
   public String databaseUrl() {
     return databaseUrl;
+  }
+
+  /** The points store's own database, or the metadata one when they are not apart. */
+  public String pointsDatabaseUrl() {
+    return pointsUrl == null ? databaseUrl : pointsUrl;
   }
 
   @Override
