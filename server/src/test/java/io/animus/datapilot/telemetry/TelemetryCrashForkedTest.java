@@ -19,11 +19,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -35,11 +37,12 @@ import org.junit.jupiter.api.io.TempDir;
  * small single-step requests the way the published SDK does (one request at a time, each waiting for its
  * answer, retried on 429 and 5xx), while a couple write {@code metrics:batch} requests of 1,000–10,000
  * points. Every point has its own value (seeded), NaN and ±Infinity among them, and every client records
- * which points a 2xx acknowledged. After a seeded 2–5 s of load the server is killed and started again on
- * the same data directory. The SDK's retry of every request whose answer was lost must then be
- * acknowledged (a duplicate step is 200, not an error), and its answer shows whether a batch had been
- * stored whole or not at all; a later write of an acknowledged step with another value must not replace
- * it (first write wins). Then every series is read back completely and must hold
+ * which points a 2xx acknowledged. After a seeded 2–5 s of load (and once a batch is in flight) the server
+ * is killed, in every second cycle together with its embedded postmaster (so PostgreSQL recovers from its
+ * write-ahead log), and started again on the same data directory. The SDK's retry of every request whose
+ * answer was lost must then be acknowledged (a duplicate step is 200, not an error), and its answer shows
+ * whether a batch had been stored whole or not at all; a later write of an acknowledged step with another
+ * value must not replace it (first write wins). Then every series is read back completely and must hold
  * <ul>
  *   <li>every acknowledged point, with the exact value sent (compared bit for bit);</li>
  *   <li>no point that was never sent, and no value other than the one sent for that step;</li>
@@ -70,10 +73,18 @@ class TelemetryCrashForkedTest {
 
   enum Outcome { ACKED, UNKNOWN, REFUSED }
 
+  /** Where a point is: run (index into the runs made), series name, step. */
+  record Key(int run, String name, long step) {
+    @Override
+    public String toString() {
+      return "run " + run + " " + name + " step " + step;
+    }
+  }
+
   /** One metric point: which run, which series, which step, and the one value ever sent for it. */
   record Point(int run, String name, long step, double value) {
-    String key() {
-      return run + "/" + name + "/" + step;
+    Key key() {
+      return new Key(run, name, step);
     }
   }
 
@@ -110,19 +121,27 @@ class TelemetryCrashForkedTest {
       server.close();
     }
     // a server killed without a restart leaves its embedded postmaster (pg_ctl detaches it): stop it
+    postmaster().ifPresent(p -> {
+      p.destroy();
+      p.onExit().orTimeout(15, TimeUnit.SECONDS).exceptionally(e -> {
+        p.destroyForcibly();
+        return p;
+      }).join();
+    });
+  }
+
+  /** The postmaster of this test's embedded PostgreSQL, if one is running (never another process). */
+  private Optional<ProcessHandle> postmaster() throws IOException {
     Path pid = dir.resolve("data").resolve("pg").resolve("postmaster.pid");
-    if (Files.isRegularFile(pid)) {
-      long postmaster = Long.parseLong(Files.readAllLines(pid).get(0).trim());
-      ProcessHandle.of(postmaster)
-          .filter(p -> p.info().command().map(c -> c.contains("postgres")).orElse(false))
-          .ifPresent(p -> {
-            p.destroy();
-            p.onExit().orTimeout(15, java.util.concurrent.TimeUnit.SECONDS).exceptionally(e -> {
-              p.destroyForcibly();
-              return p;
-            }).join();
-          });
+    if (!Files.isRegularFile(pid)) {
+      return Optional.empty();
     }
+    List<String> lines = Files.readAllLines(pid);
+    if (lines.size() < 2 || !Files.isSameFile(Path.of(lines.get(1).trim()), pid.getParent())) {
+      return Optional.empty();
+    }
+    return ProcessHandle.of(Long.parseLong(lines.get(0).trim())).filter(ProcessHandle::isAlive)
+        .filter(p -> p.info().command().map(c -> c.endsWith("postgres")).orElse(false));
   }
 
   @Test
@@ -157,7 +176,14 @@ class TelemetryCrashForkedTest {
       }
       Thread.sleep(random.nextInt(120));
       long killed = System.nanoTime();
+      Optional<ProcessHandle> postmaster = postmaster();
       server.kill();
+      if (cycle % 2 == 1) {
+        // the whole stack at once, as when the machine dies: PostgreSQL recovers from its write-ahead log
+        assertThat(postmaster).as("the embedded postmaster of the killed server").isPresent();
+        postmaster.get().destroyForcibly();
+        postmaster.get().onExit().get(30, TimeUnit.SECONDS);
+      }
       load.stopping = true;
       for (Thread t : writers) {
         t.join(60_000);
@@ -174,9 +200,10 @@ class TelemetryCrashForkedTest {
       firstWriteWins(server.base(), random);
       long verifyStarted = System.nanoTime();
       int points = verify(server.base(), "after kill " + (cycle + 1));
-      System.out.printf("telemetry crash: cycle %d: SIGKILL after %d ms of load, ready again in %.1f s; told "
-              + "before the kill: %s; %d sent again; %d points stored in all, verified in %.1f s%n", cycle + 1,
-          loadMs, restart, told, retried, points, (System.nanoTime() - verifyStarted) / 1e9);
+      System.out.printf("telemetry crash: cycle %d: SIGKILL of the server%s after %d ms of load, ready again in "
+              + "%.1f s; told before the kill: %s; %d sent again; %d points stored in all, verified in %.1f s%n",
+          cycle + 1, cycle % 2 == 1 ? " and its postmaster" : "", loadMs, restart, told, retried, points,
+          (System.nanoTime() - verifyStarted) / 1e9);
     }
     System.out.printf("telemetry crash: %d cycles, %s; %.1f s in all%n", CYCLES, counts(ledger),
         (System.nanoTime() - testStarted) / 1e9);
@@ -358,8 +385,8 @@ class TelemetryCrashForkedTest {
    * Fails with the first problems found, each naming run, series, step, what was sent and what is stored.
    */
   private int verify(String base, String when) throws IOException {
-    Map<String, Point> sentPoints = new HashMap<>();
-    Map<String, Sent> sentBy = new HashMap<>();
+    Map<Key, Point> sentPoints = new HashMap<>();
+    Map<Key, Sent> sentBy = new HashMap<>();
     Map<Integer, Set<String>> names = new TreeMap<>();
     for (Sent s : ledger) {
       for (Point p : s.points) {
@@ -370,7 +397,7 @@ class TelemetryCrashForkedTest {
       }
     }
     List<String> problems = new ArrayList<>();
-    Map<String, Double> stored = new HashMap<>();
+    Map<Key, Double> stored = new HashMap<>();
     for (int run = 0; run < RUNS; run++) {
       Set<String> sentNames = names.getOrDefault(run, Set.of());
       // without a name: one sample per stored series, so a series never written would show here
@@ -383,7 +410,7 @@ class TelemetryCrashForkedTest {
       for (String name : sentNames) {
         Map<Long, Double> series = readSeries(base, run, name, problems);
         int r = run;
-        series.forEach((step, v) -> stored.put(new Point(r, name, step, 0).key(), v));
+        series.forEach((step, v) -> stored.put(new Key(r, name, step), v));
         if (!series.isEmpty() && series.size() <= 10_000) {
           crossCheckSeries(base, run, name, series, problems);
         }
