@@ -48,12 +48,12 @@ import org.junit.jupiter.api.io.TempDir;
  *   <li>no point that was never sent, and no value other than the one sent for that step;</li>
  *   <li>each batch whole or not at all.</li>
  * </ul>
- * Two kill/restart cycles on the same runs by default ({@code -Ddatapilot.telemetryCrash.cycles=N} for
- * more); every cycle checks all points written so far.
+ * Three kill/restart cycles on the same runs ({@code -Ddatapilot.telemetryCrash.cycles=N} for another
+ * number); every cycle checks all points written so far.
  */
 class TelemetryCrashForkedTest {
   private static final long SEED = 20261216L;
-  private static final int CYCLES = Integer.getInteger("datapilot.telemetryCrash.cycles", 2);
+  private static final int CYCLES = Integer.getInteger("datapilot.telemetryCrash.cycles", 3);
   private static final int RUNS = 3;
   private static final int SMALL_WRITERS = 4;
   private static final int BATCH_WRITERS = 2;
@@ -147,6 +147,7 @@ class TelemetryCrashForkedTest {
   @Test
   void aSigkillDuringConcurrentSmallAndLargeMetricWritesLosesNothingAcknowledged() throws Exception {
     Random random = new Random(SEED);
+    Random killAt = new Random(SEED * 31 + 7);
     long testStarted = System.nanoTime();
     server = ForkedServer.start(dir, env());
     System.out.printf("telemetry crash: first start ready in %.1f s%n", server.await("/readyz",
@@ -166,7 +167,7 @@ class TelemetryCrashForkedTest {
       for (int j = 0; j < BATCH_WRITERS; j++) {
         writers.add(batchWriter(base, j, new Random(random.nextLong()), nextBatchStep[j], load, problems));
       }
-      long loadMs = 2000 + random.nextInt(3001);
+      long loadMs = 2000 + killAt.nextInt(3001);
       writers.forEach(Thread::start);
       Thread.sleep(loadMs);
       // small writes are nearly always in flight; wait for a batch to be too, then cut it at a seeded moment
@@ -174,7 +175,7 @@ class TelemetryCrashForkedTest {
       while (load.batchesInFlight.get() == 0 && System.nanoTime() < waitUntil) {
         Thread.sleep(1);
       }
-      Thread.sleep(random.nextInt(120));
+      Thread.sleep(killAt.nextInt(120));
       long killed = System.nanoTime();
       Optional<ProcessHandle> postmaster = postmaster();
       server.kill();
