@@ -36,12 +36,14 @@ import jdk.jfr.consumer.RecordingFile;
  *
  * <pre>
  * java -cp "bench/target/classes:bench/target/lib/*" io.animus.datapilot.bench.SmallWriteLoad \
- *     [modes=seq,concurrent] [seconds=20] [warmup=10] [clients=16] [fsyncSeconds=5] [ceilingSeconds=seconds]
+ *     [modes=seq,concurrent] [seconds=20] [warmup=10] [prewarm=30] [clients=16] [fsyncSeconds=5]
+ *     [ceilingSeconds=seconds]
  * java -XX:FlightRecorderOptions:stackdepth=256 -cp "bench/target/classes:bench/target/lib/*" \
  *     io.animus.datapilot.bench.SmallWriteLoad profile=seq [seconds=20] [warmup=10]
  * </pre>
  *
- * Starts the server in-process on loopback (embedded PostgreSQL, durable, in a temporary directory).
+ * Starts the server in-process on loopback (embedded PostgreSQL, durable, in a temporary directory), and first
+ * warms the JIT for {@code prewarm} seconds with {@code clients} clients (not measured).
  *
  * <p><b>seq</b>: ONE client, one metric per request, each answer awaited before the next request, on one
  * keep-alive connection: {@code POST …/experiment-runs/{run}/metrics} with the body the published SDK sends
@@ -77,6 +79,7 @@ public final class SmallWriteLoad {
     int clients = Integer.parseInt(opt.getOrDefault("clients", "16"));
     int fsyncSeconds = Integer.parseInt(opt.getOrDefault("fsyncSeconds", "5"));
     int ceilingSeconds = Integer.parseInt(opt.getOrDefault("ceilingSeconds", Integer.toString(seconds)));
+    int prewarm = Integer.parseInt(opt.getOrDefault("prewarm", "30"));
     String profile = opt.get("profile");
     String modes = opt.getOrDefault("modes", "seq,concurrent");
     Path dir = Files.createTempDirectory("bench-smallwrite");
@@ -93,6 +96,9 @@ public final class SmallWriteLoad {
           b.pgPort, dir, Runtime.getRuntime().availableProcessors(), TelemetryLoad.load());
       TelemetryLoad.say("PostgreSQL settings: %s", b.settings());
       String experiment = TelemetryLoad.createExperiment(app.port(), "smallwrite-bench");
+      if (prewarm > 0) {
+        b.prewarm(experiment, clients, prewarm);
+      }
       if (profile != null) {
         b.profile(experiment, profile.equals("concurrent") ? clients : 1, seconds, warmup);
       } else {
@@ -224,6 +230,27 @@ public final class SmallWriteLoad {
 
     // ------------------------------------------------------------ phases
 
+    /**
+     * JIT warm-up before any measured phase: one sequential client makes only ~100 requests a second, too few
+     * for the compilers to finish within a warm-up; {@code clients} clients (one run each) post one-metric and
+     * five-metric writes and GET /healthz for {@code seconds} in all, not measured.
+     */
+    void prewarm(String experiment, int clients, int seconds) throws Exception {
+      List<String> runs = new ArrayList<>();
+      for (int i = 0; i < clients; i++) {
+        runs.add(TelemetryLoad.createRun(port, experiment));
+      }
+      TelemetryLoad.say("(prewarm) %d clients, %d s of one-metric and five-metric writes and GET /healthz (JIT; not "
+          + "measured)", clients, seconds);
+      long t0 = System.nanoTime();
+      closedLoop(clients, Math.max(1, seconds * 2 / 5), 0,
+          (c, step) -> sdkPost(RUNS + runs.get(c) + "/metrics", port, oneMetricBody(step)), 201);
+      closedLoop(clients, Math.max(1, seconds * 2 / 5), 0,
+          (c, step) -> sdkPost(RUNS + runs.get(c) + "/metrics", port, fiveMetricBody(step)), 201);
+      closedLoop(clients, Math.max(1, seconds / 5), 0, (c, step) -> sdkGet("/healthz", port), 200);
+      TelemetryLoad.say("(prewarm) done in %.0f s", (System.nanoTime() - t0) / 1e9);
+    }
+
     void sequential(String experiment, int seconds, int warmup, int ceilingSeconds) throws Exception {
       String run = TelemetryLoad.createRun(port, experiment);
       String path = RUNS + run + "/metrics";
@@ -235,7 +262,7 @@ public final class SmallWriteLoad {
           ceilingSeconds);
       Window h = closedLoop(1, Math.min(warmup, 5), ceilingSeconds, (c, step) -> sdkGet("/healthz", port), 200);
       report("seq", "GET /healthz (empty handler)", h);
-      TelemetryLoad.say("(seq) RESULT small write / empty handler: req/s %.2f, p50 %.1fx, p99 %.1fx",
+      TelemetryLoad.say("(seq) RESULT small write / empty handler: req/s %.4f, p50 %.1fx, p99 %.1fx",
           w.rate() / h.rate(), w.latency().ms(0.5) / h.latency().ms(0.5), w.latency().ms(0.99) / h.latency().ms(0.99));
     }
 
@@ -253,7 +280,7 @@ public final class SmallWriteLoad {
           Math.min(warmup, 5), ceilingSeconds);
       Window h = closedLoop(clients, Math.min(warmup, 5), ceilingSeconds, (c, step) -> sdkGet("/healthz", port), 200);
       report("concurrent", "GET /healthz (empty handler)", h);
-      TelemetryLoad.say("(concurrent) RESULT small write / empty handler at %d clients: req/s %.2f, p50 %.1fx, "
+      TelemetryLoad.say("(concurrent) RESULT small write / empty handler at %d clients: req/s %.4f, p50 %.1fx, "
           + "p99 %.1fx", clients, w.rate() / h.rate(), w.latency().ms(0.5) / h.latency().ms(0.5),
           w.latency().ms(0.99) / h.latency().ms(0.99));
     }
@@ -527,8 +554,8 @@ public final class SmallWriteLoad {
     }
 
     void statements(long requests) throws Exception {
-      TelemetryLoad.say("(profile) pg_stat_statements, per request (execution time in the backend; COMMIT includes "
-          + "its WAL flush):");
+      TelemetryLoad.say("(profile) pg_stat_statements, per request (execution time in the backend; commits and "
+          + "their WAL flush are not in it: see pg_stat_io below):");
       System.out.printf(Locale.ROOT, "    %-70s %8s %10s %10s %10s %10s%n", "statement", "calls/req", "us/call",
           "us/req", "WAL B/req", "rows/call");
       double total = 0;

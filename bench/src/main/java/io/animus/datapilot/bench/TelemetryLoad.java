@@ -38,7 +38,7 @@ import org.postgresql.copy.CopyIn;
  *     [parts=abcd] [seconds=20] [warmup=5] [livePosts=500] [seriesPoints=1000000] [seriesReads=50]
  * </pre>
  *
- * a: 8 runs x metrics:batch of 10,000 points, plus a COPY ceiling of the same row count;
+ * a: 8 runs x metrics:batch of 10,000 points (points/s, CPU per point), plus a COPY ceiling of the same row count;
  * b: 16 clients x one step per request (published SDK shape, 5 metrics);
  * c: POST 2xx to SSE frame latency (events, paced metrics, sparse metrics);
  * d: series read of a 1,000,000-point series, plus a raw-row SQL aggregation ceiling.
