@@ -38,7 +38,7 @@ import org.postgresql.copy.CopyIn;
  *     [parts=abcd] [seconds=20] [warmup=5] [livePosts=500] [seriesPoints=1000000] [seriesReads=50]
  * </pre>
  *
- * a: 8 runs x metrics:batch of 10,000 points, plus a COPY ceiling of the same row count;
+ * a: 8 runs x metrics:batch of 10,000 points (points/s, CPU per point), plus a COPY ceiling of the same row count;
  * b: 16 clients x one step per request (published SDK shape, 5 metrics);
  * c: POST 2xx to SSE frame latency (events, paced metrics, sparse metrics);
  * d: series read of a 1,000,000-point series, plus a raw-row SQL aggregation ceiling.
@@ -108,10 +108,13 @@ public final class TelemetryLoad {
     long measureAt = System.nanoTime() + warmup * 1_000_000_000L;
     long endAt = measureAt + seconds * 1_000_000_000L;
     List<Thread> threads = new ArrayList<>();
+    // The clients stay alive until the closing CPU snapshot: a thread that has ended reports no CPU time.
+    java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(clients);
+    java.util.concurrent.CountDownLatch measured = new java.util.concurrent.CountDownLatch(1);
     for (int c = 0; c < clients; c++) {
       int client = c;
       recorders[c] = new Recorder();
-      threads.add(thread(() -> {
+      threads.add(thread("bench-http-batch-" + c, () -> {
         BatchTemplate t = BatchTemplate.of(names, BATCH_STEPS);
         byte[] head = postHead(RUNS + runs.get(client) + "/metrics:batch", t.body.length);
         try (Conn conn = new Conn(port)) {
@@ -136,21 +139,47 @@ public final class TelemetryLoad {
           }
         } catch (IOException e) {
           throw new RuntimeException(e);
+        } finally {
+          finished.countDown();
+          try {
+            measured.await();
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
         }
       }));
     }
     windowStart[0] = measureAt;
+    CpuAccounting cpu = new CpuAccounting(CreateRunLoad.Runner.postmasterPid(dataDir(app).resolve("pg")));
     threads.forEach(Thread::start);
+    long wait = (measureAt - System.nanoTime()) / 1_000_000;
+    if (wait > 0) {
+      Thread.sleep(wait);
+    }
+    CpuAccounting.Snapshot before = cpu.take();
+    finished.await();
+    CpuAccounting.Snapshot after = cpu.take();
+    double elapsed = (System.nanoTime() - measureAt) / 1e9;
+    measured.countDown();
     for (Thread t : threads) {
       t.join();
     }
-    double elapsed = (System.nanoTime() - measureAt) / 1e9;
     Recorder all = Recorder.merge(recorders);
     long rows = inserted.get();
     double pointsPerSec = rows / elapsed;
     say("(a) RESULT batch ingest: %,d points in %.1f s = %,.0f points/s; %d requests, latency p50 %.1f ms "
         + "p99 %.1f ms max %.1f ms; load %s", rows, elapsed, pointsPerSec, all.count(), all.ms(0.50), all.ms(0.99),
         all.ms(1.0), load());
+    // Points are counted from requests that started in the window, CPU over the window itself: close enough
+    // over 20 s (8 requests in flight of ~0.5 s each).
+    CpuAccounting.Usage usage = CpuAccounting.between(before, after);
+    System.out.print(usage.format(0, "    "));
+    say("(a) RESULT CPU per point: server JVM %.2f us (server threads %.2f + GC/JIT/VM %.2f), PostgreSQL %.2f us, "
+        + "load generator %.2f us; server JVM + PostgreSQL %.2f us", usage.microsPerOp(usage.serverThreadCores
+        + usage.jvmOtherCores, rows), usage.microsPerOp(usage.serverThreadCores, rows),
+        usage.microsPerOp(usage.jvmOtherCores, rows), usage.microsPerOp(usage.postgresCores, rows),
+        usage.microsPerOp(usage.loadGeneratorCores, rows), usage.microsPerOp(usage.serverThreadCores
+        + usage.jvmOtherCores + usage.postgresCores, rows));
 
     // Ceiling: COPY the same number of rows into metric_samples with fresh series ids, 8 streams.
     int streams = 8;
@@ -795,6 +824,18 @@ public final class TelemetryLoad {
       return r;
     }
 
+    /** The mean in milliseconds; NaN when empty. */
+    synchronized double meanMs() {
+      if (n == 0) {
+        return Double.NaN;
+      }
+      double sum = 0;
+      for (int i = 0; i < n; i++) {
+        sum += values[i];
+      }
+      return sum / n / 1e6;
+    }
+
     /** The p-quantile (nearest rank) in milliseconds; NaN when empty. */
     synchronized double ms(double p) {
       if (n == 0) {
@@ -817,6 +858,18 @@ public final class TelemetryLoad {
         throw e;
       }
     });
+  }
+
+  /** The same, named (CpuAccounting counts threads named {@code bench-http-…} as the load generator). */
+  static Thread thread(String name, Runnable r) {
+    Thread t = thread(r);
+    t.setName(name);
+    return t;
+  }
+
+  /** The server's data directory (the embedded PostgreSQL is in its {@code pg} subdirectory). */
+  static Path dataDir(App app) {
+    return app.config().dataDir();
   }
 
   static String load() {
