@@ -601,7 +601,10 @@ public final class SmallWriteLoad {
         {"pool housekeeping, readiness (not per request)", "com.zaxxer.hikari.pool.HikariPool$HouseKeeper",
             "com.zaxxer.hikari.pool.HikariPool$PoolEntryCreator", "com.zaxxer.hikari.pool.HikariPool.createPoolEntry",
             "io.animus.datapilot.ops.", "io.animus.datapilot.storage.EmbeddedPostgresServer"},
-        {"metric INSERT (metric_writes, metric_samples, metric_blocks)", "io.animus.datapilot.telemetry.MetricStore.insert"},
+        {"metric INSERT (points.writes, segments, rollups, series)", "io.animus.datapilot.telemetry.MetricStore.insert",
+            "io.animus.datapilot.telemetry.NewPoints", "io.animus.datapilot.telemetry.SegmentCodec",
+            "io.animus.datapilot.telemetry.Rollups"},
+        {"group commit (SmallWrites)", "io.animus.datapilot.telemetry.SmallWrites"},
         {"series lookup (MetricService.seriesFor)", "io.animus.datapilot.telemetry.MetricService.seriesFor"},
         {"run-row touch (RunTouch.markSeen)", "io.animus.datapilot.experiments.RunTouch."},
         {"NOTIFY (Notifier, pg_notify)", "io.animus.datapilot.telemetry.Notifier.",
@@ -733,7 +736,7 @@ public final class SmallWriteLoad {
           + "the mean, waited on PostgreSQL by the request thread (for %d client(s)):", meanUs, latency.ms(0.5),
           latency.ms(0.99), profileClients);
       double accounted = 0;
-      for (String c : List.of("metric INSERT (metric_writes, metric_samples, metric_blocks)",
+      for (String c : List.of("metric INSERT (points.writes, segments, rollups, series)",
           "run-row touch (RunTouch.markSeen)", "NOTIFY (Notifier, pg_notify)",
           "transaction begin/commit, pool checkout/return")) {
         long[] a = pgTrips.get(c);

@@ -181,14 +181,16 @@ public final class TelemetryLoad {
         usage.microsPerOp(usage.loadGeneratorCores, rows), usage.microsPerOp(usage.serverThreadCores
         + usage.jvmOtherCores + usage.postgresCores, rows));
 
-    // Ceiling: COPY the same number of rows into metric_samples with fresh series ids, 8 streams.
+    // Ceiling: COPY the same number of rows, one row per point as the previous layout stored them
+    // (series, step, value, time, write; primary key on series and step), 8 streams.
     int streams = 8;
     long perStream = rows / streams;
-    int baseSeries;
-    try (Connection c = app.database().openDedicatedConnection();
-         ResultSet rs = c.createStatement().executeQuery("SELECT coalesce(max(series_id), 0) FROM metric_series")) {
-      rs.next();
-      baseSeries = rs.getInt(1) + 1_000_000;
+    int baseSeries = 1_000_000;
+    try (Connection c = app.database().openDedicatedConnection()) {
+      c.createStatement().execute("""
+          CREATE TABLE IF NOT EXISTS bench_copy_ceiling (series_id integer NOT NULL, step bigint NOT NULL,
+            value float8 NOT NULL, recorded_at timestamptz NOT NULL, write_id bigint NOT NULL,
+            PRIMARY KEY (series_id, step))""");
     }
     AtomicLong copied = new AtomicLong();
     List<Thread> copiers = new ArrayList<>();
@@ -198,7 +200,7 @@ public final class TelemetryLoad {
       copiers.add(thread(() -> {
         try (Connection c = app.database().openDedicatedConnection()) {
           CopyIn in = c.unwrap(PGConnection.class).getCopyAPI()
-              .copyIn("COPY metric_samples (series_id, step, value, recorded_at, write_id) FROM STDIN");
+              .copyIn("COPY bench_copy_ceiling (series_id, step, value, recorded_at, write_id) FROM STDIN");
           ByteArrayOutputStream buf = new ByteArrayOutputStream(1 << 20);
           long done = 0;
           long round = 0;
@@ -537,8 +539,8 @@ public final class TelemetryLoad {
       say("(d) loaded in %.1f s (one client, %,.0f points/s)", (System.nanoTime() - l0) / 1e9,
           points / ((System.nanoTime() - l0) / 1e9));
       try (Connection c = app.database().openDedicatedConnection()) {
-        c.createStatement().execute("VACUUM ANALYZE metric_samples");
-        c.createStatement().execute("VACUUM ANALYZE metric_blocks");
+        c.createStatement().execute("VACUUM ANALYZE points.segments");
+        c.createStatement().execute("VACUUM ANALYZE points.rollups");
       }
       byte[] get = ("GET " + RUNS + run + "/metrics/series?name=train/loss&max_points=1000 HTTP/1.1\r\n"
           + "Host: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
@@ -563,11 +565,12 @@ public final class TelemetryLoad {
       }
       say("(d) RESULT series read (%d reads): p50 %.1f ms p95 %.1f ms max %.1f ms; load %s", reads, rec.ms(0.5),
           rec.ms(0.95), rec.ms(1.0), load());
-      // Ceiling: the same buckets as one SQL aggregation over the raw rows (ntile), over JDBC.
+      // Ceiling: a plain SQL read of the rollup rows the server assembles the chart from (the finest
+      // level with at most 16,384 rows), over JDBC, without the assembly or the HTTP answer.
       try (Connection c = app.database().openDedicatedConnection()) {
         int seriesId;
         try (PreparedStatement ps = c.prepareStatement(
-            "SELECT series_id FROM metric_series WHERE run_id = CAST(? AS uuid) AND name = ?")) {
+            "SELECT series_id FROM points.series WHERE run_id = CAST(? AS uuid) AND name = ?")) {
           ps.setString(1, run);
           ps.setString(2, name);
           try (ResultSet rs = ps.executeQuery()) {
@@ -576,12 +579,11 @@ public final class TelemetryLoad {
           }
         }
         String sql = """
-            SELECT b, min(step), max(step), min(value) FILTER (WHERE value <> 'NaN'),
-                   max(value) FILTER (WHERE value <> 'NaN'), (array_agg(value ORDER BY step DESC))[1], count(*),
-                   count(*) FILTER (WHERE value = 'NaN')
-            FROM (SELECT step, value, ntile(1000) OVER (ORDER BY step) AS b
-                  FROM metric_samples WHERE series_id = ?) t
-            GROUP BY b ORDER BY b
+            SELECT first_step, last_step, min_value, max_value, last_value, point_count, nan_count
+            FROM points.rollups WHERE run_id = CAST(? AS uuid) AND series_id = ?
+              AND level = (SELECT min(level) FROM points.rollups WHERE run_id = CAST(? AS uuid) AND series_id = ?
+                           GROUP BY level HAVING count(*) <= 16384 ORDER BY level LIMIT 1)
+            ORDER BY bucket
             """;
         Recorder sqlRec = new Recorder();
         int sqlReads = 10;
@@ -589,7 +591,10 @@ public final class TelemetryLoad {
           long t0 = System.nanoTime();
           int rows = 0;
           try (PreparedStatement ps = c.prepareStatement(sql)) {
-            ps.setInt(1, seriesId);
+            ps.setString(1, run);
+            ps.setInt(2, seriesId);
+            ps.setString(3, run);
+            ps.setInt(4, seriesId);
             try (ResultSet rs = ps.executeQuery()) {
               while (rs.next()) {
                 rows++;
@@ -599,10 +604,10 @@ public final class TelemetryLoad {
           if (i > 0) {
             sqlRec.add(System.nanoTime() - t0);
           } else {
-            say("(d)   SQL ceiling returns %d buckets", rows);
+            say("(d)   SQL ceiling reads %d rollup rows", rows);
           }
         }
-        say("(d) RESULT raw-row SQL aggregation (ntile 1000, %d runs): p50 %.1f ms p95 %.1f ms; server p95 / SQL p95 "
+        say("(d) RESULT rollup-row SQL read (%d runs): p50 %.1f ms p95 %.1f ms; server p95 / SQL p95 "
             + "= %.3f; load %s", sqlReads, sqlRec.ms(0.5), sqlRec.ms(0.95), rec.ms(0.95) / sqlRec.ms(0.95), load());
       }
     }
