@@ -424,7 +424,8 @@ public final class CreateRunLoad {
       RunService service = new RunService(jdbi, new RunStore(), new ExperimentStore(), Clock.system(),
           Duration.ofMinutes(10), new io.animus.datapilot.datasets.QualityGate(false,
               new io.animus.datapilot.datasets.DatasetStore(), new io.animus.datapilot.datasets.QualityStore()),
-          (h, versionId) -> java.util.Optional.empty(), new io.animus.datapilot.telemetry.MetricStore());
+          (h, versionId) -> java.util.Optional.empty(), new io.animus.datapilot.telemetry.LatestPoints(
+              new io.animus.datapilot.telemetry.MetricStore(), jdbi, true));
       AuditLog audit = new AuditLog(new AuditStore(jdbi));
       ProjectScope project = ProjectScope.resolve(null, null);
       String path = "/api/experiments/experiments/" + experimentId + "/runs";
