@@ -39,6 +39,9 @@ public final class MetricService implements AutoCloseable {
   private final Consumer<Integer> insertedCounter;
   private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
   private final SmallWrites<Prepared, MetricStore.WriteResult> small;
+  private final SegmentCompactor compactor;
+  /** How often the compactor looks for series of small segments. */
+  private static final long COMPACT_EVERY_SECONDS = 10;
 
   /**
    * {@code jdbi} is the metadata database (runs), {@code points} the points store's; they are the
@@ -55,6 +58,8 @@ public final class MetricService implements AutoCloseable {
     this.clock = clock;
     this.insertedCounter = insertedCounter;
     this.small = new SmallWrites<>("datapilot-metric-writer", 2, MAX_GROUP, this::writeGroup, this::writeAlone);
+    this.compactor = new SegmentCompactor(points, store);
+    compactor.start(COMPACT_EVERY_SECONDS);
   }
 
   /** How many points a write received and inserted (the rest were duplicates). */
@@ -146,10 +151,11 @@ public final class MetricService implements AutoCloseable {
     }
   }
 
-  /** Stops the small-write writers after what is queued. */
+  /** Stops the small-write writers after what is queued, and the compactor. */
   @Override
   public void close() {
     small.close();
+    compactor.close();
   }
 
   private Map<String, Integer> seriesFor(UUID runId, List<String> names) {
@@ -213,15 +219,15 @@ public final class MetricService implements AutoCloseable {
         // the coarsest rollup level whose buckets are all small next to a chart bucket
         for (int k = Rollups.LEVELS.length - 1; k >= 0; k--) {
           int level = Rollups.LEVELS[k];
-          long largest = store.largestRollup(h, runId, seriesId, level);
+          long largest = PointReadStore.largestRollup(h, runId, seriesId, level);
           if (largest > 0 && Downsampler.blocksAreFineEnough(total, maxPoints, largest)) {
             Downsampler.Assembler assembler = new Downsampler.Assembler(total, maxPoints);
-            store.rollups(h, runId, seriesId, level).forEach(assembler::add);
+            PointReadStore.rollups(h, runId, seriesId, level).forEach(assembler::add);
             return new Series(runId, name, total, true, assembler.finish());
           }
         }
       }
-      SegmentCodec.Points points = store.allPoints(h, runId, seriesId);
+      SegmentCodec.Points points = PointReadStore.allPoints(h, runId, seriesId);
       long stored = points.size();
       Downsampler.Assembler exact = new Downsampler.Assembler(stored, (int) Math.min(stored, maxPoints));
       for (int i = 0; i < points.size(); i++) {

@@ -309,79 +309,41 @@ public final class MetricStore {
     return info.isEmpty() ? List.of() : SampleHistoryStore.before(h, runId, name, info.get().seriesId(), beforeStep, limit);
   }
 
-  /** Every rollup row of a series at one level, in step order. */
-  public List<Bucket> rollups(Handle h, UUID runId, int seriesId, int level) {
-    return h.createQuery("""
-            SELECT first_step, last_step, min_value, max_value, last_value, point_count, nan_count
-            FROM points.rollups WHERE run_id = :run_id AND series_id = :series_id AND level = :level
-            ORDER BY bucket
-            """)
+  /**
+   * Replaces segments of one series (the compactor's merge): deletes those starting at
+   * {@code oldFirstSteps} and inserts {@code merged}, which hold exactly their points; the caller
+   * holds the series row.
+   */
+  void replaceSegments(Handle h, UUID runId, int seriesId, long[] oldFirstSteps, SegmentCodec.Points merged,
+                       int pointsPerSegment) {
+    h.createUpdate("""
+            DELETE FROM points.segments
+            WHERE run_id = :run_id AND series_id = :series_id AND first_step = ANY(:first_steps)""")
         .bind("run_id", runId)
         .bind("series_id", seriesId)
-        .bind("level", (short) level)
-        .map((rs, ctx) -> new Bucket(rs.getLong("first_step"), rs.getLong("last_step"),
-            (Double) rs.getObject("min_value"), (Double) rs.getObject("max_value"), rs.getDouble("last_value"),
-            rs.getLong("point_count"), rs.getLong("nan_count")))
-        .list();
-  }
-
-  /** The point count of the largest bucket of a series at one rollup level; 0 when it has none. */
-  public long largestRollup(Handle h, UUID runId, int seriesId, int level) {
-    return h.createQuery("""
-            SELECT coalesce(max(point_count), 0) FROM points.rollups
-            WHERE run_id = :run_id AND series_id = :series_id AND level = :level""")
+        .bind("first_steps", binaryArray(oldFirstSteps))
+        .execute();
+    var insert = h.prepareBatch("""
+        INSERT INTO points.segments (run_id, series_id, first_step, last_step, n, write_id, body)
+        VALUES (:run_id, :series_id, :first_step, :last_step, :n, :write_id, :body)""");
+    int chunks = 0;
+    for (int from = 0; from < merged.size(); from += pointsPerSegment, chunks++) {
+      int n = Math.min(pointsPerSegment, merged.size() - from);
+      long base = merged.writeIds()[from];
+      insert.bind("run_id", runId).bind("series_id", seriesId).bind("first_step", merged.steps()[from])
+          .bind("last_step", merged.steps()[from + n - 1]).bind("n", n).bind("write_id", base)
+          .bind("body", SegmentCodec.encode(merged.steps(), merged.values(), merged.micros(), merged.writeIds(),
+              base, from, n))
+          .add();
+    }
+    insert.execute();
+    h.createUpdate("""
+            UPDATE points.series SET segment_count = segment_count - :removed
+            WHERE run_id = :run_id AND series_id = :series_id""")
+        .bind("removed", oldFirstSteps.length - chunks)
         .bind("run_id", runId)
         .bind("series_id", seriesId)
-        .bind("level", (short) level)
-        .mapTo(Long.class)
-        .one();
-  }
-
-  /** Every point of a series (steps and values), in step order. */
-  public SegmentCodec.Points allPoints(Handle h, UUID runId, int seriesId) {
-    List<SegmentCodec.Points> parts = h.createQuery("""
-            SELECT write_id, body FROM points.segments WHERE run_id = :run_id AND series_id = :series_id
-            ORDER BY first_step""")
-        .bind("run_id", runId)
-        .bind("series_id", seriesId)
-        .setFetchSize(256)
-        .map((rs, ctx) -> SegmentCodec.decode(rs.getBytes(2), rs.getLong(1)))
-        .list();
-    return SegmentMerge.merge(parts);
-  }
-
-  /** Points of one write within a series' step range (for live frames of large writes). */
-  public List<Inserted> writeRange(Handle h, UUID runId, int seriesId, long fromStep, long toStep, long writeId) {
-    List<Inserted> out = new ArrayList<>();
-    h.createQuery("""
-            SELECT write_id, body FROM points.segments
-            WHERE run_id = :run_id AND series_id = :series_id AND last_step >= :from_step AND first_step <= :to_step
-            ORDER BY first_step""")
-        .bind("run_id", runId)
-        .bind("series_id", seriesId)
-        .bind("from_step", fromStep)
-        .bind("to_step", toStep)
-        .map((rs, ctx) -> SegmentCodec.decode(rs.getBytes(2), rs.getLong(1)))
-        .forEach(p -> {
-          for (int i = 0; i < p.size(); i++) {
-            long step = p.steps()[i];
-            if (p.writeIds()[i] == writeId && step >= fromStep && step <= toStep) {
-              out.add(new Inserted(seriesId, step, p.values()[i], instantOfMicros(p.micros()[i])));
-            }
-          }
-        });
-    out.sort((a, b) -> Long.compare(a.step(), b.step()));
-    return out;
-  }
-
-  public Map<Integer, String> seriesNames(Handle h, UUID runId, Collection<Integer> seriesIds) {
-    Map<Integer, String> names = new HashMap<>();
-    h.createQuery("SELECT series_id, name FROM points.series WHERE run_id = :run_id AND series_id = ANY(:ids)")
-        .bind("run_id", runId)
-        .bindArray("ids", Integer.class, seriesIds)
-        .map((rs, ctx) -> Map.entry(rs.getInt("series_id"), rs.getString("name")))
-        .forEach(e -> names.put(e.getKey(), e.getValue()));
-    return names;
+        .execute();
   }
 
   static Instant instantOfMicros(long micros) {

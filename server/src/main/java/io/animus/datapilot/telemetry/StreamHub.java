@@ -202,9 +202,9 @@ public final class StreamHub implements AutoCloseable {
     points.useHandle(h -> {
       List<Integer> ids = new ArrayList<>();
       msg.get("g").forEach(g -> ids.add(g.get(0).asInt()));
-      Map<Integer, String> names = metrics.seriesNames(h, runId, ids);
+      Map<Integer, String> names = PointReadStore.seriesNames(h, runId, ids);
       for (JsonNode g : msg.get("g")) {
-        for (MetricStore.Inserted p : metrics.writeRange(h, runId, g.get(0).asInt(), g.get(1).asLong(), g.get(2).asLong(),
+        for (MetricStore.Inserted p : PointReadStore.writeRange(h, runId, g.get(0).asInt(), g.get(1).asLong(), g.get(2).asLong(),
             writeId)) {
           out.add(sample(names.get(p.seriesId()), p.step(), Json.mapper().valueToTree(p.value()),
               Json.formatInstant(p.recordedAt())));

@@ -278,4 +278,52 @@ class PointsStoreHttpTest {
       pool.shutdownNow();
     }
   }
+
+  private static long segments(String runId) throws java.sql.SQLException {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(server.pointsDatabaseUrl(), "postgres", "");
+         java.sql.PreparedStatement ps = c.prepareStatement(
+             "SELECT count(*) FROM points.segments WHERE run_id = CAST(? AS uuid)")) {
+      ps.setString(1, runId);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    }
+  }
+
+  @Test
+  void smallWritesSegmentsAreMergedInTheBackgroundAndEveryReadStaysTheSame() throws Exception {
+    String runId = newRun(client);
+    Map<Long, Double> expected = new TreeMap<>();
+    // 300 one-step requests, as the published SDK sends them, steps partly out of order
+    for (int i = 0; i < 300; i++) {
+      long step = i % 10 == 9 ? 1000 + i : i;
+      double v = Math.sin(i) * 1e3;
+      TestClient.Response r = client.post(RUNS + runId + "/metrics",
+          "{\"metrics\":{\"loss\":" + v + "},\"step\":" + step + "}");
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+      expected.put(step, v);
+    }
+    TreeMap<Long, Double> pagesBefore = pages(client, runId, "loss");
+    assertBitsEqual(pagesBefore, expected);
+    JsonNode downsampledBefore = client.get(RUNS + runId + "/metrics/series?name=loss&max_points=7").json();
+    // each request stored a segment of its own; the compactor, every 10 s on its own, merges them
+    // (it may have begun already). Waiting for it is not a speed check: the bound is generous.
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+    while (segments(runId) > 1 && System.nanoTime() < deadline) {
+      Thread.sleep(250);
+    }
+    assertThat(segments(runId)).as("300 one-point segments merged into one").isEqualTo(1);
+    assertBitsEqual(pages(client, runId, "loss"), expected);
+    assertBitsEqual(exactSeries(runId, "loss"), expected);
+    assertThat(client.get(RUNS + runId + "/metrics/series?name=loss&max_points=7").json())
+        .isEqualTo(downsampledBefore);
+    JsonNode latest = client.get(RUNS + runId + "/metrics").json().get("samples").get(0);
+    assertThat(latest.get("step").asLong()).isEqualTo(1299);
+    // writes after the merge still keep the first value of every step
+    TestClient.Response again = client.post(RUNS + runId + "/metrics", "{\"metrics\":{\"loss\":-1},\"step\":5}");
+    assertThat(again.json().get("inserted").asInt()).isZero();
+    TestClient.Response fresh = client.post(RUNS + runId + "/metrics", "{\"metrics\":{\"loss\":-1},\"step\":500}");
+    assertThat(fresh.json().get("inserted").asInt()).isEqualTo(1);
+  }
 }
