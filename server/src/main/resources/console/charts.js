@@ -38,7 +38,24 @@ function followWidth(el, getPlot) {
   return () => observer.disconnect();
 }
 
-/** One metric of one run: min/max band plus a line, with live points appended. */
+/** Index of the first element of the ascending array `xs` that is not below `x`. */
+function lowerBound(xs, x) {
+  let lo = 0;
+  let hi = xs.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid] < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * One metric of one run: min/max band plus a line, with live points merged in by step. A series
+ * (from the stream's `series` frame, or a plain read made while the stream is live) and the live
+ * samples together hold every point; a sample may come in both (first write wins, same value), so
+ * merging is idempotent: a step already drawn is not added again.
+ */
 export class MetricChart {
   constructor(name, onStale) {
     this.name = name;
@@ -48,6 +65,8 @@ export class MetricChart {
     this.nanCount = 0;
     this.appended = 0;
     this.downsampled = false;
+    this.seriesLast = -Infinity;
+    this.reads = new Set();
     this.plot = null;
     this.latest = h('span', {class: 'latest', 'data-latest': ''}, '—');
     this.note = h('p', {class: 'muted small chart-note'});
@@ -64,8 +83,22 @@ export class MetricChart {
     return Math.min(4000, widthOf(this.area));
   }
 
-  /** Replaces the data with a series answer ({total_points, downsampled, buckets}). */
-  setSeries(series) {
+  /**
+   * Before a plain series read: live samples seen from now on are kept, to be merged again into its
+   * answer (they may be newer than the read's snapshot). Pass the returned log to setSeries or endRead.
+   */
+  beginRead() {
+    const log = [];
+    this.reads.add(log);
+    return log;
+  }
+
+  endRead(log) {
+    this.reads.delete(log);
+  }
+
+  /** Replaces the data with a series answer ({total_points, downsampled, buckets}), then merges `log`. */
+  setSeries(series, log = null) {
     const data = [[], [], [], []];
     let nan = 0;
     for (const b of series.buckets) {
@@ -81,30 +114,50 @@ export class MetricChart {
     this.appended = 0;
     this.downsampled = series.downsampled;
     const last = series.buckets[series.buckets.length - 1];
+    this.seriesLast = last ? last.step_max : -Infinity;
     this.latest.textContent = last ? num(last.last) : '—';
+    this.element.dataset.loaded = 'true';
+    if (log) {
+      this.endRead(log);
+      this.merge(log);
+    }
     this.draw();
   }
 
-  /** Adds live samples ({step, value}); out-of-order or many points ask for a fresh series. */
+  /** Adds live samples ({step, value}). */
   append(samples) {
+    for (const log of this.reads) log.push(...samples);
+    this.merge(samples);
+    if (this.downsampled && this.appended > 1000) this.onStale(this);
+    this.draw();
+  }
+
+  merge(samples) {
     for (const s of samples) {
       const xs = this.data[0];
-      if (xs.length && s.step <= xs[xs.length - 1]) {
-        this.onStale(this);
-        continue;
-      }
       const v = plotValue(s.value);
-      xs.push(s.step);
-      this.data[1].push(v);
-      this.data[2].push(v);
-      this.data[3].push(v);
+      let at = xs.length;
+      if (xs.length && s.step <= xs[xs.length - 1]) {
+        at = lowerBound(xs, s.step);
+        // a step already drawn is the same sample again (the first write wins)
+        if (xs[at] === s.step) continue;
+        // downsampled, the series' buckets cover its steps: a sample there may be one of them, sent
+        // again live; it cannot be told from a late write, so it is left to the buckets
+        if (this.downsampled && s.step <= this.seriesLast) continue;
+        if (this.downsampled) {
+          this.onStale(this); // a late write among live points of a downsampled chart: read afresh
+          continue;
+        }
+      }
+      xs.splice(at, 0, s.step);
+      this.data[1].splice(at, 0, v);
+      this.data[2].splice(at, 0, v);
+      this.data[3].splice(at, 0, v);
       this.total++;
       this.appended++;
       if (Number.isNaN(toNumber(s.value))) this.nanCount++;
-      this.latest.textContent = num(s.value);
+      if (at === xs.length - 1) this.latest.textContent = num(s.value);
     }
-    if (this.downsampled && this.appended > 1000) this.onStale(this);
-    this.draw();
   }
 
   draw() {

@@ -10,6 +10,8 @@ export const section = 'experiments';
 
 const RUNS = '/api/experiments/experiment-runs/';
 const EVENT_PAGE = 200;
+/** Series one stream opens with (docs/protocol.md §4.6); further charts are read once it is subscribed. */
+const MAX_STREAM_SERIES = 20;
 
 export async function render(main, {runId}, ctx) {
   const base = RUNS + encodeURIComponent(runId);
@@ -20,11 +22,6 @@ export async function render(main, {runId}, ctx) {
     run.dataset_version_id ? apiOptional(`/api/dataset-registry/dataset-versions/${run.dataset_version_id}`)
       : null]));
   const latestRead = api(`${base}/metrics${query({limit: 1000})}`);
-  // series are asked for as soon as the metric names are known, sized for the expected chart width
-  const width = chartWidthGuess(main);
-  const seriesReads = latestRead.then(latest => new Map(latest.samples.map(s => [s.name,
-    api(`${base}/metrics/series${query({name: s.name, max_points: width})}`)])));
-  seriesReads.catch(() => null);
   const [run, states, latest, events, artifacts, execution, build, ciContexts, [experiment, version]] =
     await Promise.all([runRead, api(`${base}/states`), latestRead,
       api(`${base}/events${query({limit: EVENT_PAGE})}`), api(`${base}/artifacts${query({limit: 200})}`),
@@ -38,9 +35,15 @@ export async function render(main, {runId}, ctx) {
   page.showStates(states.states);
   page.showArtifacts(artifacts);
   page.showEvents(events);
-  await page.showCharts(latest.samples.map(s => s.name), await seriesReads);
-  ctx.ready();
+  page.showCharts(latest.samples.map(s => s.name));
+  // the series come with the stream (read after it subscribed, so no sample falls between the two)
   page.connect();
+  await page.firstDrawn;
+  if (!ctx.isCurrent()) {
+    page.close();
+    return null;
+  }
+  ctx.ready();
   return () => page.close();
 }
 
@@ -56,6 +59,10 @@ class RunPage {
     this.states = [];
     this.refreshTimer = null;
     this.closeStream = null;
+    // names whose series the current connection sends, and those it has not sent yet
+    this.streamed = [];
+    this.awaiting = new Set();
+    this.firstDrawn = new Promise(resolve => { this.drawn = resolve; });
   }
 
   layout(main, experiment, version, execution, build, ciContexts) {
@@ -201,13 +208,13 @@ class RunPage {
     if (live && ('status' in m || 'progress_step' in m)) this.scheduleRefresh();
   }
 
-  async showCharts(names, firstReads) {
+  showCharts(names) {
     if (!names.length) {
       this.chartGrid.append(h('div', {class: 'state empty no-metrics'}, h('p', {class: 'state-title'}, 'No metrics yet.'),
         h('p', {class: 'muted'}, 'Charts appear here, live, as soon as the run logs a metric.')));
       return;
     }
-    await Promise.all(names.map(name => this.loadChart(this.chartFor(name), firstReads.get(name))));
+    for (const name of names) this.chartFor(name);
   }
 
   chartFor(name) {
@@ -222,12 +229,17 @@ class RunPage {
     return chart;
   }
 
-  async loadChart(chart, read) {
+  /**
+   * A plain series read. Gap-free only while the stream is live (subscribed before the read): live
+   * samples seen meanwhile are merged into the answer.
+   */
+  async loadChart(chart) {
+    const log = chart.beginRead();
     try {
-      const series = await (read
-        || api(`${this.base}/metrics/series${query({name: chart.name, max_points: chart.maxPoints()})}`));
-      chart.setSeries(series);
+      chart.setSeries(await api(`${this.base}/metrics/series${query({name: chart.name, max_points: chart.maxPoints()})}`),
+        log);
     } catch (e) {
+      chart.endRead(log);
       chart.area.replaceChildren(errorState(`The series “${chart.name}” could not be loaded.`, e));
     }
   }
@@ -240,6 +252,41 @@ class RunPage {
     }, 1000);
   }
 
+  /** The stream's query: the first MAX_STREAM_SERIES charts open with their series. */
+  streamQuery() {
+    const charts = [...this.charts.values()];
+    this.streamed = charts.slice(0, MAX_STREAM_SERIES).map(c => c.name);
+    const params = new URLSearchParams();
+    for (const name of this.streamed) params.append('series', name);
+    if (charts.length) params.set('max_points', String(Math.max(2, charts[0].maxPoints())));
+    return params;
+  }
+
+  /** The stream is subscribed: charts it does not send a series for are read now. */
+  onReady() {
+    const streamed = new Set(this.streamed);
+    for (const chart of this.charts.values()) {
+      if (!streamed.has(chart.name)) this.loadChart(chart);
+    }
+  }
+
+  onSeries(series) {
+    const chart = this.charts.get(series.name);
+    if (chart) chart.setSeries(series);
+    this.awaiting.delete(series.name);
+    if (!this.awaiting.size) this.showLive();
+  }
+
+  showLive() {
+    this.liveState.dataset.state = 'live';
+    this.liveState.textContent = '● live';
+    if (!this.shownLive) {
+      this.shownLive = true;
+      performance.mark('run-series-drawn'); // when the charts first had their series (browser tests measure it)
+    }
+    this.drawn();
+  }
+
   onMetrics(frame) {
     const byName = new Map();
     for (const s of frame.samples) {
@@ -248,7 +295,11 @@ class RunPage {
     }
     for (const [name, samples] of byName) {
       samples.sort((a, b) => a.step - b.step);
-      this.chartFor(name).append(samples);
+      const known = this.charts.has(name);
+      const chart = this.chartFor(name);
+      chart.append(samples);
+      // a metric first seen live may have earlier samples (logged before the stream opened)
+      if (!known) this.loadChart(chart);
     }
   }
 
@@ -280,16 +331,30 @@ class RunPage {
   connect() {
     let reconnected = false;
     this.closeStream = openRunStream(this.run.run_id, this.maxEventId, {
+      query: () => this.streamQuery(),
       connection: state => {
-        this.liveState.dataset.state = state;
-        this.liveState.textContent = {live: '● live', reconnecting: 'reconnecting…', closed: 'not live'}[state];
+        if (state === 'live') {
+          if (reconnected) this.scheduleRefresh();
+          // shown live once this connection's series frames are drawn (they come before any live frame;
+          // after a drop they are sent again, so samples written meanwhile are drawn too)
+          this.awaiting = new Set(this.streamed);
+          if (!this.awaiting.size) this.showLive();
+          return;
+        }
         if (state === 'reconnecting') reconnected = true;
-        if (state === 'live' && reconnected) {
-          // samples are not replayed after a drop: read the series again
-          for (const chart of this.charts.values()) this.loadChart(chart);
-          this.scheduleRefresh();
+        this.liveState.dataset.state = state;
+        this.liveState.textContent = {reconnecting: 'reconnecting…', closed: 'not live'}[state];
+        if (this.awaiting.size || !this.streamed.length) {
+          // no series from this connection: draw what a plain read gives (the next connection sends them)
+          for (const chart of this.charts.values()) {
+            if (chart.element.dataset.loaded !== 'true') this.loadChart(chart);
+          }
+          this.awaiting = new Set();
+          this.drawn();
         }
       },
+      ready: () => this.onReady(),
+      series: s => this.onSeries(s),
       status: s => this.onStatus(s),
       metrics: f => this.onMetrics(f),
       event: e => this.addEvent(e, true),
@@ -304,12 +369,6 @@ class RunPage {
       chart.destroy();
     }
   }
-}
-
-/** About one bucket per pixel of a chart column (the grid makes columns of at least 520 px). */
-function chartWidthGuess(main) {
-  const width = Math.max(320, main.clientWidth - 80);
-  return Math.min(4000, Math.floor(width / Math.max(1, Math.floor(width / 540))));
 }
 
 function eventItem(e) {

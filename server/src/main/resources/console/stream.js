@@ -4,9 +4,10 @@
 import {authHeaders} from './api.js';
 
 /**
- * Opens the stream and calls handlers.ready/status/metrics/event/error with parsed frames and
- * handlers.connection(state) with 'live', 'reconnecting' or 'closed'. Returns a function that
- * closes it for good.
+ * Opens the stream and calls handlers.ready/status/series/metrics/event/error with parsed frames and
+ * handlers.connection(state) with 'live', 'reconnecting' or 'closed'. handlers.query(), when given,
+ * is asked on every (re)connect for extra query parameters (a URLSearchParams, e.g. the `series` to
+ * open with). Returns a function that closes it for good.
  */
 export function openRunStream(runId, afterEventId, handlers) {
   let lastEventId = afterEventId === null || afterEventId === undefined ? null : String(afterEventId);
@@ -21,7 +22,8 @@ export function openRunStream(runId, afterEventId, handlers) {
     const headers = authHeaders({Accept: 'text/event-stream'});
     if (lastEventId) headers['Last-Event-ID'] = lastEventId;
     try {
-      const response = await fetch(`/api/experiments/experiment-runs/${runId}/stream`,
+      const extra = handlers.query ? handlers.query().toString() : '';
+      const response = await fetch(`/api/experiments/experiment-runs/${runId}/stream${extra ? `?${extra}` : ''}`,
         {headers, signal: controller.signal, cache: 'no-store'});
       if (response.status === 401 || response.status === 403 || response.status === 404) {
         notify('closed');

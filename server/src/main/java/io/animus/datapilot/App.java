@@ -212,7 +212,7 @@ public final class App implements AutoCloseable {
     EventService events = new EventService(jdbi, eventStore, runLookup, runTouch, notifier, clock);
     RunStatusService lifecycle = new RunStatusService(jdbi, runStore, runLookup, events, clock);
     EventResource eventResource = new EventResource(events, lifecycle, runService);
-    StreamResource streamResource = new StreamResource(hub, runLookup, runService, events,
+    StreamResource streamResource = new StreamResource(hub, runLookup, runService, events, metricService,
         new StreamLimits(config.streams().maxOpen(), config.streams().maxPerPrincipal(), metrics.sseConnections(),
             metrics::sseRefused));
 

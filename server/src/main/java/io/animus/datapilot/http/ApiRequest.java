@@ -9,6 +9,7 @@ import io.animus.datapilot.common.ProjectScope;
 import io.javalin.http.Context;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -47,6 +48,11 @@ public final class ApiRequest {
 
   public Optional<String> query(String name) {
     return Optional.ofNullable(ctx.queryParam(name));
+  }
+
+  /** Every value of a query parameter that may be repeated ({@code ?a=1&a=2}), in order; empty when absent. */
+  public List<String> queries(String name) {
+    return List.copyOf(ctx.queryParams(name));
   }
 
   /**

@@ -6,6 +6,7 @@ import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.http.ApiRequest;
 import io.animus.datapilot.kernel.ErrorCode;
 import io.animus.datapilot.kernel.Json;
+import io.animus.datapilot.kernel.PageToken;
 import io.animus.datapilot.http.Reply;
 import io.animus.datapilot.http.Router;
 import jakarta.servlet.AsyncContext;
@@ -15,7 +16,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
@@ -25,16 +29,19 @@ import org.eclipse.jetty.io.EndPoint;
 public final class StreamResource {
   /** Three pings: a reader that has not taken a byte for this long is gone. */
   static final long STREAM_IDLE_TIMEOUT_MS = 45_000;
+  /** Series one stream may open with ({@code series} repeated); more is {@code too_many_items}. */
+  static final int MAX_SERIES = 20;
   private final StreamHub hub;
   private final RunLookup lookup;
   private final StreamLimits limits;
   private final StreamOpener opener;
 
-  public StreamResource(StreamHub hub, RunLookup lookup, RunService runs, EventService events, StreamLimits limits) {
+  public StreamResource(StreamHub hub, RunLookup lookup, RunService runs, EventService events, MetricService metrics,
+                        StreamLimits limits) {
     this.hub = hub;
     this.lookup = lookup;
     this.limits = limits;
-    this.opener = new StreamOpener(hub.workers().reads(), runs, events);
+    this.opener = new StreamOpener(hub.workers().reads(), runs, events, metrics);
   }
 
   /** This resource's handler; the route table ({@code ApiRoutes}) says where and for whom. */
@@ -46,11 +53,12 @@ public final class StreamResource {
   /**
    * Checks the request (400, 404) and takes a place under the caps on the request thread; then
    * hands the connection to Javalin's async mode and returns the thread. The opening reads (status,
-   * latest event id, backlog pages) run on the hub's read threads, each on a pooled connection
-   * returned at once; writes run on its writers.
+   * latest event id, requested series, backlog pages) run on the hub's read threads, each on a
+   * pooled connection returned at once; writes run on its writers.
    */
   private Reply stream(ApiRequest request) {
     Long cursor = cursor(request);
+    StreamOpener.SeriesRequest series = series(request);
     UUID runId = lookup.require(request.project(), request.path("run_id"));
     var ctx = request.context();
     boolean head = ctx.req().getMethod().equals("HEAD");
@@ -74,7 +82,7 @@ public final class StreamResource {
     ready.put("server_ts", StreamHub.nowSeconds());
     subscriber.first(SseFrames.frame("ready", null, Json.writeString(ready)));
     hub.subscribe(subscriber); // before the opening reads, so nothing committed meanwhile is missed
-    opener.open(subscriber, cursor);
+    opener.open(subscriber, cursor, series);
     ctx.future(() -> attach(ctx.req(), ctx.res(), subscriber));
     return Reply.written();
   }
@@ -125,6 +133,38 @@ public final class StreamResource {
       subscriber.finish();
       return CompletableFuture.completedFuture(null);
     }
+  }
+
+  /**
+   * The series to open with: every {@code series} parameter is one name (repeated for several, so a
+   * name may hold a comma), trimmed as by {@code GET …/metrics/series}; a repeated name counts once.
+   * {@code max_points} is clamped as there.
+   */
+  private static StreamOpener.SeriesRequest series(ApiRequest request) {
+    List<String> raw = request.queries("series");
+    if (raw.isEmpty()) {
+      return StreamOpener.SeriesRequest.NONE;
+    }
+    Set<String> names = new LinkedHashSet<>();
+    for (String value : raw) {
+      if (value.indexOf('\0') >= 0) {
+        throw new ApiException(ErrorCode.INVALID_METRIC_NAME, "metric names cannot contain NUL");
+      }
+      String name = value.trim();
+      if (name.isEmpty()) {
+        throw new ApiException(ErrorCode.NAME_REQUIRED, "every series parameter must name a metric");
+      }
+      names.add(name);
+    }
+    if (names.size() > MAX_SERIES) {
+      throw new ApiException(ErrorCode.TOO_MANY_ITEMS, "a stream opens with at most " + MAX_SERIES + " series",
+          Map.of("max_items", MAX_SERIES));
+    }
+    int maxPoints = 1000;
+    if (request.query("max_points").isPresent()) {
+      maxPoints = Math.max(2, PageToken.limit(request.query("max_points"), 1000, 10_000));
+    }
+    return new StreamOpener.SeriesRequest(List.copyOf(names), maxPoints);
   }
 
   /** {@code Last-Event-ID} when it is an integer (it wins), else {@code after_event_id}, else none. */
