@@ -24,6 +24,24 @@ public final class Notifications {
         .one();
   }
 
+  /** Sends several notifications on {@code channel} in one round trip, in order. */
+  public static void sendAll(Handle h, String channel, java.util.List<String> payloads) {
+    if (payloads.isEmpty()) {
+      return;
+    }
+    if (payloads.size() == 1) {
+      send(h, channel, payloads.get(0));
+      return;
+    }
+    h.createQuery("""
+            SELECT count(pg_notify(:channel, p.payload))
+            FROM unnest(CAST(:payloads AS text[])) WITH ORDINALITY AS p(payload, ord)""")
+        .bind("channel", channel)
+        .bindArray("payloads", String.class, payloads)
+        .mapTo(Long.class)
+        .one();
+  }
+
   /** Subscribes the session of a dedicated connection to {@code channel} (a plain lower-case identifier). */
   public static void listen(Connection connection, String channel) throws SQLException {
     if (!CHANNEL.matcher(channel).matches()) {

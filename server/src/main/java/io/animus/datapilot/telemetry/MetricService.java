@@ -9,6 +9,7 @@ import io.animus.datapilot.experiments.RunTouch;
 import io.animus.datapilot.kernel.Json;
 import io.animus.datapilot.kernel.Page;
 import io.animus.datapilot.kernel.PageToken;
+import io.animus.datapilot.storage.GroupCommit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -28,6 +29,8 @@ public final class MetricService implements AutoCloseable {
   static final int GROUP_POINTS_UP_TO = 64;
   /** Requests per group commit at most. */
   private static final int MAX_GROUP = 64;
+  /** A small write waits this long for its commit, then answers 503 (retries are duplicates). */
+  private static final long GROUP_WAIT_SECONDS = 30;
   private static final int MAX_CACHED_SERIES = 200_000;
   private final Jdbi jdbi;
   private final Jdbi pointsDb;
@@ -38,7 +41,7 @@ public final class MetricService implements AutoCloseable {
   private final Clock clock;
   private final Consumer<Integer> insertedCounter;
   private final Map<String, Integer> seriesIds = new ConcurrentHashMap<>();
-  private final SmallWrites<Prepared, MetricStore.WriteResult> small;
+  private final GroupCommit<Prepared, MetricStore.WriteResult> small;
   private final SegmentCompactor compactor;
   /** How often the compactor looks for series of small segments. */
   private static final long COMPACT_EVERY_SECONDS = 10;
@@ -57,7 +60,8 @@ public final class MetricService implements AutoCloseable {
     this.notifier = notifier;
     this.clock = clock;
     this.insertedCounter = insertedCounter;
-    this.small = new SmallWrites<>("datapilot-metric-writer", 2, MAX_GROUP, this::writeGroup, this::writeAlone);
+    this.small = new GroupCommit<>("datapilot-metric-writer", 2, MAX_GROUP, this::writeGroup, this::writeAlone,
+        GROUP_WAIT_SECONDS);
     this.compactor = new SegmentCompactor(points, store);
     compactor.start(COMPACT_EVERY_SECONDS);
   }
@@ -142,10 +146,13 @@ public final class MetricService implements AutoCloseable {
 
   private void afterPoints(Handle metadata, List<Prepared> group, List<MetricStore.WriteResult> results) {
     java.util.Set<UUID> touched = new java.util.TreeSet<>();
+    List<Notifier.Write> writes = new ArrayList<>(group.size());
     for (int i = 0; i < group.size(); i++) {
-      notifier.metrics(metadata, group.get(i).runId(), results.get(i), group.get(i).namesById());
+      writes.add(new Notifier.Write(group.get(i).runId(), results.get(i), group.get(i).namesById()));
       touched.add(group.get(i).runId());
     }
+    // one round trip for the whole group's live-stream notifications
+    notifier.metricsOfGroup(metadata, writes);
     for (UUID runId : touched) {
       touch.markSeen(metadata, runId, clock.now());
     }

@@ -29,7 +29,20 @@ public final class Notifier {
     send(h, Json.object().put("k", "e").put("r", runId.toString()).put("a", fromId).put("b", toId));
   }
 
-  public void metrics(Handle h, UUID runId, MetricStore.WriteResult write, Map<Integer, String> names) {
+  /** One write of a group commit, for {@link #metricsOfGroup}. */
+  public record Write(UUID runId, MetricStore.WriteResult result, Map<Integer, String> names) {}
+
+  /** The notifications of a group commit's writes, in one round trip. */
+  public void metricsOfGroup(Handle h, List<Write> writes) {
+    List<String> payloads = new java.util.ArrayList<>();
+    for (Write w : writes) {
+      metricPayloads(w.runId(), w.result(), w.names(), payloads);
+    }
+    Notifications.sendAll(h, CHANNEL, payloads);
+  }
+
+  private static void metricPayloads(UUID runId, MetricStore.WriteResult write, Map<Integer, String> names,
+                                     List<String> out) {
     if (write.insertedCount() == 0) {
       return;
     }
@@ -40,7 +53,7 @@ public final class Notifier {
         samples.addArray().add(names.get(p.seriesId())).add(p.step()).add(p.value())
             .add(Json.formatInstant(p.recordedAt()));
       }
-      send(h, msg);
+      out.add(Json.writeString(msg));
       return;
     }
     List<MetricStore.SeriesRange> all = write.ranges();
@@ -50,7 +63,7 @@ public final class Notifier {
       for (MetricStore.SeriesRange r : all.subList(from, Math.min(all.size(), from + RANGES_PER_MESSAGE))) {
         groups.addArray().add(r.seriesId()).add(r.fromStep()).add(r.toStep());
       }
-      send(h, msg);
+      out.add(Json.writeString(msg));
     }
   }
 

@@ -23,33 +23,9 @@ public final class TestDatabase {
   /** A JDBC URL of a new, empty database. */
   public static synchronized String freshDatabaseUrl() {
     if (baseUrl == null) {
-      String external = System.getProperty("datapilot.test.databaseUrl", "");
-      if (!external.isBlank() && !external.startsWith("${")) {
-        baseUrl = external;
-      } else {
-        try {
-          EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-              pg.close();
-            } catch (IOException ignored) {
-              // the JVM is exiting
-            }
-          }));
-          baseUrl = pg.getJdbcUrl("postgres", "postgres");
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
+      baseUrl = external() ? System.getProperty("datapilot.test.databaseUrl") : startEmbedded();
     }
-    String name = "t_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = DriverManager.getConnection(baseUrl, user, "");
-         Statement s = c.createStatement()) {
-      s.execute("CREATE DATABASE " + name);
-    } catch (SQLException e) {
-      throw new IllegalStateException("cannot create test database", e);
-    }
-    return replaceDatabase(baseUrl, name);
+    return createDatabase(baseUrl, "t_");
   }
 
   private static String pointsBaseUrl;
@@ -66,32 +42,37 @@ public final class TestDatabase {
   /** A fresh database for a test server's points store (see {@link #pointsApart}). */
   public static synchronized String freshPointsDatabaseUrl() {
     if (pointsBaseUrl == null) {
-      if (external()) {
-        pointsBaseUrl = System.getProperty("datapilot.test.databaseUrl");
-      } else {
-        try {
-          EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
-          Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            try {
-              pg.close();
-            } catch (IOException ignored) {
-              // the JVM is exiting
-            }
-          }));
-          pointsBaseUrl = pg.getJdbcUrl("postgres", "postgres");
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-      }
+      pointsBaseUrl = external() ? System.getProperty("datapilot.test.databaseUrl") : startEmbedded();
     }
-    String name = "p_" + UUID.randomUUID().toString().replace("-", "");
-    try (Connection c = DriverManager.getConnection(pointsBaseUrl, user, "");
+    return createDatabase(pointsBaseUrl, "p_");
+  }
+
+  /** Starts an embedded PostgreSQL for the rest of the JVM; its URL. */
+  private static String startEmbedded() {
+    try {
+      EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          pg.close();
+        } catch (IOException ignored) {
+          // the JVM is exiting
+        }
+      }));
+      return pg.getJdbcUrl("postgres", "postgres");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static String createDatabase(String base, String prefix) {
+    String name = prefix + UUID.randomUUID().toString().replace("-", "");
+    try (Connection c = DriverManager.getConnection(base, user, "");
          Statement s = c.createStatement()) {
       s.execute("CREATE DATABASE " + name);
     } catch (SQLException e) {
-      throw new IllegalStateException("cannot create test points database", e);
+      throw new IllegalStateException("cannot create test database", e);
     }
-    return replaceDatabase(pointsBaseUrl, name);
+    return replaceDatabase(base, name);
   }
 
   public static boolean external() {

@@ -1,4 +1,4 @@
-package io.animus.datapilot.telemetry;
+package io.animus.datapilot.storage;
 
 import java.sql.SQLTransientConnectionException;
 import java.util.ArrayList;
@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
@@ -13,25 +14,26 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Group commit for small telemetry writes (docs/adr/0034): the published SDK sends one request per
- * logged step, and a commit per request makes every one of them wait for its own fsync. Writers
- * take what has queued while the previous group was committing (no timer: a lone request is
- * written at once, so a sequential client waits for nothing) and write it in one transaction;
- * each request is answered only after that transaction is durable. If a group fails, each of its
- * requests is written again on its own, so one bad request fails alone.
+ * Group commit: concurrent requests' writes share one transaction, so they share one fsync, and
+ * each request returns only after that transaction is durable. Writers take what has queued while
+ * the previous group was committing (no timer: a lone request is written at once, so a sequential
+ * client waits for nothing). If a group fails, each of its requests is written again on its own,
+ * so one bad request fails alone. Used for small telemetry writes (docs/adr/0034) and audit
+ * entries (docs/adr/0009).
  *
  * @param <T> a request
  * @param <R> its result
  */
-final class SmallWrites<T, R> implements AutoCloseable {
-  private static final Logger LOG = LoggerFactory.getLogger(SmallWrites.class);
-  /** A request waits this long at most, then answers 503 (its write may still land; retries are duplicates). */
-  private static final long WAIT_SECONDS = 30;
+public final class GroupCommit<T, R> implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
   private final LinkedBlockingQueue<Pending<T, R>> queue = new LinkedBlockingQueue<>();
   private final Function<List<T>, List<R>> group;
   private final Function<T, R> alone;
   private final int maxGroup;
+  private final long waitSeconds;
   private final List<Thread> writers = new ArrayList<>();
+  /** Transactions in flight at most: the writer threads' count, shared with requests that write themselves. */
+  private final Semaphore slots;
   private volatile boolean running = true;
 
   private record Pending<T, R>(T request, CompletableFuture<R> done) {}
@@ -39,8 +41,13 @@ final class SmallWrites<T, R> implements AutoCloseable {
   /**
    * @param group writes several requests in one transaction, answering their results in order
    * @param alone writes one request in a transaction of its own
+   * @param waitSeconds how long a request waits for its commit at most; then it fails as the
+   *     database being busy would (503 with {@code Retry-After}), though its write may still land
    */
-  SmallWrites(String name, int writerThreads, int maxGroup, Function<List<T>, List<R>> group, Function<T, R> alone) {
+  public GroupCommit(String name, int writerThreads, int maxGroup, Function<List<T>, List<R>> group,
+                     Function<T, R> alone, long waitSeconds) {
+    this.waitSeconds = waitSeconds;
+    this.slots = new Semaphore(writerThreads);
     this.group = group;
     this.alone = alone;
     this.maxGroup = maxGroup;
@@ -53,19 +60,32 @@ final class SmallWrites<T, R> implements AutoCloseable {
   }
 
   /** Writes {@code request} with whatever else is waiting, returning once it is committed. */
-  R write(T request) {
+  public R write(T request) {
     if (!running) {
       return alone.apply(request);
     }
     Pending<T, R> pending = new Pending<>(request, new CompletableFuture<>());
-    queue.add(pending);
+    if (queue.isEmpty() && slots.tryAcquire()) {
+      // nobody waiting and a writer's slot free: write here, with whatever queued meanwhile, and
+      // spare the request two thread hand-offs (a sequential client's every write takes this path)
+      List<Pending<T, R>> batch = new ArrayList<>();
+      batch.add(pending);
+      queue.drainTo(batch, maxGroup - 1);
+      try {
+        writeGroup(batch);
+      } finally {
+        slots.release();
+      }
+    } else {
+      queue.add(pending);
+    }
     try {
-      return pending.done().get(WAIT_SECONDS, TimeUnit.SECONDS);
+      return pending.done().get(waitSeconds, TimeUnit.SECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw busy("interrupted while waiting for the write's commit");
     } catch (TimeoutException e) {
-      throw busy("the write was not committed within " + WAIT_SECONDS + " s");
+      throw busy("the write was not committed within " + waitSeconds + " s");
     } catch (ExecutionException e) {
       if (e.getCause() instanceof RuntimeException r) {
         throw r;
@@ -74,7 +94,7 @@ final class SmallWrites<T, R> implements AutoCloseable {
     }
   }
 
-  /** Answered 503 with {@code Retry-After}, as a full connection pool is (storage/DatabaseUnavailable). */
+  /** Answered 503 with {@code Retry-After}, as a full connection pool is ({@link DatabaseUnavailable}). */
   private static RuntimeException busy(String why) {
     return new IllegalStateException(why, new SQLTransientConnectionException(why));
   }
@@ -88,13 +108,19 @@ final class SmallWrites<T, R> implements AutoCloseable {
           continue;
         }
         batch.add(first);
-        queue.drainTo(batch, maxGroup - 1);
-        writeGroup(batch);
+        slots.acquire();
+        try {
+          queue.drainTo(batch, maxGroup - 1);
+          writeGroup(batch);
+        } finally {
+          slots.release();
+        }
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         running = false;
+        batch.forEach(p -> p.done().completeExceptionally(busy("the server is stopping")));
       } catch (RuntimeException | Error e) {
-        LOG.error("small-write group failed unexpectedly", e);
+        LOG.error("group commit failed unexpectedly", e);
         batch.forEach(p -> p.done().completeExceptionally(e));
       } finally {
         batch.clear();
@@ -111,7 +137,7 @@ final class SmallWrites<T, R> implements AutoCloseable {
         }
         return;
       } catch (RuntimeException e) {
-        LOG.debug("group of {} small writes failed; writing each alone", batch.size(), e);
+        LOG.debug("group of {} writes failed; writing each alone", batch.size(), e);
       }
     }
     for (Pending<T, R> p : batch) {
