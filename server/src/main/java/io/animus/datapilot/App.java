@@ -88,6 +88,7 @@ public final class App implements AutoCloseable {
   private final BlobStore blobs;
   private final AuditLog audit;
   private final MetricService metricWrites;
+  private final EventService eventWrites;
   private final Optional<ExecutionReconciler> reconciler;
   private final Optional<Executor> executor;
   private final Router router;
@@ -102,6 +103,7 @@ public final class App implements AutoCloseable {
     this.blobs = wired.blobs();
     this.audit = wired.audit();
     this.metricWrites = wired.metricWrites();
+    this.eventWrites = wired.eventWrites();
     this.reconciler = wired.reconciler();
     this.executor = wired.executor();
     this.router = wired.router();
@@ -109,7 +111,7 @@ public final class App implements AutoCloseable {
 
   /** What {@link #wire} builds that the app must start and stop. */
   private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs, AuditLog audit,
-                       MetricService metricWrites,
+                       MetricService metricWrites, EventService eventWrites,
                        Optional<Executor> executor, Optional<ExecutionReconciler> reconciler,
                        AtomicReference<String> datapilotUrl, Router router) {}
 
@@ -144,6 +146,7 @@ public final class App implements AutoCloseable {
       } catch (RuntimeException e) {
         wired.hub().close();
         wired.metricWrites().close();
+        wired.eventWrites().close();
         wired.executor().ifPresent(Executor::close);
         closeQuietly(wired.blobs());
         throw e;
@@ -240,7 +243,7 @@ public final class App implements AutoCloseable {
     HttpServer.Features features = new HttpServer.Features(authenticator::authenticate, new AccessPolicy(router),
         auditSink(audit), metrics::record);
     return new Wired(new HttpServer(router, new Idempotency(new IdempotencyStore(jdbi), clock), features), hub,
-        runTokens, blobs, audit, metricService, execution.executor(), execution.reconciler(), datapilotUrl, router);
+        runTokens, blobs, audit, metricService, events, execution.executor(), execution.reconciler(), datapilotUrl, router);
   }
 
   /** The dispatcher's audit events, written as audit entries. */
@@ -289,6 +292,7 @@ public final class App implements AutoCloseable {
     hub.close();
     http.stop();
     metricWrites.close();
+    eventWrites.close();
     audit.close();
     closeQuietly(blobs);
     pointsDatabase.ifPresent(Database::close);

@@ -12,6 +12,7 @@ import io.animus.datapilot.experiments.RunStatusListener;
 import io.animus.datapilot.experiments.RunTouch;
 import io.animus.datapilot.kernel.ApiException;
 import io.animus.datapilot.kernel.Json;
+import io.animus.datapilot.storage.GroupCommit;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
@@ -24,8 +25,10 @@ import org.jdbi.v3.core.Jdbi;
  * Run events: append (single and batch with client-id dedupe), list, the opening reads of live
  * streams, and the event and live frame of every status move ({@link RunStatusListener}).
  */
-public final class EventService implements RunStatusListener {
+public final class EventService implements RunStatusListener, AutoCloseable {
   public static final int MAX_BATCH_EVENTS = 1000;
+  /** Single events of concurrent requests share commits (docs/adr/0034). */
+  private final GroupCommit<Single, RunEvent> singles;
   private final Jdbi jdbi;
   private final EventStore store;
   private final RunLookup runs;
@@ -40,6 +43,33 @@ public final class EventService implements RunStatusListener {
     this.touch = touch;
     this.notifier = notifier;
     this.clock = clock;
+    this.singles = new GroupCommit<>("datapilot-event-writer", 2, 64, this::appendGroup,
+        single -> jdbi.inTransaction(h -> insert(h, single.runId(), List.of(single.event()))).get(0), 30);
+  }
+
+  /** One {@code POST …/events} waiting for its group's commit. */
+  private record Single(UUID runId, RunEvent.New event) {}
+
+  /** Single events of several requests in one transaction; run rows are locked in run-id order. */
+  private List<RunEvent> appendGroup(List<Single> group) {
+    Integer[] order = new Integer[group.size()];
+    for (int i = 0; i < order.length; i++) {
+      order[i] = i;
+    }
+    java.util.Arrays.sort(order, (a, b) -> group.get(a).runId().compareTo(group.get(b).runId()));
+    return jdbi.inTransaction(h -> {
+      RunEvent[] out = new RunEvent[group.size()];
+      for (int i : order) {
+        out[i] = insert(h, group.get(i).runId(), List.of(group.get(i).event())).get(0);
+      }
+      return List.of(out);
+    });
+  }
+
+  /** Stops the event writers after what is queued. */
+  @Override
+  public void close() {
+    singles.close();
   }
 
   /**
@@ -62,7 +92,7 @@ public final class EventService implements RunStatusListener {
   public RunEvent append(ProjectScope project, String rawRunId, String actor, AppendEvent event) {
     RunEvent.New stored = stored(event, actor, clock.now());
     UUID runId = runs.require(project, rawRunId);
-    return jdbi.inTransaction(h -> insert(h, runId, List.of(stored))).get(0);
+    return singles.write(new Single(runId, stored));
   }
 
   /** How many events a batch received and inserted (the rest repeated a client id). */

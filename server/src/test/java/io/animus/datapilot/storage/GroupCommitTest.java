@@ -28,6 +28,7 @@ class GroupCommitTest {
       return group.stream().map(i -> "r" + i).toList();
     }, i -> {
       groupSizes.add(1);
+      sleep(2);
       return "r" + i;
     }, 30)) {
       ExecutorService pool = Executors.newFixedThreadPool(16);
