@@ -15,6 +15,9 @@ CREATE TABLE series (
   last_value       float8,
   last_recorded_at timestamptz,
   last_write_id    bigint,
+  -- small writes leave their rollups to the compactor: the points at and above this step are not
+  -- in points.rollups yet (reads take them from the segments), every point below it is; null: none
+  unrolled_from    bigint,
   PRIMARY KEY (run_id, series_id),
   CONSTRAINT series_run_name_key UNIQUE (run_id, name)
 );

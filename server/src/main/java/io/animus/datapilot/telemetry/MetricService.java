@@ -138,8 +138,9 @@ public final class MetricService implements AutoCloseable {
   private List<MetricStore.WriteResult> insertAll(Handle h, List<Prepared> group) {
     List<MetricStore.WriteResult> out = new ArrayList<>(group.size());
     for (Prepared w : group) {
+      // a small write leaves its rollups to the compactor (docs/adr/0034)
       out.add(store.insert(h, w.runId(), w.actor(), w.metadataJson(), w.series(), w.steps(), w.values(),
-          w.times()));
+          w.times(), w.steps().length <= GROUP_POINTS_UP_TO));
     }
     return out;
   }
@@ -230,6 +231,14 @@ public final class MetricService implements AutoCloseable {
           if (largest > 0 && Downsampler.blocksAreFineEnough(total, maxPoints, largest)) {
             Downsampler.Assembler assembler = new Downsampler.Assembler(total, maxPoints);
             PointReadStore.rollups(h, runId, seriesId, level).forEach(assembler::add);
+            Long unrolled = info.get().unrolledFrom();
+            if (unrolled != null) {
+              // the newest points, not in the rollups yet: after every rollup row, in step order
+              SegmentCodec.Points tail = PointReadStore.pointsFrom(h, runId, seriesId, unrolled);
+              for (int i = 0; i < tail.size(); i++) {
+                assembler.add(Bucket.of(tail.steps()[i], tail.values()[i]));
+              }
+            }
             return new Series(runId, name, total, true, assembler.finish());
           }
         }

@@ -22,6 +22,7 @@ import org.jdbi.v3.core.argument.Argument;
  * statement names its run, so the schema can be distributed by {@code run_id}.
  */
 public final class MetricStore {
+  private final RollupStore rollups = new RollupStore();
   /** The latest value of metric {@code :key} of the run of the enclosing {@code runs} row. */
   private static final String LATEST_VALUE_OF_KEY = """
       (SELECT s.last_value FROM points.series s
@@ -29,9 +30,11 @@ public final class MetricStore {
 
   /**
    * One write's new points, one segment per series: the writes row (unless {@code :new_write} is
-   * false), the series rows, the segments and the rollups, in one statement. With {@code :checked},
-   * a series is written only when every new step lies above its stored ones (the append path,
-   * needing no look at stored segments); the series it skipped come back out of {@code written}.
+   * false), the series rows and the segments, in one statement. With {@code :checked}, a series is
+   * written only when every new step lies above its stored ones (the append path, needing no look
+   * at stored segments); the series it skipped come back out of {@code written}. With
+   * {@code :defer} (appends only) the points' rollups are left to the compactor; a series that
+   * already has such a tail keeps it, and comes back in {@code tails}.
    */
   private static final String WRITE = """
       WITH w AS (
@@ -56,42 +59,20 @@ public final class MetricStore {
                                   ELSE s.last_recorded_at END,
           last_write_id = CASE WHEN s.last_step IS NULL OR x.last_step > s.last_step
                                THEN (SELECT id FROM wid) ELSE s.last_write_id END,
-          last_step = greatest(s.last_step, x.last_step)
+          last_step = greatest(s.last_step, x.last_step),
+          unrolled_from = CASE WHEN :defer OR s.unrolled_from IS NOT NULL
+                               THEN coalesce(s.unrolled_from, x.first_step) END
         FROM x
         WHERE s.run_id = :run_id AND s.series_id = x.sid
           AND (NOT :checked OR s.last_step IS NULL OR s.last_step < x.first_step)
-        RETURNING s.series_id),
+        RETURNING s.series_id, s.unrolled_from IS NULL AS rolled),
       seg AS (
         INSERT INTO points.segments (run_id, series_id, first_step, last_step, n, write_id, body)
         SELECT :run_id, x.sid, x.first_step, x.last_step, x.n, (SELECT id FROM wid), x.body
         FROM x WHERE x.sid IN (SELECT series_id FROM upd)
-        RETURNING 1),
-      roll AS (
-        INSERT INTO points.rollups (run_id, series_id, level, bucket, point_count, nan_count, min_value, max_value,
-                                    first_step, first_value, last_step, last_value)
-        SELECT :run_id, r.sid, r.lvl, r.bucket, r.cnt, r.nan, NULLIF(r.mn, 'NaN'), NULLIF(r.mx, 'NaN'),
-               r.fs, r.fv, r.ls, r.lv
-        FROM unnest(CAST(:r_series AS integer[]), CAST(:r_level AS smallint[]), CAST(:r_bucket AS bigint[]),
-                    CAST(:r_count AS bigint[]), CAST(:r_nan AS bigint[]), CAST(:r_min AS float8[]),
-                    CAST(:r_max AS float8[]), CAST(:r_first_step AS bigint[]), CAST(:r_first_value AS float8[]),
-                    CAST(:r_last_step AS bigint[]), CAST(:r_last_value AS float8[]))
-          AS r(sid, lvl, bucket, cnt, nan, mn, mx, fs, fv, ls, lv)
-        WHERE r.sid IN (SELECT series_id FROM upd)
-        ORDER BY r.sid, r.lvl, r.bucket
-        ON CONFLICT (run_id, series_id, level, bucket) DO UPDATE SET
-          point_count = rollups.point_count + EXCLUDED.point_count,
-          nan_count = rollups.nan_count + EXCLUDED.nan_count,
-          min_value = least(rollups.min_value, EXCLUDED.min_value),
-          max_value = greatest(rollups.max_value, EXCLUDED.max_value),
-          first_value = CASE WHEN EXCLUDED.first_step < rollups.first_step
-                             THEN EXCLUDED.first_value ELSE rollups.first_value END,
-          first_step = least(rollups.first_step, EXCLUDED.first_step),
-          last_value = CASE WHEN EXCLUDED.last_step > rollups.last_step
-                            THEN EXCLUDED.last_value ELSE rollups.last_value END,
-          last_step = greatest(rollups.last_step, EXCLUDED.last_step)
         RETURNING 1)
       SELECT (SELECT id FROM wid) AS write_id, array(SELECT series_id FROM upd) AS written,
-             (SELECT count(*) FROM seg) + (SELECT count(*) FROM roll) AS touched
+             array(SELECT series_id FROM upd WHERE NOT rolled) AS tails, (SELECT count(*) FROM seg) AS segments
       """;
 
   /** See {@link LatestMetrics#latestValueOfKey()}: valid where the points share the runs' database. */
@@ -174,37 +155,70 @@ public final class MetricStore {
    * steps are read, and only its new steps are written.
    */
   public WriteResult insert(Handle h, UUID runId, String recordedBy, String metadataJson, int[] series,
-                            long[] steps, double[] values, long[] recordedAtMicros) {
+                            long[] steps, double[] values, long[] recordedAtMicros, boolean deferRollups) {
     NewPoints fresh = NewPoints.of(series, steps, values, recordedAtMicros);
-    Object[] first = write(h, runId, recordedBy, metadataJson, true, 0L, true, fresh);
+    Object[] first = write(h, runId, recordedBy, metadataJson, true, 0L, true, deferRollups, fresh);
     long writeId = (Long) first[0];
-    Integer[] written = (Integer[]) first[1];
+    java.util.Set<Integer> done = new java.util.HashSet<>(Arrays.asList((Integer[]) first[1]));
+    java.util.Set<Integer> tails = new java.util.HashSet<>(Arrays.asList((Integer[]) first[2]));
+    if (!deferRollups) {
+      rollups.upsert(h, runId, fresh.onlySeries(sid -> done.contains(sid) && !tails.contains(sid)).rollups());
+      for (int sid : tails) {
+        rollUpTail(h, runId, sid, null);
+      }
+    }
     NewPoints stored = fresh;
-    if (written.length < fresh.seriesCount()) {
-      java.util.Set<Integer> done = new java.util.HashSet<>(Arrays.asList(written));
-      NewPoints rest = fresh.onlySeries(s -> !done.contains(s));
-      int[] ids = rest.distinctSeries();
+    if (done.size() < fresh.seriesCount()) {
+      NewPoints rest = fresh.onlySeries(sid -> !done.contains(sid));
+      Map<Integer, Long> unrolled = new HashMap<>();
       h.createQuery("""
-              SELECT series_id FROM points.series WHERE run_id = :run_id AND series_id = ANY(:ids)
+              SELECT series_id, unrolled_from FROM points.series WHERE run_id = :run_id AND series_id = ANY(:ids)
               ORDER BY series_id FOR UPDATE""")
           .bind("run_id", runId)
-          .bind("ids", binaryArray(ids))
-          .mapTo(Integer.class)
-          .list();
-      Map<Integer, long[]> storedSteps = storedStepsIn(h, runId, rest);
-      NewPoints remaining = rest.without(storedSteps);
+          .bind("ids", binaryArray(rest.distinctSeries()))
+          .map((rs, ctx) -> Map.entry(rs.getInt(1), Optional.ofNullable((Long) rs.getObject(2))))
+          .forEach(e -> e.getValue().ifPresent(from -> unrolled.put(e.getKey(), from)));
+      // rolled up first, so that every point below the new ones' steps is in the rollups again
+      unrolled.forEach((sid, from) -> rollUpTail(h, runId, sid, from));
+      NewPoints remaining = rest.without(storedStepsIn(h, runId, rest));
       if (remaining.size() > 0) {
-        write(h, runId, recordedBy, metadataJson, false, writeId, false, remaining);
+        write(h, runId, recordedBy, metadataJson, false, writeId, false, false, remaining);
+        rollups.upsert(h, runId, remaining.rollups());
       }
       stored = fresh.onlySeries(done::contains).plus(remaining);
     }
     return stored.result(writeId);
   }
 
+  /**
+   * Puts a series' points from step {@code from} on (null: the series row's {@code unrolled_from})
+   * into the rollups, and marks the series as wholly rolled up; the caller holds the series row.
+   */
+  void rollUpTail(Handle h, UUID runId, int seriesId, Long from) {
+    Long start = from != null ? from : h.createQuery("""
+            SELECT unrolled_from FROM points.series WHERE run_id = :run_id AND series_id = :series_id""")
+        .bind("run_id", runId)
+        .bind("series_id", seriesId)
+        .mapTo(Long.class)
+        .findOne()
+        .orElse(null);
+    if (start == null) {
+      return;
+    }
+    SegmentCodec.Points tail = PointReadStore.pointsFrom(h, runId, seriesId, start);
+    int[] ids = new int[tail.size()];
+    Arrays.fill(ids, seriesId);
+    rollups.upsert(h, runId, Rollups.of(ids, tail.steps(), tail.values(), tail.size()));
+    h.createUpdate("""
+            UPDATE points.series SET unrolled_from = NULL WHERE run_id = :run_id AND series_id = :series_id""")
+        .bind("run_id", runId)
+        .bind("series_id", seriesId)
+        .execute();
+  }
+
   private Object[] write(Handle h, UUID runId, String recordedBy, String metadataJson, boolean newWrite,
-                         long writeId, boolean checked, NewPoints p) {
+                         long writeId, boolean checked, boolean defer, NewPoints p) {
     NewPoints.Segments s = p.segments();
-    Rollups.Rows r = Rollups.of(p.series, p.steps, p.values, p.size());
     return h.createQuery(WRITE)
         .bind("run_id", runId)
         .bind("recorded_by", recordedBy)
@@ -212,6 +226,7 @@ public final class MetricStore {
         .bind("new_write", newWrite)
         .bind("write_id", writeId)
         .bind("checked", checked)
+        .bind("defer", defer)
         .bind("s_series", binaryArray(s.series()))
         .bind("s_first", binaryArray(s.first()))
         .bind("s_last", binaryArray(s.last()))
@@ -219,18 +234,8 @@ public final class MetricStore {
         .bind("s_last_value", binaryArray(s.lastValue()))
         .bind("s_last_us", binaryArray(s.lastMicros()))
         .bind("s_body", binaryArray(s.bodies()))
-        .bind("r_series", binaryArray(r.series()))
-        .bind("r_level", binaryArray(r.levels()))
-        .bind("r_bucket", binaryArray(r.buckets()))
-        .bind("r_count", binaryArray(r.counts()))
-        .bind("r_nan", binaryArray(r.nanCounts()))
-        .bind("r_min", binaryArray(r.mins()))
-        .bind("r_max", binaryArray(r.maxes()))
-        .bind("r_first_step", binaryArray(r.firstSteps()))
-        .bind("r_first_value", binaryArray(r.firstValues()))
-        .bind("r_last_step", binaryArray(r.lastSteps()))
-        .bind("r_last_value", binaryArray(r.lastValues()))
-        .map((rs, ctx) -> new Object[] {rs.getLong("write_id"), rs.getArray("written").getArray()})
+        .map((rs, ctx) -> new Object[] {rs.getLong("write_id"), rs.getArray("written").getArray(),
+            rs.getArray("tails").getArray()})
         .one();
   }
 
@@ -267,15 +272,19 @@ public final class MetricStore {
     return (position, statement, ctx) -> statement.setObject(position, primitiveArray);
   }
 
-  /** A stored series: its id and how many points it holds. */
-  public record SeriesInfo(int seriesId, long pointCount) {}
+  /**
+   * A stored series: its id, how many points it holds, and the step from which its points are not
+   * in the rollups yet (null: all are).
+   */
+  public record SeriesInfo(int seriesId, long pointCount, Long unrolledFrom) {}
 
   public Optional<SeriesInfo> findSeries(Handle h, UUID runId, String name) {
     return h.createQuery("""
-            SELECT series_id, point_count FROM points.series WHERE run_id = :run_id AND name = :name""")
+            SELECT series_id, point_count, unrolled_from FROM points.series
+            WHERE run_id = :run_id AND name = :name""")
         .bind("run_id", runId)
         .bind("name", name)
-        .map((rs, ctx) -> new SeriesInfo(rs.getInt(1), rs.getLong(2)))
+        .map((rs, ctx) -> new SeriesInfo(rs.getInt(1), rs.getLong(2), (Long) rs.getObject(3)))
         .findOne();
   }
 

@@ -133,6 +133,11 @@ final class NewPoints {
     return new NewPoints(s, st, v, us);
   }
 
+  /** The rollup rows of these points. */
+  Rollups.Rows rollups() {
+    return Rollups.of(series, steps, values, size());
+  }
+
   /** One segment per series, as the columns of {@code points.segments} and the series' newest point. */
   record Segments(int[] series, long[] first, long[] last, int[] n, double[] lastValue, long[] lastMicros,
                   byte[][] bodies) {}

@@ -86,4 +86,32 @@ final class PointReadStore {
         .forEach(e -> names.put(e.getKey(), e.getValue()));
     return names;
   }
+
+  /** The points of a series from step {@code from} on, in step order. */
+  static SegmentCodec.Points pointsFrom(Handle h, UUID runId, int seriesId, long from) {
+    List<SegmentCodec.Points> parts = h.createQuery("""
+            SELECT write_id, body FROM points.segments
+            WHERE run_id = :run_id AND series_id = :series_id AND last_step >= :from
+            ORDER BY first_step""")
+        .bind("run_id", runId)
+        .bind("series_id", seriesId)
+        .bind("from", from)
+        .map((rs, ctx) -> SegmentCodec.decode(rs.getBytes(2), rs.getLong(1)))
+        .list();
+    SegmentCodec.Points all = SegmentMerge.merge(parts);
+    int skip = 0;
+    while (skip < all.size() && all.steps()[skip] < from) {
+      skip++;
+    }
+    int n = all.size() - skip;
+    long[] steps = new long[n];
+    double[] values = new double[n];
+    long[] micros = new long[n];
+    long[] writes = new long[n];
+    System.arraycopy(all.steps(), skip, steps, 0, n);
+    System.arraycopy(all.values(), skip, values, 0, n);
+    System.arraycopy(all.micros(), skip, micros, 0, n);
+    System.arraycopy(all.writeIds(), skip, writes, 0, n);
+    return new SegmentCodec.Points(steps, values, micros, writes);
+  }
 }

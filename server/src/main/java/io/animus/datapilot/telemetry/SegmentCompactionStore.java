@@ -24,13 +24,15 @@ final class SegmentCompactionStore {
   record Candidate(UUID runId, int seriesId) {}
 
   /**
-   * Series with at least {@code minSegments} segments averaging under {@link #SMALL} points. A
-   * maintenance read across runs; no write path reads this way.
+   * Series with at least {@code minSegments} segments averaging under {@link #SMALL} points, or
+   * with points whose rollups small writes left to the compactor. A maintenance read across runs;
+   * no write path reads this way.
    */
   static List<Candidate> candidates(Handle h, int minSegments, int limit) {
     return h.createQuery("""
             SELECT run_id, series_id FROM points.series
             WHERE segment_count >= :min_segments AND point_count < segment_count * CAST(:small AS bigint)
+               OR unrolled_from IS NOT NULL
             LIMIT :limit""")
         .bind("min_segments", minSegments)
         .bind("small", SMALL)
@@ -40,7 +42,8 @@ final class SegmentCompactionStore {
   }
 
   /**
-   * Merges up to {@link #PER_PASS} of the series' small segments, in step order, into segments of
+   * Rolls up the series' newest points if small writes left that to the compactor, then merges up
+   * to {@link #PER_PASS} of its small segments, in step order, into segments of
    * {@link #TARGET_POINTS}; returns how many segments it removed. Holds the series row's lock, as
    * every writer of the series does.
    */
@@ -55,6 +58,7 @@ final class SegmentCompactionStore {
     if (!exists) {
       return 0;
     }
+    writer.rollUpTail(h, runId, seriesId, null);
     List<Object[]> small = h.createQuery("""
             SELECT first_step, write_id, body FROM points.segments
             WHERE run_id = :run_id AND series_id = :series_id AND n < :small

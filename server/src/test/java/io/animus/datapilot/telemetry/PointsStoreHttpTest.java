@@ -326,4 +326,53 @@ class PointsStoreHttpTest {
     TestClient.Response fresh = client.post(RUNS + runId + "/metrics", "{\"metrics\":{\"loss\":-1},\"step\":500}");
     assertThat(fresh.json().get("inserted").asInt()).isEqualTo(1);
   }
+
+  /** Checks each downsampled bucket against the points it covers. */
+  static void assertBucketsCover(JsonNode series, TreeMap<Long, Double> expected) {
+    assertThat(series.get("total_points").asLong()).isEqualTo(expected.size());
+    long counted = 0;
+    for (JsonNode bucket : series.get("buckets")) {
+      var in = expected.subMap(bucket.get("step_min").asLong(), true, bucket.get("step_max").asLong(), true);
+      assertThat(bucket.get("count").asLong()).isEqualTo(in.size());
+      assertThat(bucket.get("min").asDouble()).isEqualTo(Collections.min(in.values()));
+      assertThat(bucket.get("max").asDouble()).isEqualTo(Collections.max(in.values()));
+      assertThat(bucket.get("last").asDouble()).isEqualTo(in.lastEntry().getValue());
+      counted += in.size();
+    }
+    assertThat(counted).isEqualTo(expected.size());
+  }
+
+  @Test
+  void rollupsLeftToTheCompactorBySmallWritesAreReadFromTheSegmentsMeanwhile() throws Exception {
+    String runId = newRun(client);
+    TreeMap<Long, Double> expected = new TreeMap<>();
+    long[] steps = LongStream.range(0, 3000).toArray();
+    double[] values = LongStream.of(steps).mapToDouble(st -> Math.cos(st / 7.0)).toArray();
+    post(runId, batch("wave", steps, values));
+    LongStream.of(steps).forEach(st -> expected.put(st, Math.cos(st / 7.0)));
+    // small writes: their rollups wait for the compactor, their points are read from the segments
+    for (long st = 3000; st < 3040; st++) {
+      double v = st == 3020 ? 9.5 : -st;
+      TestClient.Response r = client.post(RUNS + runId + "/metrics",
+          "{\"metrics\":{\"wave\":" + v + "},\"step\":" + st + "}");
+      assertThat(r.status()).as(r.text()).isEqualTo(201);
+      expected.put(st, v);
+    }
+    JsonNode before = client.get(RUNS + runId + "/metrics/series?name=wave&max_points=2").json();
+    assertThat(before.get("downsampled").asBoolean()).isTrue();
+    assertBucketsCover(before, expected);
+    // a batch after the small writes rolls their tail up with it; an out-of-order write does too
+    post(runId, batch("wave", new long[] {3040, 3041}, new double[] {0.5, 0.25}));
+    expected.put(3040L, 0.5);
+    expected.put(3041L, 0.25);
+    assertBucketsCover(client.get(RUNS + runId + "/metrics/series?name=wave&max_points=2").json(), expected);
+    for (long st = 3042; st < 3050; st++) {
+      client.post(RUNS + runId + "/metrics", "{\"metrics\":{\"wave\":" + st + "},\"step\":" + st + "}");
+      expected.put(st, (double) st);
+    }
+    post(runId, batch("wave", new long[] {5000, 10}, new double[] {-7, 1234}));
+    expected.put(5000L, -7.0);
+    assertBucketsCover(client.get(RUNS + runId + "/metrics/series?name=wave&max_points=2").json(), expected);
+    assertBucketsCover(client.get(RUNS + runId + "/metrics/series?name=wave&max_points=3").json(), expected);
+  }
 }
