@@ -604,7 +604,7 @@ public final class SmallWriteLoad {
         {"metric INSERT (points.writes, segments, rollups, series)", "io.animus.datapilot.telemetry.MetricStore.insert",
             "io.animus.datapilot.telemetry.NewPoints", "io.animus.datapilot.telemetry.SegmentCodec",
             "io.animus.datapilot.telemetry.Rollups"},
-        {"group commit (SmallWrites)", "io.animus.datapilot.telemetry.SmallWrites"},
+        {"group commit (GroupCommit)", "io.animus.datapilot.storage.GroupCommit"},
         {"series lookup (MetricService.seriesFor)", "io.animus.datapilot.telemetry.MetricService.seriesFor"},
         {"run-row touch (RunTouch.markSeen)", "io.animus.datapilot.experiments.RunTouch."},
         {"NOTIFY (Notifier, pg_notify)", "io.animus.datapilot.telemetry.Notifier.",
