@@ -102,6 +102,23 @@ class GroupCommitTest {
     assertThat(aloneWrites).containsEntry(13, 1).containsKeys(10, 11, 12, 14, 15);
   }
 
+  @Test
+  void aRequestWhoseCommitTakesTooLongFailsAsABusyDatabaseSoItIsAnswered503() {
+    try (GroupCommit<Integer, String> commit = new GroupCommit<>("test-writer", 1, 64,
+        group -> group.stream().map(i -> "late").toList(), i -> {
+          sleep(2500);
+          return "late";
+        }, 1)) {
+      // the first request holds the only slot for 2.5 s; the second waits 1 s for its commit, then gives up
+      Thread first = new Thread(() -> commit.write(1));
+      first.start();
+      sleep(200);
+      Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> commit.write(2));
+      assertThat(failure).hasMessageContaining("not committed within 1 s");
+      assertThat(DatabaseUnavailable.of(failure)).contains(DatabaseUnavailable.Reason.BUSY);
+    }
+  }
+
   private static void sleep(long ms) {
     try {
       Thread.sleep(ms);
