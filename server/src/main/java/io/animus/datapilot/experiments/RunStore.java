@@ -32,10 +32,11 @@ public final class RunStore {
               WHERE experiment_id = :experiment_id
                 AND (CAST(:project_filter AS text) IS NULL OR project_id = :project_filter)),
             run AS (
-              INSERT INTO runs (run_id, experiment_id, project_id, dataset_version_id, status, started_at, ended_at,
+              INSERT INTO runs (run_id, name, experiment_id, project_id, dataset_version_id, status, started_at, ended_at,
                                 terminal_at, git_repo, git_commit, git_ref, params, metrics, artifacts_prefix,
                                 created_at, created_by)
-              SELECT :run_id, exp.experiment_id, exp.project_id, :dataset_version_id, :status, :started_at, :ended_at,
+              SELECT :run_id, 'run-' || left(CAST(:run_id AS text), 8), exp.experiment_id, exp.project_id,
+                     :dataset_version_id, :status, :started_at, :ended_at,
                      :terminal_at, :git_repo, :git_commit, :git_ref, CAST(:params AS json), CAST(:metrics AS json),
                      :artifacts_prefix, :created_at, :created_by
               FROM exp
