@@ -50,6 +50,23 @@ public final class ApiRequest {
     return Optional.ofNullable(ctx.queryParam(name));
   }
 
+  /**
+   * Refuses a query parameter the route does not take (400 {@code unknown_parameter}), so that a
+   * misspelt filter is an error rather than silently ignored; {@code project_id} is taken everywhere
+   * (docs/protocol.md §1.6). Call it first in every list handler.
+   */
+  public ApiRequest allowOnly(String... names) {
+    Set<String> allowed = Set.of(names);
+    for (String name : ctx.queryParamMap().keySet()) {
+      if (!name.equals("project_id") && !allowed.contains(name)) {
+        throw new ApiException(ErrorCode.UNKNOWN_PARAMETER, "unknown query parameter \"" + name + "\"; this list takes "
+            + (names.length == 0 ? "none" : String.join(", ", new java.util.TreeSet<>(allowed))),
+            Map.of("parameter", name));
+      }
+    }
+    return this;
+  }
+
   /** Every value of a query parameter that may be repeated ({@code ?a=1&a=2}), in order; empty when absent. */
   public List<String> queries(String name) {
     return List.copyOf(ctx.queryParams(name));
