@@ -27,6 +27,9 @@ public interface LatestMetrics {
    */
   Optional<String> latestValueOfKey();
 
+  /** The latest value of metric {@code key} of every run that has one, whatever its project (run search). */
+  Map<UUID, Double> valuesOfName(String key);
+
   /** The latest value of metric {@code key} of each of these runs that has one. */
   Map<UUID, Double> valuesOf(String key, Collection<UUID> runIds);
 }

@@ -148,7 +148,14 @@ public final class RunQueries {
   private static String cursorValue(String type, String text) {
     try {
       switch (type) {
-        case "float8" -> Double.parseDouble(text);
+        case "float8" -> {
+          // as PostgreSQL writes a float8: NaN and ±Infinity by name, any other text a finite number
+          double value = Double.parseDouble(text);
+          boolean named = text.equals("NaN") || text.equals("Infinity") || text.equals("-Infinity");
+          if (Double.isFinite(value) == named) {
+            throw new NumberFormatException();
+          }
+        }
         case "jsonb" -> {
           JsonNode value = Json.mapper().reader().without(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).readTree(text);
           if (value == null || value.isMissingNode() || Json.unstorable(value).isPresent()) {

@@ -121,7 +121,7 @@ public final class RunResource {
   private static RunQueries.RunQuery fromQuery(ApiRequest request, boolean activeFilter) {
     boolean active = activeFilter && request.query("active").map(RunResource::truthy).orElse(false);
     return new RunQueries.RunQuery(List.of(), request.textQuery("filter"), request.query("status"), active,
-        RunOrder.parse(request.textQuery("order_by"), request.query("order")),
+        RunOrder.parse(request.query("order_by"), request.query("order")),
         PageToken.limit(request.query("limit"), 100, 500), request.query("page_token"),
         includes(request.query("include"), "latest_metrics"),
         request.query("include_archived").map(RunResource::truthy).orElse(false));

@@ -93,6 +93,16 @@ public final class MetricStore {
     return out;
   }
 
+  /** The latest value of metric {@code key} of every run that has one (run search; index series_by_name). */
+  public Map<UUID, Double> valuesOfName(Handle h, String key) {
+    Map<UUID, Double> out = new HashMap<>();
+    h.createQuery("SELECT run_id, last_value FROM points.series WHERE name = :key AND last_step IS NOT NULL")
+        .bind("key", key)
+        .map((rs, ctx) -> Map.entry(rs.getObject(1, UUID.class), rs.getDouble(2)))
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+
   /** For each run, {name: value} of the highest-step point of every metric. */
   public Map<UUID, Map<String, Double>> latestByRun(Handle h, Collection<UUID> runIds) {
     Map<UUID, Map<String, Double>> out = new HashMap<>();
