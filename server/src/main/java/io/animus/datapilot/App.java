@@ -19,7 +19,9 @@ import io.animus.datapilot.ci.CiVerifier;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.config.Config;
 import io.animus.datapilot.console.ConsoleResource;
+import io.animus.datapilot.datasets.DatasetRemovalService;
 import io.animus.datapilot.datasets.DatasetResource;
+import io.animus.datapilot.datasets.DatasetVersionUsers;
 import io.animus.datapilot.datasets.DatasetService;
 import io.animus.datapilot.datasets.DatasetStore;
 import io.animus.datapilot.datasets.DatasetVersion;
@@ -33,6 +35,8 @@ import io.animus.datapilot.execution.Executor;
 import io.animus.datapilot.experiments.ExperimentResource;
 import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
+import io.animus.datapilot.experiments.RunRemovalResource;
+import io.animus.datapilot.experiments.RunRemovalService;
 import io.animus.datapilot.experiments.RunResource;
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunLookup;
@@ -195,8 +199,8 @@ public final class App implements AutoCloseable {
     ops.addCheck("blob_store", blobs::ping);
     points.ifPresent(p -> ops.addCheck("points_database", () -> p.ping(1)));
     AuthResource authResource = new AuthResource(tokens);
-    ExperimentResource experimentResource = new ExperimentResource(new ExperimentService(jdbi, experimentStore,
-        clock));
+    ExperimentService experimentService = new ExperimentService(jdbi, experimentStore, clock);
+    ExperimentResource experimentResource = new ExperimentResource(experimentService);
     RunResource runResource = new RunResource(runService);
     CiResource ciResource = new CiResource(new CiService(jdbi, new CiStore(),
         (h, runId) -> runStore.projectOf(h, runId).isPresent(), clock),
@@ -228,8 +232,22 @@ public final class App implements AutoCloseable {
     ArtifactResource artifactResource = new ArtifactResource(artifacts, downloads);
     DatasetService datasets = new DatasetService(jdbi, datasetStore, receiver, qualityGate, clock,
         config.uploads().datasetMaxBytes());
+    DatasetRemovalService datasetRemoval = new DatasetRemovalService(jdbi, datasetStore, qualityStore, datasets,
+        new DatasetVersionUsers() {
+          @Override
+          public List<java.util.UUID> using(org.jdbi.v3.core.Handle h, java.util.Collection<java.util.UUID> ids) {
+            return runStore.usingVersions(h, ids, false);
+          }
+
+          @Override
+          public void markDeleted(org.jdbi.v3.core.Handle h, java.util.Collection<java.util.UUID> ids) {
+            runStore.usingVersions(h, ids, true);
+          }
+        }, blobs, clock);
     DatasetResource datasetResource = new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore,
-        clock), downloads);
+        clock), downloads, datasetRemoval);
+    RunRemovalService runRemoval = new RunRemovalService(jdbi, runStore, experimentStore, runService,
+        experimentService, runLookup, clock);
 
     AtomicReference<String> datapilotUrl = new AtomicReference<>();
     ExecutionWiring.Wired execution = ExecutionWiring.wire(config, jdbi, clock, blobs, runStore, experimentStore,
@@ -238,7 +256,7 @@ public final class App implements AutoCloseable {
 
     Router router = ApiRoutes.table(new ApiRoutes.Resources(ops, new ConsoleResource(), authResource,
         projectResource, experimentResource, runResource, metricResource, eventResource, streamResource,
-        artifactResource, datasetResource, ciResource, executionResource));
+        artifactResource, datasetResource, ciResource, executionResource, new RunRemovalResource(runRemoval)));
     AuditLog audit = new AuditLog(new AuditStore(jdbi));
     HttpServer.Features features = new HttpServer.Features(authenticator::authenticate, new AccessPolicy(router),
         auditSink(audit), metrics::record);
