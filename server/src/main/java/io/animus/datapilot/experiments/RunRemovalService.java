@@ -57,6 +57,11 @@ public final class RunRemovalService {
     return experimentService.get(project, rawId);
   }
 
+  /** A run's effective status (404 when it is not visible). */
+  public String statusOf(ProjectScope project, String rawRunId) {
+    return runService.get(project, rawRunId).status();
+  }
+
   /** The live runs of an experiment that may have an execution to cancel before it is deleted. */
   public List<UUID> liveRuns(ProjectScope project, String rawExperimentId) {
     Experiment experiment = experimentService.get(project, rawExperimentId);
