@@ -40,9 +40,11 @@ import io.animus.datapilot.execution.Executor;
 import io.animus.datapilot.experiments.ExperimentResource;
 import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
+import io.animus.datapilot.experiments.RunQueries;
 import io.animus.datapilot.experiments.RunRemovalResource;
 import io.animus.datapilot.experiments.RunRemovalService;
 import io.animus.datapilot.experiments.RunResource;
+import io.animus.datapilot.experiments.RunSearchStore;
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunLookup;
 import io.animus.datapilot.experiments.RunStatusService;
@@ -202,7 +204,10 @@ public final class App implements AutoCloseable {
     MetricStore metricStore = new MetricStore();
     DatasetVersionLookup datasetVersions = (h, id) -> datasetStore.findVersion(h, id).map(DatasetVersion::projectId);
     RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter(),
-        qualityGate, datasetVersions, new LatestPoints(metricStore, pointsJdbi, points.isEmpty()));
+        qualityGate, datasetVersions);
+    LatestPoints latestPoints = new LatestPoints(metricStore, pointsJdbi, points.isEmpty());
+    RunQueries runQueries = new RunQueries(jdbi, new RunSearchStore(), experimentStore, latestPoints,
+        SearchWiring.filters(latestPoints), clock, config.runStaleAfter());
 
     BlobStore blobs = BlobStores.open(config);
     OpsResource ops = new OpsResource(database, metrics, config.auth().mode(),
@@ -212,7 +217,7 @@ public final class App implements AutoCloseable {
     AuthResource authResource = new AuthResource(tokens);
     ExperimentService experimentService = new ExperimentService(jdbi, experimentStore, clock);
     ExperimentResource experimentResource = new ExperimentResource(experimentService);
-    RunResource runResource = new RunResource(runService);
+    RunResource runResource = new RunResource(runService, runQueries);
     CiService ciService = new CiService(jdbi, new CiStore(), (h, runId) -> runStore.projectOf(h, runId).isPresent(),
         clock);
     CiResource ciResource = new CiResource(ciService,
