@@ -124,4 +124,9 @@ public final class ExecutionStore {
       throw new SQLException("unreadable execution row", e);
     }
   }
+
+  /** Removes a deleted run's execution record (docs/protocol.md §3.6). */
+  public void purgeRun(Handle h, UUID runId) {
+    h.createUpdate("DELETE FROM executions WHERE run_id = :run_id").bind("run_id", runId).execute();
+  }
 }

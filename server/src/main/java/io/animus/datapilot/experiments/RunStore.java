@@ -314,4 +314,38 @@ public final class RunStore {
             rs.getString("status"), Rows.instant(rs, "observed_at"), Json.readObject(rs.getString("details"))))
         .list();
   }
+
+  // --- archive, delete, purge (§3.6) ---
+  public enum Mark { ARCHIVE, RESTORE, DELETE }
+  /** Archives, restores or tombstones the live run {@code runId}, or every live run of {@code experimentId}. */
+  public List<UUID> mark(Handle h, Mark mark, UUID runId, UUID experimentId, Instant now) {
+    String set = switch (mark) {
+      case ARCHIVE -> "archived_at = COALESCE(archived_at, CAST(:now AS timestamptz))";
+      case RESTORE -> "archived_at = CAST(:now AS timestamptz)";
+      case DELETE -> "deleted_at = CAST(:now AS timestamptz)"; };
+    return h.createQuery("UPDATE runs SET " + set + " WHERE (run_id = CAST(:run AS uuid) OR experiment_id = "
+            + "CAST(:exp AS uuid)) AND deleted_at IS NULL RETURNING run_id").bind("run", runId)
+        .bind("exp", experimentId).bind("now", mark == Mark.RESTORE ? null : Rows.timestamp(now))
+        .mapTo(UUID.class).list();
+  }
+  /** Runs of an experiment (all, or the live ones), or live runs archived before {@code archivedBefore}. */
+  public List<UUID> removable(Handle h, UUID experimentId, boolean liveOnly, Instant archivedBefore) {
+    return h.createQuery("SELECT run_id FROM runs WHERE (experiment_id = CAST(:exp AS uuid) AND (NOT :live OR "
+            + "status IN ('pending', 'running'))) OR (deleted_at IS NULL AND archived_at < :before) LIMIT 1000")
+        .bind("exp", experimentId).bind("live", liveOnly).bind("before", Rows.timestamp(archivedBefore))
+        .mapTo(UUID.class).list();
+  }
+  /** Up to 10 live runs using one of the versions; with {@code flag}, marks all runs using them instead. */
+  public List<UUID> usingVersions(Handle h, java.util.Collection<UUID> versions, boolean flag) {
+    return h.createQuery(flag ? "UPDATE runs SET dataset_version_deleted = true WHERE dataset_version_id = ANY(:v) "
+            + "RETURNING run_id" : "SELECT run_id FROM runs WHERE dataset_version_id = ANY(:v) AND deleted_at IS NULL "
+            + "ORDER BY run_id LIMIT 10").bindArray("v", UUID.class, versions).mapTo(UUID.class).list();
+  }
+  /** Removes the run's row and its states (run_values go by cascade). */
+  public void purge(Handle h, UUID runId) {
+    io.animus.datapilot.storage.Purge.allowDeletes(h);
+    h.createUpdate("DELETE FROM run_states WHERE run_id = :r").bind("r", runId).execute();
+    h.createUpdate("DELETE FROM runs WHERE run_id = :r").bind("r", runId).execute();
+  }
+  // --- end archive ---
 }

@@ -368,4 +368,13 @@ public final class MetricStore {
   static Instant instantOfMicros(long micros) {
     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
   }
+
+  /** Removes a run's series, writes, segments and rollups (a deleted run, docs/protocol.md §3.6). */
+  public void purgeRun(Handle h, UUID runId) {
+    rollups.purgeRun(h, runId);
+    for (String table : List.of("DELETE FROM points.segments", "DELETE FROM points.writes",
+        "DELETE FROM points.series")) {
+      h.createUpdate(table + " WHERE run_id = :run_id").bind("run_id", runId).execute();
+    }
+  }
 }
