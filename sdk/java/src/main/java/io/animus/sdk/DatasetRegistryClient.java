@@ -101,8 +101,13 @@ public final class DatasetRegistryClient {
 
   /** {@code GET /datasets?limit[&page_token]}: the project's datasets, newest first. */
   public Page<Dataset> listDatasets(int limit, String pageToken) {
-    return http.getPage(PREFIX + "/datasets",
-        Transport.query("limit", limit, "page_token", pageToken), "datasets", Dataset::fromJson);
+    return listDatasets(limit, pageToken, false);
+  }
+
+  /** {@link #listDatasets(int, String)}; with {@code includeArchived} archived datasets too (§3.6). */
+  public Page<Dataset> listDatasets(int limit, String pageToken, boolean includeArchived) {
+    return http.getPage(PREFIX + "/datasets", Transport.query("limit", limit, "page_token", pageToken,
+        "include_archived", includeArchived ? "true" : null), "datasets", Dataset::fromJson);
   }
 
   /** {@code GET /datasets/{id}/versions}: the dataset's versions, newest first. */

@@ -11,15 +11,10 @@ import java.util.Map;
  * plus the extensions of this server (run listing with ordering and latest metrics, states, status, heartbeat,
  * cancel, metric series, events, model images).
  *
- * <p>Results are typed records ({@link Experiment}, {@link Run}, {@link Page} of items...) read from the server's
- * answer (docs/protocol.md documents each shape); unknown fields are ignored and the main records keep the answer in
- * {@code raw()}. Failures throw {@link AnimusApiException} (HTTP status 400 and above) or
- * {@link AnimusTransportException} (no answer). Instances are immutable and thread-safe.
- *
- * <pre>{@code
- * ExperimentsClient client = ExperimentsClient.builder().gatewayUrl("http://localhost:8080").build();
- * Experiment exp = client.createExperiment("baseline", "Baseline training run", Map.of("team", "ml"));
- * }</pre>
+ * <p>Results are typed records read from the server's answer (docs/protocol.md), keeping it in {@code raw()};
+ * failures throw {@link AnimusApiException} (status 400 and above) or {@link AnimusTransportException} (no answer).
+ * Immutable and thread-safe. Run curation (names, tags, search, archive, delete) is {@link #runs()}. Example:
+ * {@code ExperimentsClient.builder().gatewayUrl("http://localhost:8080").build().createExperiment("a", "", null)}.
  */
 public final class ExperimentsClient {
   private static final String PREFIX = "/api/experiments";
@@ -91,8 +86,13 @@ public final class ExperimentsClient {
 
   /** {@link #listExperiments(int, String)} from the page {@code pageToken} (null: the first page). */
   public Page<Experiment> listExperiments(int limit, String name, String pageToken) {
-    return http.getPage(PREFIX + "/experiments",
-        Transport.query("limit", limit, "name", name, "page_token", pageToken), "experiments", Experiment::fromJson);
+    return listExperiments(limit, name, pageToken, false);
+  }
+
+  /** {@link #listExperiments(int, String, String)}; with {@code includeArchived} archived ones too (§3.6). */
+  public Page<Experiment> listExperiments(int limit, String name, String pageToken, boolean includeArchived) {
+    return http.getPage(PREFIX + "/experiments", Transport.query("limit", limit, "name", name, "page_token", pageToken,
+        "include_archived", includeArchived ? "true" : null), "experiments", Experiment::fromJson);
   }
 
   /** {@code GET /experiments/{id}}. */
