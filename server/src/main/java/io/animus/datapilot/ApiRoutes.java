@@ -6,6 +6,7 @@ import static io.animus.datapilot.http.Router.Access.EDITOR;
 import static io.animus.datapilot.http.Router.Access.PUBLIC;
 import static io.animus.datapilot.http.Router.Access.VIEWER;
 import static io.animus.datapilot.http.Router.RunTokenScope.IDENTITY;
+import static io.animus.datapilot.http.Router.RunTokenScope.PATCH_RUN;
 import static io.animus.datapilot.http.Router.RunTokenScope.READ_DATASET_VERSION;
 import static io.animus.datapilot.http.Router.RunTokenScope.READ_RUN;
 import static io.animus.datapilot.http.Router.RunTokenScope.WRITE_RUN;
@@ -87,7 +88,10 @@ final class ApiRoutes {
     r.idempotentPost(EXPERIMENTS + "/{experiment_id}/runs", EDITOR, runs.create());
     r.get(EXPERIMENTS + "/{experiment_id}/runs", VIEWER, runs.listForExperiment());
     r.get(RUNS, VIEWER, runs.listForProject());
+    r.post(RUNS + ":search", VIEWER, runs.search());
     r.get(RUN, VIEWER.orRunToken(READ_RUN), runs.get());
+    r.patch(RUN, EDITOR.orRunToken(PATCH_RUN), runs.patch());
+    r.post(RUN + "/params", EDITOR.orRunToken(WRITE_RUN), runs.addParams());
     r.get(RUN + "/states", VIEWER.orRunToken(READ_RUN), runs.states());
   }
 

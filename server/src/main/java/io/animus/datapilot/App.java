@@ -33,7 +33,9 @@ import io.animus.datapilot.execution.Executor;
 import io.animus.datapilot.experiments.ExperimentResource;
 import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
+import io.animus.datapilot.experiments.RunQueries;
 import io.animus.datapilot.experiments.RunResource;
+import io.animus.datapilot.experiments.RunSearchStore;
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunLookup;
 import io.animus.datapilot.experiments.RunStatusService;
@@ -187,7 +189,10 @@ public final class App implements AutoCloseable {
     MetricStore metricStore = new MetricStore();
     DatasetVersionLookup datasetVersions = (h, id) -> datasetStore.findVersion(h, id).map(DatasetVersion::projectId);
     RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter(),
-        qualityGate, datasetVersions, new LatestPoints(metricStore, pointsJdbi, points.isEmpty()));
+        qualityGate, datasetVersions);
+    LatestPoints latestPoints = new LatestPoints(metricStore, pointsJdbi, points.isEmpty());
+    RunQueries runQueries = new RunQueries(jdbi, new RunSearchStore(), experimentStore, latestPoints,
+        SearchWiring.filters(latestPoints), clock, config.runStaleAfter());
 
     BlobStore blobs = BlobStores.open(config);
     OpsResource ops = new OpsResource(database, metrics, config.auth().mode(),
@@ -197,7 +202,7 @@ public final class App implements AutoCloseable {
     AuthResource authResource = new AuthResource(tokens);
     ExperimentResource experimentResource = new ExperimentResource(new ExperimentService(jdbi, experimentStore,
         clock));
-    RunResource runResource = new RunResource(runService);
+    RunResource runResource = new RunResource(runService, runQueries);
     CiResource ciResource = new CiResource(new CiService(jdbi, new CiStore(),
         (h, runId) -> runStore.projectOf(h, runId).isPresent(), clock),
         new CiVerifier(config.trust().ciWebhookSecret(), clock));

@@ -20,7 +20,7 @@ public interface LatestMetrics {
   Map<UUID, Map<String, Double>> latestByRun(Handle metadata, Collection<UUID> runIds);
 
   /**
-   * An SQL expression of type float8 over a row of {@code runs}: the latest value of the metric
+   * An SQL expression of type float8 over a row of {@code runs} aliased {@code r}: the latest value of the metric
    * named by the parameter {@code :key}, null when the run has none. Run lists sort by it inside
    * their own query, so sorting by a metric costs no extra round trip. Empty when the points live
    * in another database: then run lists sort by {@link #valuesOf}.

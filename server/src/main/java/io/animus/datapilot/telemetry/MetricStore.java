@@ -26,7 +26,7 @@ public final class MetricStore {
   /** The latest value of metric {@code :key} of the run of the enclosing {@code runs} row. */
   private static final String LATEST_VALUE_OF_KEY = """
       (SELECT s.last_value FROM points.series s
-       WHERE s.run_id = runs.run_id AND s.name = :key AND s.last_step IS NOT NULL)""";
+       WHERE s.run_id = r.run_id AND s.name = :key AND s.last_step IS NOT NULL)""";
 
   /**
    * One write's new points, one segment per series: the writes row (unless {@code :new_write} is
