@@ -165,15 +165,15 @@ final class ArchiveCommands {
   }
 
   @Command(name = "delete", mixinStandardHelpOptions = true,
-      description = {"Delete a dataset with all its versions, or with --version only one version.",
+      description = {"Delete a dataset with all its versions, or with --dataset-version only one version.",
           "A version that runs use is refused (dataset_version_in_use) unless --force; then the runs keep its id.",
           "It is gone at once; this cannot be undone."},
       footerHeading = "%nExamples:%n",
-      footer = {"  datapilot datasets delete scratch-data", "  datapilot datasets delete fraud-train --version 5a2c... --force"})
+      footer = {"  datapilot datasets delete scratch-data", "  datapilot datasets delete fraud-train --dataset-version 5a2c... --force"})
   static final class DeleteDataset extends DatasetAction {
-    @Option(names = "--version", paramLabel = "VERSION_ID", description = "delete only this version of the dataset")
+    @Option(names = "--dataset-version", paramLabel = "VERSION_ID", description = "delete only this version of the dataset")
     String version;
-    @Option(names = "--force", description = "with --version: delete it even if runs use it")
+    @Option(names = "--force", description = "with --dataset-version: delete it even if runs use it")
     boolean force;
 
     @Override
@@ -181,7 +181,7 @@ final class ArchiveCommands {
       DatasetRegistryClient client = opts.datasets();
       if (version == null) {
         if (force) {
-          throw new UsageException("--force goes with --version (a whole dataset in use is never deleted)");
+          throw new UsageException("--force goes with --dataset-version (a whole dataset in use is never deleted)");
         }
         printDeleted(opts, client.deleteDataset(id(client, true)), "dataset " + dataset);
         return 0;

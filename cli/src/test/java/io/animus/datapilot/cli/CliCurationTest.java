@@ -141,7 +141,7 @@ class CliCurationTest {
     assertThat(cli.run("datasets", "archive", dataset).out()).contains("is archived");
     assertThat(cli.run("datasets", "restore", dataset).out()).contains("is not archived");
     assertThat(cli.run("datasets", "delete", dataset, "--force").exit()).isEqualTo(2);
-    Cli.Result versionGone = cli.run("datasets", "delete", dataset, "--version", version);
+    Cli.Result versionGone = cli.run("datasets", "delete", dataset, "--dataset-version", version);
     assertThat(versionGone.exit()).as(versionGone.toString()).isZero();
     assertThat(versionGone.out()).startsWith("Deleted version " + version);
     assertThat(cli.run("datasets", "delete", dataset).exit()).isZero();
