@@ -207,7 +207,7 @@ public final class App implements AutoCloseable {
         qualityGate, datasetVersions);
     LatestPoints latestPoints = new LatestPoints(metricStore, pointsJdbi, points.isEmpty());
     RunQueries runQueries = new RunQueries(jdbi, new RunSearchStore(), experimentStore, latestPoints,
-        SearchWiring.filters(latestPoints), clock, config.runStaleAfter());
+        SearchWiring.filters(latestPoints, jdbi), clock, config.runStaleAfter());
 
     BlobStore blobs = BlobStores.open(config);
     OpsResource ops = new OpsResource(database, metrics, config.auth().mode(),
