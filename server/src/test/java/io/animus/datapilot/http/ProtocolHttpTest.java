@@ -79,7 +79,7 @@ class ProtocolHttpTest {
         Map.of("Content-Type", "application/json"));
     assertThat(put.status()).isEqualTo(405);
     assertThat(put.error()).isEqualTo("method_not_allowed");
-    assertThat(allow(put)).containsExactlyInAnyOrder("GET", "HEAD", "OPTIONS");
+    assertThat(allow(put)).containsExactlyInAnyOrder("GET", "HEAD", "OPTIONS", "DELETE");
 
     var postHealth = client.post("/healthz", "{}");
     assertThat(postHealth.status()).isEqualTo(405);
@@ -95,7 +95,7 @@ class ProtocolHttpTest {
 
     var run = client.send("OPTIONS", "/api/experiments/experiment-runs/" + UUID.randomUUID(), null, Map.of());
     assertThat(run.status()).isEqualTo(204);
-    assertThat(allow(run)).containsExactlyInAnyOrder("GET", "HEAD", "OPTIONS", "PATCH");
+    assertThat(allow(run)).containsExactlyInAnyOrder("GET", "HEAD", "OPTIONS", "PATCH", "DELETE");
 
     var unknown = client.send("OPTIONS", "/api/experiments/nope", null, Map.of());
     assertThat(unknown.status()).isEqualTo(404);
