@@ -88,6 +88,11 @@ public final class Sweeper implements AutoCloseable {
 
   private void passQuietly() {
     try {
+      // the lock holds a connection of its own while the pass takes others: take it only when there is work,
+      // so an idle sweeper never competes with requests for the pool
+      if (retentionDays <= 0 && jdbi.withHandle(h -> store.pending(h, 1)).isEmpty()) {
+        return;
+      }
       lock.runExclusively(this::pass);
     } catch (RuntimeException e) {
       LOG.warn("deletion sweep failed; the next pass retries: {}", e.getMessage());

@@ -549,8 +549,11 @@ class NoServerErrorHttpTest {
   @Test
   void everyMethodOnEveryRouteIsAnsweredBelow500() {
     for (Route route : ROUTES) {
-      for (String method : List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND",
-          "FOO", "get")) {
+      // DELETE only where it deletes nothing of the fixture (the token route revokes a token of its own)
+      List<String> methods = route.method().equals("DELETE") || !route.hasId()
+          ? List.of("GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE", "PROPFIND", "FOO", "get")
+          : List.of("GET", "POST", "PUT", "PATCH", "OPTIONS", "TRACE", "PROPFIND", "FOO", "get");
+      for (String method : methods) {
         byte[] body = Set.of("POST", "PUT", "PATCH").contains(method) ? "{}".getBytes(StandardCharsets.UTF_8) : null;
         call(method, route.path(), body == null ? Map.of() : Map.of("Content-Type", "application/json"), body);
       }
@@ -782,7 +785,7 @@ class NoServerErrorHttpTest {
     }
     // an encoded slash stays inside its segment, so it is just an id that does not exist
     error(get("/api/experiments/experiments/a%2Fb"), 404, "not_found");
-    error(send(dev, "DELETE", "/api/experiments/experiments/a%2Fb", Map.of(), null), 405, "method_not_allowed");
+    error(send(dev, "DELETE", "/api/experiments/experiments/a%2Fb", Map.of(), null), 404, "not_found");
   }
 
   @Test

@@ -254,7 +254,9 @@ public final class FuzzMutations {
   private void mutateQueryOrPath(FuzzRequest r) {
     int op = random.nextInt(5);
     if (op == 4) {
-      String method = pick(List.of("GET", "HEAD", "OPTIONS", "POST", "PUT", "DELETE", "PATCH", "TRACE", "get"));
+      // not DELETE: runs, experiments and datasets answer it now, and the sweeper then changes the stored state
+      // in the background, which the fuzzer would blame on a later request (DeletionHttpTest covers DELETE)
+      String method = pick(List.of("GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "TRACE", "get"));
       r.mutations.add("method: " + r.method + " -> " + method);
       r.method = method;
       return;
