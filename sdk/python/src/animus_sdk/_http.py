@@ -1,7 +1,8 @@
 """HTTP transport shared by the clients and the telemetry logger (docs/protocol.md section 11).
 
 Standard library only. Every attempt sends ``Accept: application/json``, a fresh ``X-Request-Id`` (uuid4 hex) and
-``Authorization: Bearer`` when a token is known; never ``X-Project-Id``. JSON bodies are compact, key-sorted and
+``Authorization: Bearer`` when a token is known, and ``X-Project-Id`` only when a project was named (the client's
+``project_id`` argument, else ``DATAPILOT_PROJECT_ID``; the published SDK never sends it). JSON bodies are compact, key-sorted and
 ASCII-only. Status >= 400 becomes :class:`AnimusAPIError`; network failures become status 0 ``network_error``.
 """
 
@@ -9,6 +10,7 @@ import hashlib
 import http.client
 import json
 import os
+import re
 import socket
 import ssl
 import uuid
@@ -18,6 +20,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from .errors import AnimusAPIError
 
 DEFAULT_GATEWAY_URL = "http://localhost:8080"
+_PROJECT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}")
 _CHUNK = 1024 * 1024
 
 
@@ -54,6 +57,17 @@ def resolve_token(auth_token: Optional[str], *env_names: str) -> Optional[str]:
     return None
 
 
+def resolve_project_id(project_id: Optional[str]) -> Optional[str]:
+    """The explicit ``project_id``, else ``DATAPILOT_PROJECT_ID``, else None (the server's ``default``)."""
+    value = project_id if project_id else os.environ.get("DATAPILOT_PROJECT_ID", "")
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _PROJECT_ID.fullmatch(value):
+        raise ValueError("project_id must match [A-Za-z0-9][A-Za-z0-9._-]{0,63}, got %r" % value)
+    return value
+
+
 class Response:
     """A finished exchange: status, headers (lower-case names) and body bytes."""
 
@@ -67,7 +81,9 @@ class Response:
 class Transport:
     """Sends requests to one gateway. Each call opens its own connection unless a ``Connection`` is passed."""
 
-    def __init__(self, gateway_url: str, auth_token: Optional[str], timeout_seconds: float) -> None:
+    def __init__(
+        self, gateway_url: str, auth_token: Optional[str], timeout_seconds: float, project_id: Optional[str] = None
+    ) -> None:
         parts = urlsplit(gateway_url.strip())
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError("gateway_url must be an http(s) URL, got %r" % gateway_url)
@@ -79,6 +95,7 @@ class Transport:
         self.port = parts.port
         self.base_path = parts.path.rstrip("/")
         self.auth_token = auth_token
+        self.project_id = project_id
         self.timeout_seconds = float(timeout_seconds)
 
     # -- connections -------------------------------------------------------------------------------------
@@ -103,6 +120,8 @@ class Transport:
         headers = {"Accept": "application/json", "X-Request-Id": request_id}
         if self.auth_token:
             headers["Authorization"] = "Bearer " + self.auth_token
+        if self.project_id:
+            headers["X-Project-Id"] = self.project_id
         if extra:
             headers.update(extra)
         return headers, request_id
@@ -382,25 +401,45 @@ def _remove_quietly(path: str) -> None:
 
 
 class ClientBase:
-    """What both clients share: the gateway URL, the token and their environment fallbacks."""
+    """What both clients share: the gateway URL, the token, the project and their environment fallbacks.
+
+    ``project_id`` (else ``DATAPILOT_PROJECT_ID``) is sent as ``X-Project-Id``: creates and lists use that project,
+    reads by id find nothing in another one. Unset, the server uses its ``default`` project.
+    """
 
     def __init__(
-        self, *, gateway_url: Optional[str] = None, auth_token: Optional[str] = None, timeout_seconds: float = 30.0
+        self,
+        *,
+        gateway_url: Optional[str] = None,
+        auth_token: Optional[str] = None,
+        timeout_seconds: float = 30.0,
+        project_id: Optional[str] = None,
     ) -> None:
         self._http = Transport(
             resolve_gateway_url(gateway_url, "ANIMUS_GATEWAY_URL"),
             resolve_token(auth_token, "ANIMUS_AUTH_TOKEN"),
             timeout_seconds,
+            resolve_project_id(project_id),
         )
 
     @classmethod
-    def from_env(cls, *, timeout_seconds: float = 30.0):
+    def from_env(cls, *, timeout_seconds: float = 30.0, project_id: Optional[str] = None):
         """``DATAPILOT_URL`` then ``ANIMUS_GATEWAY_URL``; ``TOKEN`` then ``ANIMUS_AUTH_TOKEN`` (training containers)."""
         return cls(
             gateway_url=resolve_gateway_url(None, "DATAPILOT_URL", "ANIMUS_GATEWAY_URL"),
             auth_token=resolve_token(None, "TOKEN", "ANIMUS_AUTH_TOKEN"),
             timeout_seconds=timeout_seconds,
+            project_id=project_id,
         )
+
+    @property
+    def project_id(self) -> Optional[str]:
+        """The project this client names (``X-Project-Id``), or None for the server's ``default``."""
+        return self._http.project_id
+
+    def get_deletion(self, *, deletion_id: str) -> Dict[str, Any]:
+        """``GET /api/deletions/{id}``: ``{"deletion_id","kind","target_id","state":"pending"|"done",...}``."""
+        return self._http.call_json("GET", "/api/deletions/%s" % path_segment(deletion_id))
 
     @property
     def gateway_url(self) -> str:

@@ -7,6 +7,7 @@ from ._http import ClientBase, path_segment
 
 _PREFIX = "/api/dataset-registry"
 
+
 class DatasetRegistryClient(ClientBase):
     """Reads, downloads and (beyond the published SDK) creates datasets and uploads versions."""
 
@@ -60,5 +61,25 @@ class DatasetRegistryClient(ClientBase):
         return self._http.post_multipart(
             "%s/datasets/%s/versions/upload" % (_PREFIX, path_segment(dataset_id)), fields, path, name, ctype
         )
+
+    def archive_dataset(self, *, dataset_id: str) -> Any:
+        """``POST /datasets/{id}:archive``: hidden from lists; the dataset and its versions stay readable."""
+        return self._http.call_json("POST", "%s/datasets/%s:archive" % (_PREFIX, path_segment(dataset_id)))
+
+    def restore_dataset(self, *, dataset_id: str) -> Any:
+        return self._http.call_json("POST", "%s/datasets/%s:restore" % (_PREFIX, path_segment(dataset_id)))
+
+    def delete_dataset(self, *, dataset_id: str) -> Any:
+        """Deletes the dataset with all its versions (409 ``dataset_version_in_use`` when a run uses one)."""
+        return self._http.call_json("DELETE", "%s/datasets/%s" % (_PREFIX, path_segment(dataset_id)))
+
+    def delete_dataset_version(self, *, version_id: str, force: bool = False) -> Any:
+        """Deletes one version; a version runs use is 409 ``dataset_version_in_use`` unless ``force``."""
+        return self._http.call_json(
+            "DELETE",
+            "%s/dataset-versions/%s" % (_PREFIX, path_segment(version_id)),
+            query={"force": "true" if force else "false"},
+        )
+
 
 __all__ = ["DatasetRegistryClient"]

@@ -13,6 +13,7 @@ from ._common import (
     object_or_empty,
     require_text,
 )
+from ._curation import RunCuration
 from ._http import ClientBase, dumps, path_segment
 from .ci import compute_ci_webhook_signature
 from .git import GitMetadata, get_git_metadata
@@ -23,8 +24,9 @@ _ARTIFACT_KINDS = ("model", "preview", "log", "file")
 GitLike = Union[None, GitMetadata, Mapping[str, str]]
 
 
-class ExperimentsClient(ClientBase):
-    """The published animus-datalab ``ExperimentsClient``, plus run listing, series, cancel and live streams."""
+class ExperimentsClient(RunCuration, ClientBase):
+    """The published animus-datalab ``ExperimentsClient``, plus run listing, search and curation (names, tags,
+    notes, params, archive, delete), status, series, cancel and live streams."""
 
     # -- experiments -------------------------------------------------------------------------------------
     def create_experiment(
@@ -55,8 +57,15 @@ class ExperimentsClient(ClientBase):
         params: Optional[Dict[str, Any]] = None,
         metrics: Optional[Dict[str, Any]] = None,
         artifacts_prefix: Optional[str] = None,
+        name: Optional[str] = None,
+        tags: Optional[Dict[str, str]] = None,
+        notes: Optional[str] = None,
     ) -> Dict[str, Any]:
-        """Records a run; ``git`` (a GitMetadata or a dict with repo/commit/ref) is sent only when given."""
+        """Records a run; ``git`` (a GitMetadata or a dict with repo/commit/ref) is sent only when given.
+
+        ``name`` (unique in the experiment; the server picks one such as ``brisk-river-7`` when absent), ``tags``
+        (string keys and values) and ``notes`` (markdown) are sent only when given.
+        """
         repo, commit, ref = _git_fields(git)
         body = drop_empty(
             {
@@ -70,6 +79,9 @@ class ExperimentsClient(ClientBase):
                 "params": object_or_empty(params, "params"),
                 "metrics": object_or_empty(metrics, "metrics"),
                 "artifacts_prefix": artifacts_prefix,
+                "name": name,
+                "tags": _string_map(tags, "tags") or None,
+                "notes": notes,
             },
             keep=("params", "metrics"),
         )
@@ -91,6 +103,9 @@ class ExperimentsClient(ClientBase):
         artifacts_prefix: Optional[str] = None,
         env: Optional[Mapping[str, str]] = None,
         cwd: Optional[str] = None,
+        name: Optional[str] = None,
+        tags: Optional[Dict[str, str]] = None,
+        notes: Optional[str] = None,
     ) -> Dict[str, Any]:
         """Like :meth:`create_run`, detecting git metadata (CI variables, else ``git`` in ``cwd``) when not given."""
         if git is None:
@@ -105,6 +120,9 @@ class ExperimentsClient(ClientBase):
             params=params,
             metrics=metrics,
             artifacts_prefix=artifacts_prefix,
+            name=name,
+            tags=tags,
+            notes=notes,
         )
 
     def get_run(self, *, run_id: str) -> Dict[str, Any]:
@@ -151,8 +169,16 @@ class ExperimentsClient(ClientBase):
         git_ref: str = "",
         params: Optional[Dict[str, Any]] = None,
         resources: Optional[Dict[str, Any]] = None,
+        command: Optional[List[str]] = None,
+        env: Optional[Dict[str, str]] = None,
     ) -> Dict[str, Any]:
-        """Starts a training job (``runs:execute``); the image's CI registration fills the git fields."""
+        """Starts a training job (``runs:execute``); the image's CI registration fills the git fields.
+
+        ``command`` (a list such as ``["python3", "train.py"]``) is what the job runs: for the ``local`` executor
+        instead of ``DATAPILOT_LOCAL_COMMAND``, for Docker and Kubernetes instead of the image's entrypoint.
+        ``env`` adds variables to the job (names ``[A-Za-z_][A-Za-z0-9_]*``; ``RUN_ID``, ``TOKEN`` and the other
+        reserved names are refused with ``invalid_env``). Both are sent only when given.
+        """
         body = drop_empty(
             {
                 "experiment_id": require_text(experiment_id, "experiment_id"),
@@ -163,6 +189,8 @@ class ExperimentsClient(ClientBase):
                 "git_ref": git_ref,
                 "params": object_or_empty(params, "params"),
                 "resources": object_or_empty(resources, "resources"),
+                "command": _command(command),
+                "env": _string_map(env, "env") or None,
             },
             keep=("params", "resources"),
         )
@@ -225,15 +253,23 @@ class ExperimentsClient(ClientBase):
         order: Optional[str] = None,
         include_latest_metrics: bool = False,
         page_token: Optional[str] = None,
+        filter: Optional[str] = None,
+        include_archived: bool = False,
     ) -> Dict[str, Any]:
-        """An experiment's runs (with ``experiment_id``) or the project's runs; ``{"runs": [...], ...}``."""
+        """An experiment's runs (with ``experiment_id``) or the project's runs; ``{"runs": [...], ...}``.
+
+        ``filter`` is the search language of :meth:`search_runs`; archived runs are left out unless
+        ``include_archived``.
+        """
         query = drop_empty(
             {
                 "limit": int(limit),
                 "status": status,
+                "filter": filter,
                 "order_by": order_by,
                 "order": order,
                 "include": "latest_metrics" if include_latest_metrics else None,
+                "include_archived": "true" if include_archived else None,
                 "page_token": page_token,
             }
         )
@@ -274,6 +310,22 @@ class ExperimentsClient(ClientBase):
         return self._http.stream_events(
             "%s/experiment-runs/%s/stream" % (_PREFIX, path_segment(run_id)), query, float(timeout_seconds), None
         )
+
+
+def _string_map(value: Any, name: str) -> Dict[str, Any]:
+    if value is None:
+        return {}
+    if not isinstance(value, Mapping) or not all(isinstance(k, str) for k in value):
+        raise ValueError("%s must be a dict with string keys" % name)
+    return dict(value)
+
+
+def _command(command: Any) -> Optional[List[str]]:
+    if command is None:
+        return None
+    if isinstance(command, str) or not all(isinstance(c, str) for c in command) or not command or not command[0]:
+        raise ValueError("command must be a non-empty list of strings, such as ['python3', 'train.py']")
+    return list(command)
 
 
 def _git_fields(git: GitLike) -> Tuple[str, str, str]:

@@ -6,6 +6,7 @@ import static io.animus.datapilot.http.Router.Access.EDITOR;
 import static io.animus.datapilot.http.Router.Access.PUBLIC;
 import static io.animus.datapilot.http.Router.Access.VIEWER;
 import static io.animus.datapilot.http.Router.RunTokenScope.IDENTITY;
+import static io.animus.datapilot.http.Router.RunTokenScope.PATCH_RUN;
 import static io.animus.datapilot.http.Router.RunTokenScope.READ_DATASET_VERSION;
 import static io.animus.datapilot.http.Router.RunTokenScope.READ_RUN;
 import static io.animus.datapilot.http.Router.RunTokenScope.WRITE_RUN;
@@ -15,8 +16,10 @@ import io.animus.datapilot.auth.AuthResource;
 import io.animus.datapilot.ci.CiResource;
 import io.animus.datapilot.console.ConsoleResource;
 import io.animus.datapilot.datasets.DatasetResource;
+import io.animus.datapilot.deletion.DeletionResource;
 import io.animus.datapilot.execution.ExecutionResource;
 import io.animus.datapilot.experiments.ExperimentResource;
+import io.animus.datapilot.experiments.RunRemovalResource;
 import io.animus.datapilot.experiments.RunResource;
 import io.animus.datapilot.http.Router;
 import io.animus.datapilot.ops.OpsResource;
@@ -43,7 +46,8 @@ final class ApiRoutes {
   record Resources(OpsResource ops, ConsoleResource console, AuthResource auth, ProjectResource projects,
                    ExperimentResource experiments, RunResource runs, MetricResource metrics, EventResource events,
                    StreamResource stream, ArtifactResource artifacts, DatasetResource datasets, CiResource ci,
-                   ExecutionResource execution) {}
+                   ExecutionResource execution, RunRemovalResource removal,
+                   DeletionResource deletions) {}
 
   static Router table(Resources resources) {
     Router router = new Router();
@@ -55,6 +59,8 @@ final class ApiRoutes {
     datasets(router, resources.datasets().handlers());
     ci(router, resources.ci().handlers());
     execution(router, resources.execution().handlers());
+    removal(router, resources.removal().handlers(), resources.datasets().handlers());
+    deletions(router, resources.deletions().handlers());
     return router;
   }
 
@@ -87,7 +93,10 @@ final class ApiRoutes {
     r.idempotentPost(EXPERIMENTS + "/{experiment_id}/runs", EDITOR, runs.create());
     r.get(EXPERIMENTS + "/{experiment_id}/runs", VIEWER, runs.listForExperiment());
     r.get(RUNS, VIEWER, runs.listForProject());
+    r.post(RUNS + ":search", VIEWER, runs.search());
     r.get(RUN, VIEWER.orRunToken(READ_RUN), runs.get());
+    r.patch(RUN, EDITOR.orRunToken(PATCH_RUN), runs.patch());
+    r.post(RUN + "/params", EDITOR.orRunToken(WRITE_RUN), runs.addParams());
     r.get(RUN + "/states", VIEWER.orRunToken(READ_RUN), runs.states());
   }
 
@@ -137,5 +146,24 @@ final class ApiRoutes {
     r.post(RUN + ":cancel", EDITOR, execution.cancel());
     r.get(RUN + "/execution", VIEWER, execution.execution());
     r.get(RUN + "/build-context", VIEWER, execution.buildContext());
+  }
+
+  /** Archive and restore (docs/protocol.md §3.6): editors only, never a run token. */
+  private static void removal(Router r, RunRemovalResource.Handlers removal, DatasetResource.Handlers datasets) {
+    r.post(RUN + ":archive", EDITOR, removal.archiveRun());
+    r.post(RUN + ":restore", EDITOR, removal.restoreRun());
+    r.post(EXPERIMENTS + "/{experiment_id}:archive", EDITOR, removal.archiveExperiment());
+    r.post(EXPERIMENTS + "/{experiment_id}:restore", EDITOR, removal.restoreExperiment());
+    r.post(DATASETS + "/{dataset_id}:archive", EDITOR, datasets.archive());
+    r.post(DATASETS + "/{dataset_id}:restore", EDITOR, datasets.restore());
+  }
+
+  /** Deletes (docs/protocol.md §3.6): editors only, never a run token. */
+  private static void deletions(Router r, DeletionResource.Handlers deletions) {
+    r.delete(RUN, EDITOR, deletions.deleteRun());
+    r.delete(EXPERIMENTS + "/{experiment_id}", EDITOR, deletions.deleteExperiment());
+    r.delete(DATASETS + "/{dataset_id}", EDITOR, deletions.deleteDataset());
+    r.delete(VERSION, EDITOR, deletions.deleteVersion());
+    r.get("/api/deletions/{deletion_id}", EDITOR, deletions.get());
   }
 }

@@ -1,5 +1,6 @@
 package io.animus.datapilot;
 
+import io.animus.datapilot.artifacts.ArtifactRemoval;
 import io.animus.datapilot.artifacts.ArtifactResource;
 import io.animus.datapilot.artifacts.ArtifactService;
 import io.animus.datapilot.artifacts.ArtifactStore;
@@ -19,7 +20,13 @@ import io.animus.datapilot.ci.CiVerifier;
 import io.animus.datapilot.common.Clock;
 import io.animus.datapilot.config.Config;
 import io.animus.datapilot.console.ConsoleResource;
+import io.animus.datapilot.datasets.DatasetRemovalService;
+import io.animus.datapilot.deletion.DeletionResource;
+import io.animus.datapilot.deletion.DeletionService;
+import io.animus.datapilot.deletion.DeletionStore;
+import io.animus.datapilot.deletion.Sweeper;
 import io.animus.datapilot.datasets.DatasetResource;
+import io.animus.datapilot.datasets.DatasetVersionUsers;
 import io.animus.datapilot.datasets.DatasetService;
 import io.animus.datapilot.datasets.DatasetStore;
 import io.animus.datapilot.datasets.DatasetVersion;
@@ -33,7 +40,11 @@ import io.animus.datapilot.execution.Executor;
 import io.animus.datapilot.experiments.ExperimentResource;
 import io.animus.datapilot.experiments.ExperimentService;
 import io.animus.datapilot.experiments.ExperimentStore;
+import io.animus.datapilot.experiments.RunQueries;
+import io.animus.datapilot.experiments.RunRemovalResource;
+import io.animus.datapilot.experiments.RunRemovalService;
 import io.animus.datapilot.experiments.RunResource;
+import io.animus.datapilot.experiments.RunSearchStore;
 import io.animus.datapilot.experiments.RunService;
 import io.animus.datapilot.experiments.RunLookup;
 import io.animus.datapilot.experiments.RunStatusService;
@@ -92,6 +103,9 @@ public final class App implements AutoCloseable {
   private final Optional<ExecutionReconciler> reconciler;
   private final Optional<Executor> executor;
   private final Router router;
+  private final Sweeper sweeper;
+  /** How often the sweeper looks for pending deletions (and it wakes at once after a new one). */
+  private static final long SWEEP_EVERY_SECONDS = 5;
 
   private App(Config config, Database database, Optional<Database> pointsDatabase, Wired wired) {
     this.config = config;
@@ -107,13 +121,14 @@ public final class App implements AutoCloseable {
     this.reconciler = wired.reconciler();
     this.executor = wired.executor();
     this.router = wired.router();
+    this.sweeper = wired.sweeper();
   }
 
   /** What {@link #wire} builds that the app must start and stop. */
   private record Wired(HttpServer http, StreamHub hub, RunTokens runTokens, BlobStore blobs, AuditLog audit,
                        MetricService metricWrites, EventService eventWrites,
                        Optional<Executor> executor, Optional<ExecutionReconciler> reconciler,
-                       AtomicReference<String> datapilotUrl, Router router) {}
+                       AtomicReference<String> datapilotUrl, Router router, Sweeper sweeper) {}
 
   /** Opens storage, wires every component and starts listening. */
   public static App start(Config config) {
@@ -148,11 +163,13 @@ public final class App implements AutoCloseable {
         wired.metricWrites().close();
         wired.eventWrites().close();
         wired.executor().ifPresent(Executor::close);
+        wired.sweeper().close();
         closeQuietly(wired.blobs());
         throw e;
       }
       wired.datapilotUrl().set(config.http().publicUrl().orElse("http://localhost:" + http.port()));
       wired.reconciler().ifPresent(ExecutionReconciler::start);
+      wired.sweeper().start(SWEEP_EVERY_SECONDS);
       App app = new App(config, database, points, wired);
       LOG.info("DataPilot listening on http://{}:{} (auth mode {}, data dir {})", config.http().host(), http.port(),
           config.auth().mode().name().toLowerCase(java.util.Locale.ROOT), config.dataDir());
@@ -187,7 +204,10 @@ public final class App implements AutoCloseable {
     MetricStore metricStore = new MetricStore();
     DatasetVersionLookup datasetVersions = (h, id) -> datasetStore.findVersion(h, id).map(DatasetVersion::projectId);
     RunService runService = new RunService(jdbi, runStore, experimentStore, clock, config.runStaleAfter(),
-        qualityGate, datasetVersions, new LatestPoints(metricStore, pointsJdbi, points.isEmpty()));
+        qualityGate, datasetVersions);
+    LatestPoints latestPoints = new LatestPoints(metricStore, pointsJdbi, points.isEmpty());
+    RunQueries runQueries = new RunQueries(jdbi, new RunSearchStore(), experimentStore, latestPoints,
+        SearchWiring.filters(latestPoints, jdbi), clock, config.runStaleAfter());
 
     BlobStore blobs = BlobStores.open(config);
     OpsResource ops = new OpsResource(database, metrics, config.auth().mode(),
@@ -195,11 +215,12 @@ public final class App implements AutoCloseable {
     ops.addCheck("blob_store", blobs::ping);
     points.ifPresent(p -> ops.addCheck("points_database", () -> p.ping(1)));
     AuthResource authResource = new AuthResource(tokens);
-    ExperimentResource experimentResource = new ExperimentResource(new ExperimentService(jdbi, experimentStore,
-        clock));
-    RunResource runResource = new RunResource(runService);
-    CiResource ciResource = new CiResource(new CiService(jdbi, new CiStore(),
-        (h, runId) -> runStore.projectOf(h, runId).isPresent(), clock),
+    ExperimentService experimentService = new ExperimentService(jdbi, experimentStore, clock);
+    ExperimentResource experimentResource = new ExperimentResource(experimentService);
+    RunResource runResource = new RunResource(runService, runQueries);
+    CiService ciService = new CiService(jdbi, new CiStore(), (h, runId) -> runStore.projectOf(h, runId).isPresent(),
+        clock);
+    CiResource ciResource = new CiResource(ciService,
         new CiVerifier(config.trust().ciWebhookSecret(), clock));
     ProjectResource projectResource = new ProjectResource(new ProjectService(jdbi, new ProjectStore(),
         experimentStore::tallyPerProject, datasetStore::tallyPerProject));
@@ -228,22 +249,43 @@ public final class App implements AutoCloseable {
     ArtifactResource artifactResource = new ArtifactResource(artifacts, downloads);
     DatasetService datasets = new DatasetService(jdbi, datasetStore, receiver, qualityGate, clock,
         config.uploads().datasetMaxBytes());
+    DatasetRemovalService datasetRemoval = new DatasetRemovalService(jdbi, datasetStore, qualityStore, datasets,
+        new DatasetVersionUsers() {
+          @Override
+          public List<java.util.UUID> using(org.jdbi.v3.core.Handle h, java.util.Collection<java.util.UUID> ids) {
+            return runStore.usingVersions(h, ids, false);
+          }
+
+          @Override
+          public void markDeleted(org.jdbi.v3.core.Handle h, java.util.Collection<java.util.UUID> ids) {
+            runStore.usingVersions(h, ids, true);
+          }
+        }, blobs, clock);
     DatasetResource datasetResource = new DatasetResource(datasets, new QualityService(jdbi, datasets, qualityStore,
-        clock), downloads);
+        clock), downloads, datasetRemoval);
+    RunRemovalService runRemoval = new RunRemovalService(jdbi, runStore, experimentStore, runService,
+        experimentService, runLookup, clock);
 
     AtomicReference<String> datapilotUrl = new AtomicReference<>();
     ExecutionWiring.Wired execution = ExecutionWiring.wire(config, jdbi, clock, blobs, runStore, experimentStore,
         qualityGate, datasetVersions, artifacts, events, lifecycle, runLookup, runTokens, datapilotUrl::get);
     ExecutionResource executionResource = new ExecutionResource(execution.service());
 
+    AuditLog audit = new AuditLog(new AuditStore(jdbi));
+    DeletionService deletionService = new DeletionService(jdbi, new DeletionStore(), runRemoval, datasetRemoval,
+        execution.service(), clock);
+    Sweeper sweeper = new Sweeper(jdbi, new DeletionStore(), deletionService, new Sweeper.Steps(runRemoval,
+        datasetRemoval, new ArtifactRemoval(jdbi, new ArtifactStore(), blobs), metricService, events, ciService,
+        execution.service()), audit, clock, config.retention().archivedDays(), config.retention().sweepStepPause());
     Router router = ApiRoutes.table(new ApiRoutes.Resources(ops, new ConsoleResource(), authResource,
         projectResource, experimentResource, runResource, metricResource, eventResource, streamResource,
-        artifactResource, datasetResource, ciResource, executionResource));
-    AuditLog audit = new AuditLog(new AuditStore(jdbi));
+        artifactResource, datasetResource, ciResource, executionResource, new RunRemovalResource(runRemoval),
+        new DeletionResource(deletionService)));
     HttpServer.Features features = new HttpServer.Features(authenticator::authenticate, new AccessPolicy(router),
         auditSink(audit), metrics::record);
     return new Wired(new HttpServer(router, new Idempotency(new IdempotencyStore(jdbi), clock), features), hub,
-        runTokens, blobs, audit, metricService, events, execution.executor(), execution.reconciler(), datapilotUrl, router);
+        runTokens, blobs, audit, metricService, events, execution.executor(), execution.reconciler(), datapilotUrl,
+        router, sweeper);
   }
 
   /** The dispatcher's audit events, written as audit entries. */
@@ -287,6 +329,7 @@ public final class App implements AutoCloseable {
   /** Drains requests, then stops the database (the embedded PostgreSQL shuts down cleanly). */
   @Override
   public void close() {
+    sweeper.close();
     reconciler.ifPresent(ExecutionReconciler::close);
     executor.ifPresent(Executor::close);
     hub.close();

@@ -26,6 +26,7 @@ import io.animus.datapilot.experiments.Experiment;
 import io.animus.datapilot.experiments.ExperimentStore;
 import io.animus.datapilot.experiments.Run;
 import io.animus.datapilot.experiments.RunStatus;
+import io.animus.datapilot.experiments.RunNames;
 import io.animus.datapilot.experiments.RunStatusChange;
 import io.animus.datapilot.experiments.RunStore;
 import io.animus.datapilot.kernel.Ids;
@@ -97,11 +98,11 @@ final class ExecutionWiring {
       @Override
       public boolean insertPending(Handle h, PendingRun p) {
         String pending = RunStatus.PENDING.wire();
-        Run run = new Run(p.runId(), p.experimentId(), null, p.datasetVersionId(), pending, p.at(), null,
-            p.gitRepo(), p.gitCommit(), p.gitRef(), p.params(), Json.object(),
-            "experiments/" + p.experimentId() + "/runs/" + p.runId(), null, null, false, null, null, null, p.at());
-        return runStore.insert(h, run, new RunStatusChange(Ids.newId(), p.runId(), pending, p.at(), p.details()),
-            null, null).isPresent();
+        Run run = Run.created(p.runId(), null, p.experimentId(), p.datasetVersionId(), pending, p.at(), null,
+            new Run.Git(p.gitRepo(), p.gitCommit(), p.gitRef()), p.params(), Json.object(), Json.object(), null,
+            "experiments/" + p.experimentId() + "/runs/" + p.runId(), p.at());
+        return RunNames.insert(runStore, h, run,
+            new RunStatusChange(Ids.newId(), p.runId(), pending, p.at(), p.details()), null, null).isPresent();
       }
 
       @Override

@@ -37,6 +37,9 @@ class ApiRoutesTest {
       "POST /api/experiments/experiments/{experiment_id}/runs editor NONE idempotent",
       "GET /api/experiments/experiments/{experiment_id}/runs viewer NONE",
       "GET /api/experiments/experiment-runs viewer NONE",
+      "POST /api/experiments/experiment-runs:search viewer NONE",
+      "PATCH /api/experiments/experiment-runs/{run_id} editor PATCH_RUN",
+      "POST /api/experiments/experiment-runs/{run_id}/params editor WRITE_RUN",
       "GET /api/experiments/experiment-runs/{run_id} viewer READ_RUN",
       "GET /api/experiments/experiment-runs/{run_id}/states viewer READ_RUN",
       "POST /api/experiments/experiment-runs/{run_id}/metrics editor WRITE_RUN",
@@ -70,7 +73,18 @@ class ApiRoutesTest {
       "POST /api/experiments/experiments/runs:execute editor NONE",
       "POST /api/experiments/experiment-runs/{run_id}:cancel editor NONE",
       "GET /api/experiments/experiment-runs/{run_id}/execution viewer NONE",
-      "GET /api/experiments/experiment-runs/{run_id}/build-context viewer NONE");
+      "GET /api/experiments/experiment-runs/{run_id}/build-context viewer NONE",
+      "POST /api/experiments/experiment-runs/{run_id}:archive editor NONE",
+      "POST /api/experiments/experiment-runs/{run_id}:restore editor NONE",
+      "POST /api/experiments/experiments/{experiment_id}:archive editor NONE",
+      "POST /api/experiments/experiments/{experiment_id}:restore editor NONE",
+      "POST /api/dataset-registry/datasets/{dataset_id}:archive editor NONE",
+      "POST /api/dataset-registry/datasets/{dataset_id}:restore editor NONE",
+      "DELETE /api/experiments/experiment-runs/{run_id} editor NONE",
+      "DELETE /api/experiments/experiments/{experiment_id} editor NONE",
+      "DELETE /api/dataset-registry/datasets/{dataset_id} editor NONE",
+      "DELETE /api/dataset-registry/dataset-versions/{version_id} editor NONE",
+      "GET /api/deletions/{deletion_id} editor NONE");
   private static final Router.Handler NOTHING = r -> Reply.ok(null);
   private static TestServer server;
 

@@ -424,8 +424,7 @@ public final class CreateRunLoad {
       RunService service = new RunService(jdbi, new RunStore(), new ExperimentStore(), Clock.system(),
           Duration.ofMinutes(10), new io.animus.datapilot.datasets.QualityGate(false,
               new io.animus.datapilot.datasets.DatasetStore(), new io.animus.datapilot.datasets.QualityStore()),
-          (h, versionId) -> java.util.Optional.empty(), new io.animus.datapilot.telemetry.LatestPoints(
-              new io.animus.datapilot.telemetry.MetricStore(), jdbi, true));
+          (h, versionId) -> java.util.Optional.empty());
       AuditLog audit = new AuditLog(new AuditStore(jdbi));
       ProjectScope project = ProjectScope.resolve(null, null);
       String path = "/api/experiments/experiments/" + experimentId + "/runs";
@@ -434,7 +433,8 @@ public final class CreateRunLoad {
         JsonNode body = Json.parse(RUN_BODY.getBytes(StandardCharsets.UTF_8));
         var command = new RunService.CreateRun(RunStatus.parse(Optional.of(body.get("status").asText())),
             Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
-            Optional.empty(), (ObjectNode) body.get("params"), (ObjectNode) body.get("metrics"), Optional.empty());
+            Optional.empty(), (ObjectNode) body.get("params"), (ObjectNode) body.get("metrics"), Optional.empty(),
+            Optional.empty(), Json.object(), Optional.empty());
         service.create(project, "dev-user", experimentId, command);
         audit.append(new AuditStore.Entry(UUID.randomUUID().toString().replace("-", ""), "dev-user",
             "POST " + RUN_ROUTE, path, 201, "ok", ProjectScope.DEFAULT, Map.of()));

@@ -13,21 +13,28 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code datapilot datasets create|list|versions|push|pull}. */
+/** {@code datapilot datasets create|list|versions|push|pull|archive|restore|delete}. */
 @Command(name = "datasets", mixinStandardHelpOptions = true,
-    description = "Datasets and their immutable versions: create, list, push (upload) and pull (download).",
+    description = "Datasets and their immutable versions: create, list, push (upload), pull (download), archive, delete.",
     subcommands = {DatasetsCommand.Create.class, DatasetsCommand.ListDatasets.class, DatasetsCommand.Versions.class,
-        DatasetsCommand.Push.class, DatasetsCommand.Pull.class},
+        DatasetsCommand.Push.class, DatasetsCommand.Pull.class, ArchiveCommands.ArchiveDataset.class,
+        ArchiveCommands.RestoreDataset.class, ArchiveCommands.DeleteDataset.class},
     footerHeading = "%nExample:%n", footer = "  datapilot datasets push fraud-train train.csv && datapilot datasets versions fraud-train")
 final class DatasetsCommand {
 
   /** A dataset by id, or by exact name in the project (datasets are listed page by page). */
   static Dataset find(DatasetRegistryClient client, String idOrName) {
+    return find(client, idOrName, false);
+  }
+
+  /** {@link #find(DatasetRegistryClient, String)}, finding archived datasets by name too when asked. */
+  static Dataset find(DatasetRegistryClient client, String idOrName, boolean includeArchived) {
     if (Args.isId(idOrName)) {
       return client.getDataset(idOrName);
     }
-    return Page.all(token -> client.listDatasets(500, token)).filter(d -> idOrName.equals(d.name())).findFirst()
-        .orElseThrow(() -> Args.notFound("no dataset named " + idOrName));
+    return Page.all(token -> client.listDatasets(500, token, includeArchived)).filter(d -> idOrName.equals(d.name()))
+        .findFirst().orElseThrow(() -> Args.notFound("no dataset named " + idOrName
+            + (includeArchived ? "" : " (archived ones are not listed)")));
   }
 
   @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a dataset.",
@@ -53,12 +60,14 @@ final class DatasetsCommand {
     @Mixin ClientOptions opts;
     @Option(names = "--limit", defaultValue = "100", description = "at most this many (default: ${DEFAULT-VALUE})")
     int limit;
+    @Option(names = "--archived", description = "include archived datasets")
+    boolean archived;
 
     @Override
     public Integer call() {
-      Page<Dataset> page = opts.datasets().listDatasets(limit, null);
+      Page<Dataset> page = opts.datasets().listDatasets(limit, null, archived);
       ListOutput.print(opts, "datasets", page, List.of("DATASET ID", "NAME", "CREATED", "DESCRIPTION"),
-          (d, now) -> Printer.row(d.datasetId(), d.name(), Humanize.ago(d.createdAt(), now), d.description()));
+          (d, now) -> Printer.row(d.datasetId(), d.name() + (d.archivedAt() != null ? " (archived)" : ""), Humanize.ago(d.createdAt(), now), d.description()));
       return 0;
     }
   }

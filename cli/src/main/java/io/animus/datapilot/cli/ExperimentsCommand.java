@@ -10,22 +10,29 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code datapilot experiments list|create|show}. */
-@Command(name = "experiments", mixinStandardHelpOptions = true, description = "List, create and show experiments.",
+/** {@code datapilot experiments list|create|show|archive|restore|delete}. */
+@Command(name = "experiments", mixinStandardHelpOptions = true,
+    description = "List, create, show, archive, restore and delete experiments.",
     subcommands = {ExperimentsCommand.ListExperiments.class, ExperimentsCommand.Create.class,
-        ExperimentsCommand.Show.class},
+        ExperimentsCommand.Show.class, ArchiveCommands.ArchiveExperiment.class,
+        ArchiveCommands.RestoreExperiment.class, ArchiveCommands.DeleteExperiment.class},
     footerHeading = "%nExample:%n", footer = "  datapilot experiments create baseline --description 'first try'")
 final class ExperimentsCommand {
 
-  /** An experiment by id, or by exact name in the project. */
+  /** An experiment by id, or by exact name in the project (archived ones are not found by name). */
   static Experiment find(ExperimentsClient client, String idOrName) {
+    return find(client, idOrName, false);
+  }
+
+  /** {@link #find(ExperimentsClient, String)}, finding archived experiments by name too when asked. */
+  static Experiment find(ExperimentsClient client, String idOrName, boolean includeArchived) {
     if (Args.isId(idOrName)) {
       return client.getExperiment(idOrName);
     }
-    for (Experiment e : client.listExperiments(1, idOrName).items()) {
+    for (Experiment e : client.listExperiments(1, idOrName, null, includeArchived).items()) {
       return e;
     }
-    throw Args.notFound("no experiment named " + idOrName);
+    throw Args.notFound("no experiment named " + idOrName + (includeArchived ? "" : " (archived ones are not listed)"));
   }
 
   @Command(name = "list", mixinStandardHelpOptions = true, description = "List the project's experiments, newest first.",
@@ -36,12 +43,14 @@ final class ExperimentsCommand {
     String name;
     @Option(names = "--limit", defaultValue = "100", description = "at most this many (default: ${DEFAULT-VALUE})")
     int limit;
+    @Option(names = "--archived", description = "include archived experiments")
+    boolean archived;
 
     @Override
     public Integer call() {
-      Page<Experiment> page = opts.experiments().listExperiments(limit, name);
+      Page<Experiment> page = opts.experiments().listExperiments(limit, name, null, archived);
       ListOutput.print(opts, "experiments", page, List.of("EXPERIMENT ID", "NAME", "RUNS", "LAST RUN", "CREATED"),
-          (e, now) -> Printer.row(e.experimentId(), e.name(), e.runCount(), Humanize.ago(e.lastRunAt(), now), Humanize.ago(e.createdAt(), now)));
+          (e, now) -> Printer.row(e.experimentId(), e.name() + (e.archivedAt() != null ? " (archived)" : ""), e.runCount(), Humanize.ago(e.lastRunAt(), now), Humanize.ago(e.createdAt(), now)));
       return 0;
     }
   }
@@ -79,7 +88,7 @@ final class ExperimentsCommand {
   static void show(Printer p, Experiment e) {
     p.details(List.of(Printer.field("Experiment id", e.experimentId()), Printer.field("Name", e.name()),
         Printer.field("Project", e.projectId()), Printer.field("Description", e.description()),
-        Printer.field("Metadata", Printer.pairs(e.metadata())),
+        Printer.field("Metadata", Printer.pairs(e.metadata())), Printer.field("Archived", Humanize.time(e.archivedAt())),
         Printer.field("Created", Humanize.time(e.createdAt()) + " by " + e.createdBy())));
   }
 }

@@ -30,6 +30,8 @@ import picocli.CommandLine;
         "  export ANIMUS_GATEWAY_URL=http://localhost:8080",
         "  datapilot datasets push fraud-train train.csv",
         "  datapilot runs tail RUN_ID       follow a run; exit 0 when it succeeds",
+        "  datapilot runs list --filter \"metrics.accuracy > 0.9 and tags.stage = 'prod'\" --order-by metrics.accuracy",
+        "  datapilot runs tag RUN_ID stage=prod; datapilot runs archive RUN_ID",
         "  source <(datapilot completion)   shell completion (bash, zsh)",
         "",
         "Exit codes: 0 success, 1 API error, 2 usage error, 3 network error."})

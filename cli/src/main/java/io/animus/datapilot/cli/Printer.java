@@ -137,6 +137,8 @@ final class Printer {
       return node(v.raw());
     } else if (value instanceof Artifact a) {
       return node(a.raw());
+    } else if (value instanceof io.animus.sdk.Deletion d) {
+      return node(d.raw());
     }
     return RECORDS.valueToTree(value);
   }

@@ -21,24 +21,33 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Callable;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code datapilot runs tail}: follows a run's live stream (status changes, events, latest metric values) until
- * the run ends; exits 0 when it succeeded and 1 when it failed or was canceled, so CI can wait on it.
+ * {@code datapilot runs tail}: follows a run's live stream until the run ends, printing status changes and events
+ * as they come and, once per interval, one line with the latest value of every metric; exits 0 when the run
+ * succeeded and 1 when it failed or was canceled, so CI can wait on it.
  */
 @Command(name = "tail", mixinStandardHelpOptions = true,
-    description = {"Follow a run live until it ends: status, events and the latest metrics.",
+    description = {"Follow a run live until it ends: status changes and events as they come, and one line per",
+        "interval with the latest value of each metric (--all prints every metric sample instead).",
         "Exit code 0 when the run succeeded, 1 when it failed or was canceled."},
     footerHeading = "%nExamples:%n",
-    footer = {"  datapilot runs tail 7d1e... && echo trained", "  datapilot runs tail 7d1e... --json | jq -c 'select(.event==\"metrics\")'"})
+    footer = {"  datapilot runs tail 7d1e... && echo trained", "  datapilot runs tail 7d1e... --interval 30s",
+        "  datapilot runs tail 7d1e... --json | jq -c 'select(.event==\"metrics\") | .metrics'",
+        "  datapilot runs tail 7d1e... --all --json      every frame of the stream"})
 final class RunTail implements Callable<Integer> {
   private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "canceled");
   private static final int RECONNECTS = 5;
+  private static final int MAX_METRICS_SHOWN = 20;
+  private static final long QUIET_MS = 700;
   private static final Object END = new Object();
+  private static final Pattern DURATION = Pattern.compile("(\\d+)(ms|s|m|h)?");
 
   @Mixin ClientOptions opts;
   @Parameters(paramLabel = "RUN_ID")
@@ -46,20 +55,53 @@ final class RunTail implements Callable<Integer> {
   @Option(names = "--after-event-id", paramLabel = "ID", defaultValue = "0",
       description = "replay only events after this id (default: the run's whole event history)")
   long afterEventId;
+  @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s",
+      description = "how often to print the latest metrics: 500ms, 5s, 1m... (default: ${DEFAULT-VALUE})")
+  String interval;
+  @Option(names = "--all", description = "print every metric sample as it arrives (with --json: every stream frame)")
+  boolean all;
 
   @Override
   public Integer call() throws InterruptedException {
-    return follow(opts, runId, afterEventId);
+    return follow(opts, runId, afterEventId, interval(interval), all);
+  }
+
+  /** {@code 500ms}, {@code 5s}, {@code 2m}, {@code 1h} or plain seconds, at least 1 ms. */
+  static Duration interval(String text) {
+    Matcher m = DURATION.matcher(text == null ? "" : text.strip());
+    if (!m.matches()) {
+      throw new UsageException("--interval takes a duration such as 500ms, 5s or 1m, got " + text);
+    }
+    long n = Long.parseLong(m.group(1));
+    String unit = m.group(2) == null ? "s" : m.group(2);
+    Duration d = switch (unit) {
+      case "ms" -> Duration.ofMillis(n);
+      case "m" -> Duration.ofMinutes(n);
+      case "h" -> Duration.ofHours(n);
+      default -> Duration.ofSeconds(n);
+    };
+    if (d.isZero()) {
+      throw new UsageException("--interval must be positive (--all prints every sample)");
+    }
+    return d;
+  }
+
+  /** Follows {@code runId} with the default interval; answers 0 when it succeeded, else 1. */
+  static int follow(ClientOptions opts, String runId, long afterEventId) throws InterruptedException {
+    return follow(opts, runId, afterEventId, Duration.ofSeconds(5), false);
   }
 
   /** Follows {@code runId} until it ends; answers 0 when it succeeded, else 1. */
-  static int follow(ClientOptions opts, String runId, long afterEventId) throws InterruptedException {
+  static int follow(ClientOptions opts, String runId, long afterEventId, Duration interval, boolean all)
+      throws InterruptedException {
     ExperimentsClient client = opts.experiments();
     Run run = client.getRun(runId);
-    View view = new View(opts, run);
+    View view = new View(opts, run, all);
     // the stream pushes only new samples: start from the latest value of each metric
     view.seed(client.listMetrics(runId, null, 1000).items());
     long lastEventId = afterEventId;
+    long intervalNanos = interval.toNanos();
+    long nextLine = System.nanoTime() + intervalNanos;
     int failures = 0;
     while (true) {
       RunStream stream;
@@ -75,15 +117,26 @@ final class RunTail implements Callable<Integer> {
       BlockingQueue<Object> frames = new LinkedBlockingQueue<>();
       stream.listen(frames::add, failure -> frames.add(failure == null ? END : failure));
       try {
-        Object item;
         boolean ended = false;
-        // after the final status, wait for the trailing events (job log lines) until the stream is quiet
-        while ((item = frames.poll(view.terminal() ? 700 : 1000, TimeUnit.MILLISECONDS)) != null || !view.terminal()) {
+        long lastFrame = System.nanoTime();
+        while (true) {
+          long untilLine = Math.max(1, (nextLine - System.nanoTime()) / 1_000_000);
+          // after the final status, wait for the trailing events (job log lines) until the stream is quiet
+          long quietLeft = Math.max(1, QUIET_MS - (System.nanoTime() - lastFrame) / 1_000_000);
+          long wait = Math.min(view.terminal() ? quietLeft : 1000, untilLine);
+          Object item = frames.poll(wait, TimeUnit.MILLISECONDS);
+          if (System.nanoTime() - nextLine >= 0) {
+            view.metricsLine();
+            nextLine = System.nanoTime() + intervalNanos;
+          }
           if (item == null) {
-            view.tick();
+            if (view.terminal() && (System.nanoTime() - lastFrame) / 1_000_000 >= QUIET_MS) {
+              break;
+            }
             continue;
           }
-          if (item == END || item instanceof RuntimeException || isError(item)) {
+          lastFrame = System.nanoTime();
+          if (item == END || item instanceof RuntimeException || item instanceof StreamFrame.Error) {
             ended = true;
             if (item instanceof AnimusTransportException e && ++failures > RECONNECTS) {
               throw e;
@@ -107,14 +160,10 @@ final class RunTail implements Callable<Integer> {
     }
   }
 
-  private static boolean isError(Object item) {
-    return item instanceof StreamFrame.Error;
-  }
-
-  /** Shows frames: JSON lines, plain lines when piped, or a live status line under the events on a terminal. */
+  /** Prints what happens: text lines for people, or one JSON object per line with {@code --json}. */
   private static final class View {
     private final boolean json;
-    private final boolean live;
+    private final boolean all;
     private final PrintStream out;
     private final Printer printer;
     private final String runId;
@@ -122,19 +171,19 @@ final class RunTail implements Callable<Integer> {
     private final Map<String, Double> metrics = new LinkedHashMap<>();
     private String status;
     private long step = -1;
+    private boolean unprinted;
     private Instant ended;
 
-    View(ClientOptions opts, Run run) {
+    View(ClientOptions opts, Run run, boolean all) {
       this.json = opts.json;
-      this.live = opts.term().interactive() && !opts.json;
+      this.all = all;
       this.out = opts.term().out();
       this.printer = opts.printer();
       this.runId = run.runId();
       this.started = run.startedAt();
       this.status = run.status();
-      if (live) {
+      if (opts.term().interactive() && !json) {
         out.println("Following run " + runId + " (Ctrl-C stops following, not the run)");
-        drawStatus();
       }
     }
 
@@ -142,8 +191,9 @@ final class RunTail implements Callable<Integer> {
       for (MetricPoint p : latest) {
         metrics.put(p.name(), p.value());
         step = Math.max(step, p.step());
+        unprinted = true;
       }
-      drawStatus();
+      printMetrics();
     }
 
     boolean terminal() {
@@ -151,7 +201,8 @@ final class RunTail implements Callable<Integer> {
     }
 
     void frame(StreamFrame f) {
-      if (json) {
+      boolean raw = json && (all || !(f instanceof StreamFrame.Metrics));
+      if (raw) {
         printer.jsonLine(jsonLine(f));
       }
       if (f instanceof StreamFrame.Status s) {
@@ -160,7 +211,7 @@ final class RunTail implements Callable<Integer> {
         if (terminal() && ended == null) {
           ended = s.state().observedAt();
         }
-        if (!json && !live && changed) {
+        if (!json && changed) {
           out.println("status: " + status);
         }
       } else if (f instanceof StreamFrame.Metrics m) {
@@ -170,14 +221,47 @@ final class RunTail implements Callable<Integer> {
           step = Math.max(step, sample.step());
           plain.append(' ').append(sample.name()).append('=').append(Humanize.number(sample.value(), true));
         }
-        if (!json && !live) {
+        unprinted = !all;
+        if (all && !json) {
           out.println("metrics: step=" + step + plain);
         }
       } else if (f instanceof StreamFrame.Event e && !json) {
-        clearStatus();
         out.println(eventLine(e.event()));
       }
-      drawStatus();
+      out.flush();
+    }
+
+    /** The interval's line: the latest value of each metric, when something arrived since the last line. */
+    void metricsLine() {
+      if (!all) {
+        printMetrics();
+      }
+    }
+
+    private void printMetrics() {
+      if (!unprinted) {
+        return;
+      }
+      unprinted = false;
+      if (json) {
+        ObjectNode line = Printer.JSON.createObjectNode().put("event", "metrics").put("at", Instant.now().toString())
+            .put("step", step);
+        ObjectNode values = line.putObject("metrics");
+        metrics.forEach(values::put);
+        printer.jsonLine(line);
+        return;
+      }
+      StringBuilder s = new StringBuilder("metrics: step=").append(step);
+      int shown = 0;
+      for (Map.Entry<String, Double> m : metrics.entrySet()) {
+        if (shown++ == MAX_METRICS_SHOWN) {
+          s.append(" … (").append(metrics.size() - MAX_METRICS_SHOWN).append(" more)");
+          break;
+        }
+        s.append(' ').append(m.getKey()).append('=').append(Humanize.number(m.getValue(), true));
+      }
+      out.println(s);
+      out.flush();
     }
 
     /** {@code {"event":<name>,"id":<event id or null>,"data":<the frame's object>}}. */
@@ -201,15 +285,8 @@ final class RunTail implements Callable<Integer> {
       return line;
     }
 
-    void tick() {
-      drawStatus();
-    }
-
     int finish() {
-      if (live) {
-        drawStatus();
-        out.println();
-      }
+      metricsLine();
       if (!json) {
         out.println("Run " + runId + " " + status + (started == null ? "" : " after " + elapsed()));
       }
@@ -219,35 +296,6 @@ final class RunTail implements Callable<Integer> {
 
     private String elapsed() {
       return Humanize.duration(Duration.between(started, ended != null ? ended : Instant.now()));
-    }
-
-    private void clearStatus() {
-      if (live) {
-        out.print("\r\u001b[K");
-      }
-    }
-
-    private void drawStatus() {
-      if (!live) {
-        return;
-      }
-      StringBuilder s = new StringBuilder("\r\u001b[K").append("status: ").append(status);
-      if (started != null) {
-        s.append(" | ").append(elapsed());
-      }
-      if (step >= 0) {
-        s.append(" | step ").append(step);
-      }
-      int shown = 0;
-      for (Map.Entry<String, Double> m : metrics.entrySet()) {
-        if (shown++ == 6) {
-          s.append(" …");
-          break;
-        }
-        s.append(shown == 1 ? " | " : " ").append(m.getKey()).append('=').append(Humanize.number(m.getValue(), true));
-      }
-      out.print(s);
-      out.flush();
     }
 
     private static String eventLine(RunEvent e) {

@@ -92,6 +92,34 @@ class CliTailTest {
   }
 
   @Test
+  void tailPrintsOneMetricsLinePerIntervalWithTheLatestValues() {
+    String runId = execute("0");
+    Cli.Result tail = cli.run("runs", "tail", runId, "--interval", "1h");
+    assertThat(tail.exit()).as(tail.toString()).isZero();
+    List<String> lines = metricLines(tail.out());
+    // at most the values already there when it started and the final ones: never one line per sample
+    assertThat(lines).as(tail.out()).hasSizeBetween(1, 2);
+    assertThat(lines.get(lines.size() - 1)).startsWith("metrics: step=3 ").contains("acc=0.8").contains("loss=0.25");
+    assertThat(tail.out()).contains("INFO   epoch 3 done").containsPattern("Run " + runId + " succeeded after");
+
+    Cli.Result all = cli.run("runs", "tail", runId, "--all");
+    assertThat(all.exit()).isZero();
+    assertThat(metricLines(all.out())).isNotEmpty().allSatisfy(l -> assertThat(l).matches("metrics: step=\\d+( \\w+=[\\d.]+)+"));
+    assertThat(cli.run("runs", "tail", runId, "--interval", "soon").exit()).isEqualTo(2);
+    assertThat(cli.run("runs", "tail", runId, "--interval", "0s").exit()).isEqualTo(2);
+  }
+
+  private static List<String> metricLines(String out) {
+    List<String> lines = new ArrayList<>();
+    for (String line : out.split("\n")) {
+      if (line.startsWith("metrics: ")) {
+        lines.add(line);
+      }
+    }
+    return lines;
+  }
+
+  @Test
   void tailOfAFailingRunExitsOne() {
     String runId = execute("3");
     Cli.Result tail = cli.run("runs", "tail", runId);
@@ -129,6 +157,13 @@ class CliTailTest {
     }
     assertThat(lastStatus.path("data").path("status").asText()).isEqualTo("succeeded");
     assertThat(messages).contains("epoch 0 done", "epoch 3 done", "training finished");
+    // metrics come as one line per interval with the latest value of each, never as raw frames
+    List<JsonNode> metricLines = frames.stream().filter(f -> "metrics".equals(f.path("event").asText())).toList();
+    assertThat(metricLines).isNotEmpty().allSatisfy(f -> assertThat(f.has("data")).isFalse());
+    JsonNode last = metricLines.get(metricLines.size() - 1);
+    assertThat(last.path("step").asLong()).isEqualTo(3);
+    assertThat(last.path("metrics").path("acc").asDouble()).isEqualTo(0.8);
+    assertThat(last.path("metrics").path("loss").asDouble()).isEqualTo(0.25);
   }
 
   @Test

@@ -87,8 +87,9 @@ class CliTmuxIT {
         "--", "python3", "-u", script.toString(), "0");
     String runId = started.json().path("run_id").asText();
     List<String> live = new ArrayList<>();
-    String last = runInPane(ROOT.resolve("datapilot") + " runs tail " + runId, screen -> {
-      // the job trains only once the tail is following, so the live view is on screen while it runs
+    Pattern metricsLine = Pattern.compile("metrics: step=\\d \\w+=[\\d.]+ \\w+=[\\d.]+");
+    String last = runInPane(ROOT.resolve("datapilot") + " runs tail " + runId + " --interval 1s", screen -> {
+      // the job trains only once the tail is following, so the lines are on screen while it runs
       if (screen.contains("Following run " + runId) && !Files.exists(go)) {
         try {
           Files.createFile(go);
@@ -97,16 +98,21 @@ class CliTmuxIT {
         }
       }
       if (screen.contains("Following run " + runId) && screen.contains("epoch 0 done")
-          && Pattern.compile("status: running \\| \\d+s \\| step \\d \\| \\w+=[\\d.]+ \\w+=[\\d.]+").matcher(screen).find()) {
+          && metricsLine.matcher(screen).find() && !screen.contains("Run " + runId + " succeeded")) {
         live.add(screen);
       }
     });
     assertThat(live).as(last).isNotEmpty();
-    // while running, the status line sits under the newest event
-    String during = live.get(0);
-    assertThat(during.indexOf("epoch 0 done")).isLessThan(during.indexOf("status: running"));
-    assertThat(last).contains("epoch 7 done").contains("training finished").containsPattern("status: succeeded \\| \\d+s \\| step 7")
+    // one metrics line per interval, not one per sample: 8 steps of one second give at most about 10 lines
+    Matcher lines = metricsLine.matcher(last);
+    int count = 0;
+    while (lines.find()) {
+      count++;
+    }
+    assertThat(count).as(last).isBetween(1, 12);
+    assertThat(last).contains("epoch 7 done").contains("training finished").containsPattern("metrics: step=7 ")
         .contains("Run " + runId + " succeeded after");
+    assertThat(last.indexOf("epoch 0 done")).isLessThan(last.indexOf("epoch 7 done"));
   }
 
   @Test

@@ -8,8 +8,8 @@ import java.util.Map;
 
 /**
  * Client for {@code /api/dataset-registry}: read and download dataset versions (the published SDK), create and
- * list datasets and upload new immutable versions (extensions). Results are typed records ({@link Dataset},
- * {@link DatasetVersion}, {@link Page}); failures throw {@link AnimusApiException} or
+ * list datasets, upload new immutable versions, archive and delete (extensions). Results are typed records
+ * ({@link Dataset}, {@link DatasetVersion}, {@link Page}, {@link Deletion}); failures throw {@link AnimusApiException} or
  * {@link AnimusTransportException}. Thread-safe.
  */
 public final class DatasetRegistryClient {
@@ -101,8 +101,13 @@ public final class DatasetRegistryClient {
 
   /** {@code GET /datasets?limit[&page_token]}: the project's datasets, newest first. */
   public Page<Dataset> listDatasets(int limit, String pageToken) {
-    return http.getPage(PREFIX + "/datasets",
-        Transport.query("limit", limit, "page_token", pageToken), "datasets", Dataset::fromJson);
+    return listDatasets(limit, pageToken, false);
+  }
+
+  /** {@link #listDatasets(int, String)}; with {@code includeArchived} archived datasets too (§3.6). */
+  public Page<Dataset> listDatasets(int limit, String pageToken, boolean includeArchived) {
+    return http.getPage(PREFIX + "/datasets", Transport.query("limit", limit, "page_token", pageToken,
+        "include_archived", includeArchived ? "true" : null), "datasets", Dataset::fromJson);
   }
 
   /** {@code GET /datasets/{id}/versions}: the dataset's versions, newest first. */
@@ -156,6 +161,42 @@ public final class DatasetRegistryClient {
     return http.getPage(PREFIX + "/dataset-versions/" + Transport.segment(datasetVersionId)
         + "/quality-evaluations", Transport.query("limit", limit, "page_token", pageToken), "evaluations",
         QualityEvaluation::fromJson);
+  }
+
+  /** {@code POST /datasets/{id}:archive}: hides the dataset from lists; it and its versions stay readable. */
+  public Dataset archiveDataset(String datasetId) {
+    return Dataset.fromJson(http.callJson("POST", datasetPath(datasetId) + ":archive", null, null));
+  }
+
+  /** {@code POST /datasets/{id}:restore}. */
+  public Dataset restoreDataset(String datasetId) {
+    return Dataset.fromJson(http.callJson("POST", datasetPath(datasetId) + ":restore", null, null));
+  }
+
+  /**
+   * {@code DELETE /datasets/{id}}: the dataset with all its versions; 409 {@code dataset_version_in_use}
+   * ({@code details.run_ids}) when a run uses one of them.
+   */
+  public Deletion deleteDataset(String datasetId) {
+    return Deletion.fromJson(http.callJson("DELETE", datasetPath(datasetId), null, null));
+  }
+
+  /**
+   * {@code DELETE /dataset-versions/{id}?force=…}: 409 {@code dataset_version_in_use} when a run uses it, unless
+   * {@code force}; then the runs keep the id and say {@code dataset_version_deleted}.
+   */
+  public Deletion deleteDatasetVersion(String datasetVersionId, boolean force) {
+    return Deletion.fromJson(http.callJson("DELETE", PREFIX + "/dataset-versions/"
+        + Transport.segment(datasetVersionId), Transport.query("force", force), null));
+  }
+
+  /** {@code GET /api/deletions/{id}}: whether the background sweep of a deletion is done. */
+  public Deletion getDeletion(String deletionId) {
+    return RunsClient.getDeletion(http, deletionId);
+  }
+
+  private static String datasetPath(String datasetId) {
+    return PREFIX + "/datasets/" + Transport.segment(datasetId);
   }
 
   /**

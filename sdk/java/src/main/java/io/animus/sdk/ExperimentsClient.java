@@ -11,15 +11,10 @@ import java.util.Map;
  * plus the extensions of this server (run listing with ordering and latest metrics, states, status, heartbeat,
  * cancel, metric series, events, model images).
  *
- * <p>Results are typed records ({@link Experiment}, {@link Run}, {@link Page} of items...) read from the server's
- * answer (docs/protocol.md documents each shape); unknown fields are ignored and the main records keep the answer in
- * {@code raw()}. Failures throw {@link AnimusApiException} (HTTP status 400 and above) or
- * {@link AnimusTransportException} (no answer). Instances are immutable and thread-safe.
- *
- * <pre>{@code
- * ExperimentsClient client = ExperimentsClient.builder().gatewayUrl("http://localhost:8080").build();
- * Experiment exp = client.createExperiment("baseline", "Baseline training run", Map.of("team", "ml"));
- * }</pre>
+ * <p>Results are typed records read from the server's answer (docs/protocol.md), keeping it in {@code raw()};
+ * failures throw {@link AnimusApiException} (status 400 and above) or {@link AnimusTransportException} (no answer).
+ * Immutable and thread-safe. Run curation (names, tags, search, archive, delete) is {@link #runs()}. Example:
+ * {@code ExperimentsClient.builder().gatewayUrl("http://localhost:8080").build().createExperiment("a", "", null)}.
  */
 public final class ExperimentsClient {
   private static final String PREFIX = "/api/experiments";
@@ -27,6 +22,7 @@ public final class ExperimentsClient {
   private final Transport http;
   private final CiPoster ci;
   private final RunArtifacts artifacts;
+  private final RunsClient runs;
   private final Map<String, String> env;
 
   private ExperimentsClient(Builder b) {
@@ -34,6 +30,7 @@ public final class ExperimentsClient {
     this.http = b.transport();
     this.ci = new CiPoster(http, b.ciSecret != null ? b.ciSecret : Env.first(env, "ANIMUS_CI_WEBHOOK_SECRET"));
     this.artifacts = new RunArtifacts(http);
+    this.runs = new RunsClient(http);
   }
 
   /** A builder; unset values come from {@code ANIMUS_GATEWAY_URL}, {@code ANIMUS_AUTH_TOKEN} and {@code ANIMUS_CI_WEBHOOK_SECRET}. */
@@ -69,6 +66,11 @@ public final class ExperimentsClient {
     return http.projectId();
   }
 
+  /** Run curation on the same gateway: metadata, params, search, archive and delete (§3.4–§3.6). */
+  public RunsClient runs() {
+    return runs;
+  }
+
   // -- experiments -------------------------------------------------------------------------------------
 
   /** {@code POST /experiments}: the created experiment. */
@@ -84,8 +86,13 @@ public final class ExperimentsClient {
 
   /** {@link #listExperiments(int, String)} from the page {@code pageToken} (null: the first page). */
   public Page<Experiment> listExperiments(int limit, String name, String pageToken) {
-    return http.getPage(PREFIX + "/experiments",
-        Transport.query("limit", limit, "name", name, "page_token", pageToken), "experiments", Experiment::fromJson);
+    return listExperiments(limit, name, pageToken, false);
+  }
+
+  /** {@link #listExperiments(int, String, String)}; with {@code includeArchived} archived ones too (§3.6). */
+  public Page<Experiment> listExperiments(int limit, String name, String pageToken, boolean includeArchived) {
+    return http.getPage(PREFIX + "/experiments", Transport.query("limit", limit, "name", name, "page_token", pageToken,
+        "include_archived", includeArchived ? "true" : null), "experiments", Experiment::fromJson);
   }
 
   /** {@code GET /experiments/{id}}. */
@@ -138,13 +145,9 @@ public final class ExperimentsClient {
     return http.get(runPath(runId) + "/states", null, n -> Wire.list(n, "states", RunState::fromJson));
   }
 
-  /**
-   * {@code POST /experiment-runs/{id}/status}: moves the run to {@code status} and answers the run; {@code message}
-   * may be null.
-   */
+  /** {@code POST /experiment-runs/{id}/status}: moves the run to {@code status}; {@code message} may be null. */
   public Run setRunStatus(String runId, String status, String message) {
-    Map<String, Object> body = Requests.runStatus(status, message);
-    return Run.fromJson(http.callJson("POST", runPath(runId) + "/status", null, body));
+    return Run.fromJson(http.callJson("POST", runPath(runId) + "/status", null, Requests.runStatus(status, message)));
   }
 
   /** {@code POST /experiment-runs/{id}/heartbeat}: records a heartbeat; stop working when it says canceled. */
@@ -238,7 +241,6 @@ public final class ExperimentsClient {
   /**
    * Reads a metric value that the server may write as {@code "NaN"}, {@code "Infinity"} or {@code "-Infinity"}:
    * a {@link Number}, one of those strings or a numeric string, taken from a {@code raw()} map; null is NaN.
-   *
    * @throws NumberFormatException when {@code value} is neither a number nor such a string
    */
   public static double metricValue(Object value) {
@@ -298,7 +300,7 @@ public final class ExperimentsClient {
     return ExecuteRunResult.fromJson(http.callJson("POST", PREFIX + "/experiments/runs:execute", null, job.body()));
   }
 
-  /** {@code GET …/execution}: how an executed run was started; 404 {@code not_found} for a run never executed. */
+  /** {@code GET …/execution}: how an executed run was started; 404 for a run never executed. */
   public Execution getExecution(String runId) {
     return http.get(runPath(runId) + "/execution", null, Execution::fromJson);
   }

@@ -6,8 +6,9 @@ import java.util.Map;
 
 /**
  * The fields of a run to record with {@link ExperimentsClient#createRun(String, NewRun)}: a status plus optional
- * dataset version, times, git metadata, params, summary metrics and artifacts prefix. Empty fields are not sent
- * (the published SDK's rule); {@code params} and {@code metrics} are always sent, {@code {}} when empty.
+ * dataset version, times, git metadata, params, summary metrics, artifacts prefix, name, tags and notes. Empty
+ * fields are not sent (the published SDK's rule); {@code params} and {@code metrics} are always sent, {@code {}}
+ * when empty.
  */
 public final class NewRun {
   private final String status;
@@ -18,6 +19,9 @@ public final class NewRun {
   private Map<String, ?> params = Map.of();
   private Map<String, ?> metrics = Map.of();
   private String artifactsPrefix;
+  private String name;
+  private Map<String, String> tags = Map.of();
+  private String notes;
 
   private NewRun(String status) {
     if (status == null || status.isBlank()) {
@@ -73,6 +77,24 @@ public final class NewRun {
     return this;
   }
 
+  /** The run's name, unique in its experiment (server default: a readable one such as {@code brisk-river-7}). */
+  public NewRun name(String name) {
+    this.name = name;
+    return this;
+  }
+
+  /** Tags: string keys and values, at most 100. */
+  public NewRun tags(Map<String, String> tags) {
+    this.tags = tags == null ? Map.of() : tags;
+    return this;
+  }
+
+  /** Notes (markdown, at most 65,536 characters). */
+  public NewRun notes(String notes) {
+    this.notes = notes;
+    return this;
+  }
+
   GitMetadata git() {
     return git;
   }
@@ -87,6 +109,11 @@ public final class NewRun {
     body.put("params", params);
     body.put("metrics", metrics);
     put(body, "artifacts_prefix", artifactsPrefix);
+    put(body, "name", name);
+    if (!tags.isEmpty()) {
+      body.put("tags", tags);
+    }
+    put(body, "notes", notes);
     return body;
   }
 

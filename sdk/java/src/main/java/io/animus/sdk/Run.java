@@ -30,13 +30,18 @@ import java.util.OptionalDouble;
  * @param stale true when the run is running but nothing was seen for the server's stale interval
  * @param reportedStatus the status the training program last reported with an event, or null
  * @param progress the newest progress report, or null
+ * @param name the run's name, unique in its experiment (docs/protocol.md §3.4)
+ * @param tags its tags, empty when none
+ * @param notes its notes (markdown), or null when empty
+ * @param archivedAt when it was archived, or null when it is not (§3.6)
  * @param raw the JSON object as the server sent it, as plain Java values (maps, lists, strings, numbers,
  *     booleans, nulls)
  */
 public record Run(String runId, String experimentId, String projectId, String datasetVersionId, String status,
     Instant startedAt, Instant endedAt, String gitRepo, String gitCommit, String gitRef, Map<String, Object> params,
     Map<String, Object> metrics, Map<String, Double> latestMetrics, String artifactsPrefix, Instant lastHeartbeatAt,
-    Instant lastSeenAt, boolean stale, String reportedStatus, RunProgress progress, Map<String, Object> raw) {
+    Instant lastSeenAt, boolean stale, String reportedStatus, RunProgress progress, String name,
+    Map<String, String> tags, String notes, Instant archivedAt, Map<String, Object> raw) {
 
   /** Reads a run object; unknown fields are ignored. */
   static Run fromJson(JsonNode n) {
@@ -46,12 +51,13 @@ public record Run(String runId, String experimentId, String projectId, String da
         Wire.object(n, "params"), Wire.object(n, "metrics"), Wire.metricMap(n, "latest_metrics"),
         Wire.text(n, "artifacts_prefix"), Wire.instant(n, "last_heartbeat_at"), Wire.instant(n, "last_seen_at"),
         Wire.bool(n, "stale"), Wire.text(n, "reported_status"), RunProgress.fromJson(n == null ? null
-            : n.get("progress")), Wire.raw(n));
+            : n.get("progress")), Wire.text(n, "name"), Wire.strings(n, "tags"), Wire.text(n, "notes"),
+        Wire.instant(n, "archived_at"), Wire.raw(n));
   }
 
   /**
-   * A summary metric given at creation as a double ({@code "NaN"}, {@code "Infinity"} and {@code "-Infinity"}
-   * included), or empty when the run has no such metric or its value is not a number.
+   * A summary metric (given at creation or set by {@link RunsClient#updateRun}) as a double ({@code "NaN"},
+   * {@code "Infinity"} and {@code "-Infinity"} included), or empty when the run has no such metric or its value is not a number.
    */
   public OptionalDouble summaryMetric(String name) {
     Object v = raw != null && raw.get("metrics") instanceof Map<?, ?> m ? m.get(name) : null;
@@ -63,6 +69,11 @@ public record Run(String runId, String experimentId, String projectId, String da
     } catch (NumberFormatException e) {
       return OptionalDouble.empty();
     }
+  }
+
+  /** True while the run is archived: hidden from lists unless they include archived runs. */
+  public boolean archived() {
+    return archivedAt != null;
   }
 
   /** True for {@code succeeded}, {@code failed} and {@code canceled}: the run will not change any more. */

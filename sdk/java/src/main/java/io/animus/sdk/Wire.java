@@ -71,6 +71,17 @@ final class Wire {
     return Collections.unmodifiableMap(map);
   }
 
+  /** An object of strings ({@code tags}) as an unmodifiable map in the server's order; absent is empty. */
+  static Map<String, String> strings(JsonNode n, String field) {
+    JsonNode v = n == null ? null : n.get(field);
+    if (v == null || !v.isObject()) {
+      return Map.of();
+    }
+    Map<String, String> out = new LinkedHashMap<>();
+    v.properties().forEach(e -> out.put(e.getKey(), e.getValue().isNull() ? null : e.getValue().asText()));
+    return Collections.unmodifiableMap(out);
+  }
+
   /** The whole object as plain Java values (see {@link Json#plain}), unmodifiable; null stays null. */
   @SuppressWarnings("unchecked")
   static Map<String, Object> raw(JsonNode n) {

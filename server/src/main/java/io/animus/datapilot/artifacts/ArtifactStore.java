@@ -68,6 +68,29 @@ public final class ArtifactStore {
         .list();
   }
 
+  /** The object keys of a run's artifacts. */
+  public List<String> objectKeys(Handle h, UUID runId) {
+    return h.createQuery("SELECT DISTINCT object_key FROM artifacts WHERE run_id = :run_id")
+        .bind("run_id", runId)
+        .mapTo(String.class)
+        .list();
+  }
+
+  /** Whether an artifact of another run keeps its bytes under {@code key}. */
+  public boolean keyShared(Handle h, String key, UUID runId) {
+    return h.createQuery("SELECT count(*) FROM artifacts WHERE object_key = :key AND run_id <> :run_id")
+        .bind("key", key)
+        .bind("run_id", runId)
+        .mapTo(Long.class)
+        .one() > 0;
+  }
+
+  /** Removes a run's artifact rows, inside a purge (docs/protocol.md §3.6). */
+  public void purgeRun(Handle h, UUID runId) {
+    io.animus.datapilot.storage.Purge.allowDeletes(h);
+    h.createUpdate("DELETE FROM artifacts WHERE run_id = :run_id").bind("run_id", runId).execute();
+  }
+
   private static Artifact map(ResultSet rs) throws SQLException {
     return new Artifact(rs.getObject("artifact_id", UUID.class), rs.getObject("run_id", UUID.class),
         rs.getString("kind"), rs.getString("name"), rs.getString("filename"), rs.getString("content_type"),

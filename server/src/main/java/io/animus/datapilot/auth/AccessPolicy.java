@@ -72,7 +72,7 @@ public final class AccessPolicy implements Authorization {
       case NONE -> false;
       case IDENTITY -> method.equals("GET");
       case READ_RUN -> read && principal.runId().equals(params.get(scope.param()));
-      case WRITE_RUN -> method.equals("POST") && principal.runId().equals(params.get(scope.param()));
+      case WRITE_RUN, PATCH_RUN -> method.equals(scope.method()) && principal.runId().equals(params.get(scope.param()));
       case READ_DATASET_VERSION -> read && principal.datasetVersionId() != null
           && principal.datasetVersionId().equals(params.get(scope.param()));
     };

@@ -120,4 +120,9 @@ public final class CiService implements ImageLookup {
   public Optional<RegisteredImage> find(Handle h, String imageDigest) {
     return store.findImage(h, imageDigest);
   }
+
+  /** Removes a deleted run's CI contexts (docs/protocol.md §3.6); idempotent. */
+  public void purgeRun(UUID runId) {
+    jdbi.useTransaction(h -> store.purgeRun(h, runId));
+  }
 }

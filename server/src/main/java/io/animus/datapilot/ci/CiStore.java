@@ -130,4 +130,10 @@ public final class CiStore {
         rs.getString("pipeline_id"), rs.getString("provider"), Rows.instant(rs, "received_at"),
         rs.getString("received_by"), rs.getString("payload"), rs.getString("payload_sha256"));
   }
+
+  /** Removes a deleted run's CI contexts, inside a purge (docs/protocol.md §3.6). */
+  public void purgeRun(Handle h, UUID runId) {
+    io.animus.datapilot.storage.Purge.allowDeletes(h);
+    h.createUpdate("DELETE FROM ci_contexts WHERE run_id = :run_id").bind("run_id", runId).execute();
+  }
 }

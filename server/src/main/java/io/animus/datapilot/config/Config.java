@@ -7,7 +7,13 @@ import java.util.Optional;
 /** The server's whole configuration, validated once at start-up. */
 public record Config(Http http, Auth auth, Database database, Optional<Database> pointsDatabase, Path dataDir,
                      Duration runStaleAfter, Trust trust, Blobs blobs, Uploads uploads, boolean requireQualityGate,
-                     Execution execution, Streams streams) {
+                     Execution execution, Streams streams, Retention retention) {
+
+  /**
+   * Deletion (docs/protocol.md §3.6): things archived longer than {@code archivedDays} are deleted (0: never);
+   * {@code sweepStepPause} waits between the sweeper's steps (0 in production; crash tests set it).
+   */
+  public record Retention(int archivedDays, Duration sweepStepPause) {}
 
   /** Caps on open live streams: on this server, and per caller (a token, a run token, the dev user). */
   public record Streams(int maxOpen, int maxPerPrincipal) {}

@@ -58,7 +58,9 @@ public final class ConfigLoader {
     return new Config(http, auth, database, points, dataDir, stale, trust, blobs(),
         new Config.Uploads(mebibytes("DATAPILOT_ARTIFACT_UPLOAD_MAX_MIB", 10240),
             mebibytes("DATAPILOT_DATASET_UPLOAD_MAX_MIB", 10240)),
-        bool("DATAPILOT_REQUIRE_QUALITY_GATE"), execution(), streams());
+        bool("DATAPILOT_REQUIRE_QUALITY_GATE"), execution(), streams(),
+        new Config.Retention(wholeNumber("DATAPILOT_RETENTION_ARCHIVED_DAYS", 0, 36_500),
+            Duration.ofMillis(wholeNumber("DATAPILOT_SWEEP_STEP_PAUSE_MS", 0, 60_000))));
   }
 
   /**
@@ -73,6 +75,18 @@ public final class ConfigLoader {
   }
 
   /** A whole number from 1 to 1,000,000. */
+  private int wholeNumber(String name, int min, int max) {
+    try {
+      int n = value(name).map(String::trim).map(Integer::parseInt).orElse(min);
+      if (n >= min && n <= max) {
+        return n;
+      }
+    } catch (NumberFormatException e) {
+      // answered below
+    }
+    throw new ConfigException(name + " must be a whole number from " + min + " to " + max);
+  }
+
   private int count(String name, int fallback) {
     try {
       int n = value(name).map(Integer::parseInt).orElse(fallback);

@@ -5,9 +5,9 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
-/** A dataset (docs/protocol.md §6.1); {@code description} is omitted when empty. */
+/** A dataset (docs/protocol.md §6.1); {@code description} is omitted when empty, {@code archivedAt} unless archived. */
 public record Dataset(UUID datasetId, String projectId, String name, String description, ObjectNode metadata,
-                      Instant createdAt, String createdBy) {
+                      Instant createdAt, String createdBy, Instant archivedAt) {
   public Dataset {
     Objects.requireNonNull(datasetId);
     Objects.requireNonNull(name);

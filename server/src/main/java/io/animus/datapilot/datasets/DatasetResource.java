@@ -22,7 +22,11 @@ public final class DatasetResource {
   private final QualityService quality;
   private final BlobDownload downloads;
 
-  public DatasetResource(DatasetService datasets, QualityService quality, BlobDownload downloads) {
+  private final DatasetRemovalService removal;
+
+  public DatasetResource(DatasetService datasets, QualityService quality, BlobDownload downloads,
+                         DatasetRemovalService removal) {
+    this.removal = removal;
     this.datasets = datasets;
     this.quality = quality;
     this.downloads = downloads;
@@ -31,12 +35,17 @@ public final class DatasetResource {
   /** This resource's handlers; the route table ({@code ApiRoutes}) says where and for whom. */
   public Handlers handlers() {
     return new Handlers(this::create, this::list, this::get, this::upload, this::listVersions, this::getVersion,
-        this::download, this::evaluate, this::evaluations);
+        this::download, this::evaluate, this::evaluations, r -> archive(r, true), r -> archive(r, false));
   }
 
   public record Handlers(Router.Handler create, Router.Handler list, Router.Handler get, Router.Handler upload,
                          Router.Handler listVersions, Router.Handler getVersion, Router.Handler download,
-                         Router.Handler evaluate, Router.Handler evaluations) {}
+                         Router.Handler evaluate, Router.Handler evaluations, Router.Handler archive,
+                         Router.Handler restore) {}
+
+  private Reply archive(ApiRequest request, boolean archive) {
+    return Reply.ok(removal.archive(request.project(), request.path("dataset_id"), archive));
+  }
 
 
   private Reply create(ApiRequest request) {
@@ -49,7 +58,10 @@ public final class DatasetResource {
   }
 
   private Reply list(ApiRequest request) {
-    return Reply.ok(datasets.list(request.project(), PageToken.limit(request.query("limit"), 100, 500),
+    request.allowOnly("limit", "page_token", "include_archived");
+    boolean includeArchived = request.query("include_archived").map(String::trim)
+        .map(v -> v.equalsIgnoreCase("true") || v.equals("1")).orElse(false);
+    return Reply.ok(datasets.list(request.project(), includeArchived, PageToken.limit(request.query("limit"), 100, 500),
         request.query("page_token")).body("datasets"));
   }
 
@@ -64,6 +76,7 @@ public final class DatasetResource {
   }
 
   private Reply listVersions(ApiRequest request) {
+    request.allowOnly("limit", "page_token");
     return Reply.ok(datasets.listVersions(request.project(), request.path("dataset_id"),
         PageToken.limit(request.query("limit"), 100, 500), request.query("page_token")).body("versions"));
   }

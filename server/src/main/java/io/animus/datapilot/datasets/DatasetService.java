@@ -50,7 +50,7 @@ public final class DatasetService {
 
   public Dataset create(ProjectScope project, String actor, CreateDataset request) {
     Dataset candidate = new Dataset(Ids.newId(), project.projectId(), request.name(), request.description(),
-        Redactor.redact(request.metadata()), clock.now(), actor);
+        Redactor.redact(request.metadata()), clock.now(), actor, null);
     return jdbi.inTransaction(h -> store.insert(h, candidate).orElseGet(() -> {
       Optional<UUID> existing = store.findIdByName(h, project.projectId(), request.name());
       throw new ApiException(ErrorCode.DATASET_NAME_EXISTS, "a dataset named " + Json.writeString(request.name())
@@ -66,10 +66,11 @@ public final class DatasetService {
         .orElseThrow(() -> ApiException.notFound("dataset"));
   }
 
-  public Page<Dataset> list(ProjectScope project, int limit, Optional<String> pageToken) {
-    String fingerprint = PageToken.fingerprint("datasets", project.projectId());
+  public Page<Dataset> list(ProjectScope project, boolean includeArchived, int limit, Optional<String> pageToken) {
+    String fingerprint = PageToken.fingerprint("datasets", project.projectId(), String.valueOf(includeArchived));
     PageToken.After after = PageToken.after(pageToken, fingerprint);
-    List<Dataset> rows = jdbi.withHandle(h -> store.list(h, project.projectId(), after.at(), after.id(), limit + 1));
+    List<Dataset> rows = jdbi.withHandle(h -> store.list(h, project.projectId(), includeArchived, after.at(),
+        after.id(), limit + 1));
     return Page.fromOverfetch(rows, limit, fingerprint, d -> List.of(d.createdAt().toString(),
         d.datasetId().toString()));
   }

@@ -67,4 +67,12 @@ public final class QualityStore {
         rs.getObject("dataset_version_id", UUID.class), rs.getString("rule_id"), rs.getString("status"),
         Json.readObject(rs.getString("summary")), Rows.instant(rs, "evaluated_at"), rs.getString("evaluated_by"));
   }
+
+  /** Removes a version's evaluations, inside a purge (docs/protocol.md §3.6). */
+  public void purgeVersion(Handle h, UUID versionId) {
+    io.animus.datapilot.storage.Purge.allowDeletes(h);
+    h.createUpdate("DELETE FROM dataset_quality_evaluations WHERE dataset_version_id = :id")
+        .bind("id", versionId)
+        .execute();
+  }
 }

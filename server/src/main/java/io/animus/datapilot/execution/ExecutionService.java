@@ -59,4 +59,9 @@ public final class ExecutionService {
   public Execution.BuildContext buildContext(ProjectScope project, String rawRunId) {
     return reads.buildContext(project, rawRunId);
   }
+
+  /** Removes a deleted run's execution record (docs/protocol.md §3.6); idempotent. */
+  public void purgeRun(java.util.UUID runId) {
+    cancel.purge(runId);
+  }
 }

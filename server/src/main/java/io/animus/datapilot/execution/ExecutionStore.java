@@ -51,6 +51,15 @@ public final class ExecutionStore {
   }
 
   /** Executions whose job has not ended, or whose log has not been kept yet; oldest first. */
+  /** The image digest of every run executed from a pinned image (run search, docs/protocol.md §3.5). */
+  public java.util.Map<UUID, String> imageDigests(Handle h) {
+    java.util.Map<UUID, String> out = new java.util.HashMap<>();
+    h.createQuery("SELECT run_id, image_digest FROM executions WHERE image_digest IS NOT NULL")
+        .map((rs, ctx) -> java.util.Map.entry(rs.getObject(1, UUID.class), rs.getString(2)))
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+
   public List<Execution> listUnfinished(Handle h) {
     return h.createQuery("SELECT " + COLUMNS
             + " FROM executions WHERE ended_at IS NULL OR log_captured_at IS NULL ORDER BY created_at")
@@ -114,5 +123,10 @@ public final class ExecutionStore {
     } catch (java.io.IOException e) {
       throw new SQLException("unreadable execution row", e);
     }
+  }
+
+  /** Removes a deleted run's execution record (docs/protocol.md §3.6). */
+  public void purgeRun(Handle h, UUID runId) {
+    h.createUpdate("DELETE FROM executions WHERE run_id = :run_id").bind("run_id", runId).execute();
   }
 }

@@ -50,4 +50,9 @@ public final class RunCancel {
     return new ExecutionService.Canceled(runId, RunStatus.CANCELED.wire(),
         execution.map(Execution::executionId).orElse(null));
   }
+
+  /** Removes a deleted run's execution record; idempotent. */
+  void purge(UUID runId) {
+    jdbi.useTransaction(h -> store.purgeRun(h, runId));
+  }
 }

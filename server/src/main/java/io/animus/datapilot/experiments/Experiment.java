@@ -5,10 +5,13 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
-/** An experiment as stored and as answered; {@code runCount}/{@code lastRunAt} only in lists. */
+/**
+ * An experiment as stored and as answered; {@code runCount}/{@code lastRunAt} only in lists,
+ * {@code archivedAt} only while archived (docs/protocol.md §3.6).
+ */
 public record Experiment(UUID experimentId, String projectId, String name, String description,
                          ObjectNode metadata, Instant createdAt, String createdBy, Long runCount,
-                         Instant lastRunAt) {
+                         Instant lastRunAt, Instant archivedAt) {
   public Experiment {
     Objects.requireNonNull(experimentId);
     Objects.requireNonNull(name);
@@ -17,6 +20,6 @@ public record Experiment(UUID experimentId, String projectId, String name, Strin
 
   public Experiment withRunSummary(long count, Instant lastRun) {
     return new Experiment(experimentId, projectId, name, description, metadata, createdAt, createdBy, count,
-        lastRun);
+        lastRun, archivedAt);
   }
 }

@@ -41,9 +41,16 @@ public final class ExperimentResource {
   }
 
   private Reply list(ApiRequest request) {
+    request.allowOnly("limit", "page_token", "name", "q", "include_archived");
     var page = service.list(request.project(), new ExperimentService.ListExperiments(
-        request.query("name"), request.query("q"), PageToken.limit(request.query("limit"), 100, 500),
+        request.query("name"), request.query("q"), includeArchived(request), PageToken.limit(request.query("limit"), 100, 500),
         request.query("page_token")));
     return Reply.ok(page.body("experiments"));
+  }
+
+  /** {@code include_archived}: {@code true} or {@code 1} shows archived things too (docs/protocol.md §3.6). */
+  static boolean includeArchived(ApiRequest request) {
+    return request.query("include_archived").map(String::trim)
+        .map(v -> v.equalsIgnoreCase("true") || v.equals("1")).orElse(false);
   }
 }

@@ -31,11 +31,12 @@ public final class ExperimentService {
 
   public record CreateExperiment(String name, String description, ObjectNode metadata) {}
 
-  public record ListExperiments(Optional<String> name, Optional<String> q, int limit, Optional<String> pageToken) {}
+  public record ListExperiments(Optional<String> name, Optional<String> q, boolean includeArchived, int limit,
+                                Optional<String> pageToken) {}
 
   public Experiment create(ProjectScope project, String actor, CreateExperiment request) {
     Experiment candidate = new Experiment(Ids.newId(), project.projectId(), request.name(), request.description(),
-        Redactor.redact(request.metadata()), clock.now(), actor, null, null);
+        Redactor.redact(request.metadata()), clock.now(), actor, null, null, null);
     return jdbi.inTransaction(h -> store.insert(h, candidate).orElseGet(() -> {
       UUID existing = store.findByName(h, project.projectId(), request.name())
           .map(Experiment::experimentId).orElse(null);
@@ -57,14 +58,15 @@ public final class ExperimentService {
   public Page<Experiment> list(ProjectScope project, ListExperiments request) {
     String name = request.name().orElse(null);
     String q = request.q().map(String::trim).filter(s -> !s.isEmpty()).orElse(null);
-    String fingerprint = PageToken.fingerprint("experiments", project.projectId(), name, q);
+    String fingerprint = PageToken.fingerprint("experiments", project.projectId(), name, q,
+        String.valueOf(request.includeArchived()));
     PageToken.After after = PageToken.after(request.pageToken(), fingerprint);
     if (hasNul(name) || hasNul(q)) {
       // no stored name holds U+0000 (inputs refuse it), and PostgreSQL cannot take it as a parameter
       return new Page<>(List.of(), Optional.empty());
     }
     return jdbi.withHandle(h -> {
-      List<Experiment> rows = store.list(h, project.projectId(), name, q, after.at(), after.id(),
+      List<Experiment> rows = store.list(h, project.projectId(), name, q, request.includeArchived(), after.at(), after.id(),
           request.limit() + 1);
       Page<Experiment> page = Page.fromOverfetch(rows, request.limit(), fingerprint,
           e -> List.of(e.createdAt().toString(), e.experimentId().toString()));

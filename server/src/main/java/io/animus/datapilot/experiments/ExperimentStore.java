@@ -21,8 +21,8 @@ public final class ExperimentStore {
     return h.createQuery("""
             INSERT INTO experiments (experiment_id, project_id, name, description, metadata, created_at, created_by)
             VALUES (:id, :project, :name, :description, CAST(:metadata AS json), :created_at, :created_by)
-            ON CONFLICT (project_id, name) DO NOTHING
-            RETURNING experiment_id, project_id, name, description, metadata, created_at, created_by
+            ON CONFLICT (project_id, name) WHERE deleted_at IS NULL DO NOTHING
+            RETURNING experiment_id, project_id, name, description, metadata, created_at, created_by, archived_at
             """)
         .bind("id", e.experimentId())
         .bind("project", e.projectId())
@@ -37,8 +37,8 @@ public final class ExperimentStore {
 
   public Optional<Experiment> find(Handle h, UUID id) {
     return h.createQuery("""
-            SELECT experiment_id, project_id, name, description, metadata, created_at, created_by
-            FROM experiments WHERE experiment_id = :id
+            SELECT experiment_id, project_id, name, description, metadata, created_at, created_by, archived_at
+            FROM experiments WHERE experiment_id = :id AND deleted_at IS NULL
             """)
         .bind("id", id)
         .map((rs, ctx) -> map(rs))
@@ -47,8 +47,8 @@ public final class ExperimentStore {
 
   public Optional<Experiment> findByName(Handle h, String project, String name) {
     return h.createQuery("""
-            SELECT experiment_id, project_id, name, description, metadata, created_at, created_by
-            FROM experiments WHERE project_id = :project AND name = :name
+            SELECT experiment_id, project_id, name, description, metadata, created_at, created_by, archived_at
+            FROM experiments WHERE project_id = :project AND name = :name AND deleted_at IS NULL
             """)
         .bind("project", project)
         .bind("name", name)
@@ -57,12 +57,12 @@ public final class ExperimentStore {
   }
 
   /** Newest first, after the cursor (created_at, id) when given; fetches {@code limit} rows. */
-  public List<Experiment> list(Handle h, String project, String name, String q, Instant afterCreated,
-                               UUID afterId, int limit) {
+  public List<Experiment> list(Handle h, String project, String name, String q, boolean includeArchived,
+                               Instant afterCreated, UUID afterId, int limit) {
     return h.createQuery("""
-            SELECT experiment_id, project_id, name, description, metadata, created_at, created_by
+            SELECT experiment_id, project_id, name, description, metadata, created_at, created_by, archived_at
             FROM experiments
-            WHERE project_id = :project
+            WHERE project_id = :project AND deleted_at IS NULL AND (:include_archived OR archived_at IS NULL)
               AND (CAST(:name AS text) IS NULL OR name = :name)
               AND (CAST(:q AS text) IS NULL OR strpos(lower(name), lower(:q)) > 0)
               AND (CAST(:after_id AS uuid) IS NULL
@@ -73,6 +73,7 @@ public final class ExperimentStore {
         .bind("project", project)
         .bind("name", name)
         .bind("q", q)
+        .bind("include_archived", includeArchived)
         .bind("after_created", Rows.timestamp(afterCreated))
         .bind("after_id", afterId)
         .bind("limit", limit)
@@ -88,7 +89,7 @@ public final class ExperimentStore {
     }
     h.createQuery("""
             SELECT experiment_id, count(*) AS run_count, max(started_at) AS last_run_at
-            FROM runs WHERE experiment_id = ANY(:ids) GROUP BY experiment_id
+            FROM runs WHERE experiment_id = ANY(:ids) AND deleted_at IS NULL GROUP BY experiment_id
             """)
         .bindArray("ids", UUID.class, ids)
         .map((rs, ctx) -> new RunSummary(rs.getObject("experiment_id", UUID.class), rs.getLong("run_count"),
@@ -105,9 +106,9 @@ public final class ExperimentStore {
     return h.createQuery("""
             SELECT project_id, sum(experiments) AS experiment_count, max(last_at) AS last_activity_at
             FROM (SELECT project_id, count(*) AS experiments, max(created_at) AS last_at
-                  FROM experiments GROUP BY project_id
+                  FROM experiments WHERE deleted_at IS NULL GROUP BY project_id
                   UNION ALL
-                  SELECT project_id, 0, max(created_at) FROM runs GROUP BY project_id) AS activity
+                  SELECT project_id, 0, max(created_at) FROM runs WHERE deleted_at IS NULL GROUP BY project_id) AS activity
             GROUP BY project_id
             """)
         .map((rs, ctx) -> new ProjectTally(rs.getString("project_id"), rs.getLong("experiment_count"),
@@ -115,11 +116,48 @@ public final class ExperimentStore {
         .list();
   }
 
+  /** Sets (keeping an earlier one) or clears archived_at of a live experiment; false when there is none. */
+  public boolean setArchived(Handle h, UUID id, Instant archivedAt) {
+    return h.createUpdate("""
+            UPDATE experiments SET archived_at = CASE WHEN CAST(:at AS timestamptz) IS NULL THEN NULL
+                                                      ELSE COALESCE(archived_at, CAST(:at AS timestamptz)) END
+            WHERE experiment_id = :id AND deleted_at IS NULL
+            """)
+        .bind("id", id)
+        .bind("at", Rows.timestamp(archivedAt))
+        .execute() == 1;
+  }
+
+  /** Tombstones a live experiment (its name is free from now on); false when there is none. */
+  public boolean markDeleted(Handle h, UUID id, Instant now) {
+    return h.createUpdate("UPDATE experiments SET deleted_at = :now WHERE experiment_id = :id AND deleted_at IS NULL")
+        .bind("id", id)
+        .bind("now", Rows.timestamp(now))
+        .execute() == 1;
+  }
+
+  /** Live experiments archived before the cutoff (for retention), at most 100. */
+  public List<UUID> archivedBefore(Handle h, Instant cutoff) {
+    return h.createQuery("""
+            SELECT experiment_id FROM experiments WHERE deleted_at IS NULL AND archived_at < :cutoff LIMIT 100
+            """)
+        .bind("cutoff", Rows.timestamp(cutoff))
+        .mapTo(UUID.class)
+        .list();
+  }
+
+  /** Removes a tombstoned experiment's row (after its runs are gone). */
+  public void purge(Handle h, UUID id) {
+    h.createUpdate("DELETE FROM experiments WHERE experiment_id = :id AND deleted_at IS NOT NULL")
+        .bind("id", id)
+        .execute();
+  }
+
   public record RunSummary(UUID experimentId, long runCount, Instant lastRunAt) {}
 
   private static Experiment map(ResultSet rs) throws SQLException {
     return new Experiment(rs.getObject("experiment_id", UUID.class), rs.getString("project_id"),
         rs.getString("name"), rs.getString("description"), Json.readObject(rs.getString("metadata")),
-        Rows.instant(rs, "created_at"), rs.getString("created_by"), null, null);
+        Rows.instant(rs, "created_at"), rs.getString("created_by"), null, null, Rows.instant(rs, "archived_at"));
   }
 }

@@ -20,12 +20,15 @@ public interface LatestMetrics {
   Map<UUID, Map<String, Double>> latestByRun(Handle metadata, Collection<UUID> runIds);
 
   /**
-   * An SQL expression of type float8 over a row of {@code runs}: the latest value of the metric
+   * An SQL expression of type float8 over a row of {@code runs} aliased {@code r}: the latest value of the metric
    * named by the parameter {@code :key}, null when the run has none. Run lists sort by it inside
    * their own query, so sorting by a metric costs no extra round trip. Empty when the points live
    * in another database: then run lists sort by {@link #valuesOf}.
    */
   Optional<String> latestValueOfKey();
+
+  /** The latest value of metric {@code key} of every run that has one, whatever its project (run search). */
+  Map<UUID, Double> valuesOfName(String key);
 
   /** The latest value of metric {@code key} of each of these runs that has one. */
   Map<UUID, Double> valuesOf(String key, Collection<UUID> runIds);

@@ -10,8 +10,8 @@ import org.jdbi.v3.core.Jdbi;
 
 /**
  * Resolves a path's run id to an existing run visible to the request (404 otherwise), for every
- * feature that writes or reads under a run. Runs are never deleted and never change project, so
- * the project of a run is cached.
+ * feature that writes or reads under a run. Runs never change project, so the project of a run is
+ * cached; a deleted run is forgotten ({@link #forget}).
  */
 public final class RunLookup {
   private static final int MAX_CACHED = 100_000;
@@ -39,5 +39,10 @@ public final class RunLookup {
       throw ApiException.notFound("run");
     }
     return id;
+  }
+
+  /** Drops deleted runs from the cache, so that they are 404 from now on. */
+  public void forget(java.util.Collection<UUID> runIds) {
+    runIds.forEach(projectOfRun::remove);
   }
 }

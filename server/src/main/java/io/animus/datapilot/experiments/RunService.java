@@ -22,7 +22,7 @@ import java.util.UUID;
 import org.jdbi.v3.core.Handle;
 import org.jdbi.v3.core.Jdbi;
 
-/** Run use cases: create, get, list (per experiment and per project), state history. */
+/** Run use cases: create, get, state history, and curation (rename, notes, tags, summary metrics, params). */
 public final class RunService {
   private final Jdbi jdbi;
   private final RunStore runs;
@@ -31,15 +31,10 @@ public final class RunService {
   private final Duration staleAfter;
   private final QualityGate qualityGate;
   private final DatasetVersionLookup datasetVersions;
-  private final LatestMetrics metricValues;
-  private final RunStore.SortKey metricSortKey;
 
-  /**
-   * {@code qualityGate} and {@code datasetVersions} are the datasets feature's, {@code latestMetrics}
-   * telemetry's: runs read those tables only through them.
-   */
+  /** {@code qualityGate} and {@code datasetVersions} are the datasets feature's: runs read those tables only through them. */
   public RunService(Jdbi jdbi, RunStore runs, ExperimentStore experiments, Clock clock, Duration staleAfter,
-                    QualityGate qualityGate, DatasetVersionLookup datasetVersions, LatestMetrics latestMetrics) {
+                    QualityGate qualityGate, DatasetVersionLookup datasetVersions) {
     this.jdbi = jdbi;
     this.runs = runs;
     this.experiments = experiments;
@@ -47,40 +42,18 @@ public final class RunService {
     this.staleAfter = staleAfter;
     this.qualityGate = qualityGate;
     this.datasetVersions = datasetVersions;
-    this.metricValues = latestMetrics;
-    this.metricSortKey = latestMetrics.latestValueOfKey().map(RunStore.SortKey::sql)
-        .orElse(null);
   }
 
   /** A validated create-run request (docs/protocol.md §3.2). */
   public record CreateRun(RunStatus status, Optional<String> datasetVersionId, Optional<Instant> startedAt,
                           Optional<Instant> endedAt, Optional<String> gitRepo, Optional<String> gitCommit,
                           Optional<String> gitRef, ObjectNode params, ObjectNode metrics,
-                          Optional<String> artifactsPrefix) {}
+                          Optional<String> artifactsPrefix, Optional<String> name, ObjectNode tags,
+                          Optional<String> notes) {}
 
-  /** How a run list is ordered: by start time, or by a param's or metric's value. */
-  public record Ordering(String kind, String key, boolean ascending) {
-    public static Ordering parse(Optional<String> orderBy, Optional<String> order) {
-      boolean ascending = switch (order.map(String::trim).orElse("desc")) {
-        case "desc", "" -> false;
-        case "asc" -> true;
-        default -> throw new ApiException(ErrorCode.INVALID_ORDER_BY, "order must be asc or desc");
-      };
-      String by = orderBy.map(String::trim).orElse("started_at");
-      if (by.isEmpty() || by.equals("started_at")) {
-        return new Ordering("started_at", null, ascending);
-      }
-      for (String kind : List.of("param", "metric")) {
-        String prefix = kind + ":";
-        // a key holding U+0000 cannot be stored, so it names nothing to order by
-        if (by.startsWith(prefix) && by.length() > prefix.length() && by.indexOf('\0') < 0) {
-          return new Ordering(kind, by.substring(prefix.length()), ascending);
-        }
-      }
-      throw new ApiException(ErrorCode.INVALID_ORDER_BY,
-          "order_by must be started_at, metric:<name> or param:<name>");
-    }
-  }
+  /** A validated PATCH (docs/protocol.md §3.4): each part absent when not to change. */
+  public record PatchRun(Optional<String> name, Optional<String> notes, Optional<ObjectNode> tags,
+                         Optional<ObjectNode> metrics) {}
 
   public Run create(ProjectScope project, String actor, String rawExperimentId, CreateRun request) {
     Instant now = clock.now();
@@ -103,14 +76,15 @@ public final class RunService {
         datasetVersion = checkDatasetVersion(h, experiment, request.datasetVersionId().get());
       }
       ObjectNode details = Json.object().put("actor", actor);
-      Run run = new Run(runId, experimentId, null, datasetVersion, request.status().wire(), startedAt,
-          request.endedAt().orElse(null), request.gitRepo().orElse(null), request.gitCommit().orElse(null),
-          request.gitRef().orElse(null), request.params(), request.metrics(), request.artifactsPrefix().orElse(null),
-          null, null, false, null, null, null, now);
+      Run run = Run.created(runId, request.name().map(RunFields::name).orElse(null), experimentId, datasetVersion,
+          request.status().wire(), startedAt, request.endedAt().orElse(null),
+          new Run.Git(request.gitRepo().orElse(null), request.gitCommit().orElse(null), request.gitRef().orElse(null)),
+          request.params(), request.metrics(), RunFields.tags(request.tags()),
+          request.notes().map(RunFields::notes).filter(n -> !n.isEmpty()).orElse(null),
+          request.artifactsPrefix().orElse(null), now);
       RunStatusChange first = new RunStatusChange(Ids.newId(), runId, request.status().wire(), now, details);
-      String runProject = runs.insert(h, run, first, request.status().terminal() ? now : null, projectFilter)
+      Run stored = RunNames.insert(runs, h, run, first, request.status().terminal() ? now : null, projectFilter)
           .orElseThrow(() -> ApiException.notFound("experiment"));
-      Run stored = run.withProject(runProject);
       Run answered = request.status().terminal() && stored.endedAt() == null ? stored.withEndedAt(now) : stored;
       return withStaleness(answered, now);
     });
@@ -140,91 +114,54 @@ public final class RunService {
         .orElseThrow(() -> ApiException.notFound("run"));
   }
 
-  public Page<Run> listForExperiment(ProjectScope project, String rawExperimentId, Optional<String> status,
-                                     Ordering ordering, int limit, Optional<String> pageToken,
-                                     boolean latestMetrics) {
-    String statusFilter = parseStatusFilter(status);
-    return jdbi.withHandle(h -> {
-      Experiment experiment = Ids.parse(rawExperimentId).flatMap(id -> experiments.find(h, id))
-          .filter(e -> project.admits(e.projectId()))
-          .orElseThrow(() -> ApiException.notFound("experiment"));
-      var filter = new RunStore.RunFilter(experiment.experimentId(), null, statusFilter, false);
-      return list(h, filter, ordering, limit, pageToken, latestMetrics);
-    });
-  }
-
-  public Page<Run> listForProject(ProjectScope project, Optional<String> status, boolean activeOnly, int limit,
-                                  Optional<String> pageToken) {
-    var filter = new RunStore.RunFilter(null, project.projectId(), parseStatusFilter(status), activeOnly);
-    return jdbi.withHandle(h -> list(h, filter, new Ordering("started_at", null, false), limit, pageToken,
-        false));
-  }
-
-  private Page<Run> list(Handle h, RunStore.RunFilter filter, Ordering ordering, int limit,
-                         Optional<String> pageToken, boolean latestMetrics) {
-    Instant now = clock.now();
-    String fingerprint = PageToken.fingerprint("runs", String.valueOf(filter.experimentId()),
-        filter.projectId(), filter.status(), String.valueOf(filter.activeOnly()), ordering.kind(), ordering.key(),
-        String.valueOf(ordering.ascending()));
-    Optional<PageToken.Cursor> cursor = PageToken.decode(pageToken, fingerprint, 2);
-    UUID afterId = cursor.map(c -> c.uuid(1)).orElse(null);
-    Page<Run> page;
-    if (ordering.kind().equals("started_at")) {
-      Instant afterStart = cursor.map(c -> c.instant(0)).orElse(null);
-      List<Run> rows = runs.listByStart(h, filter, ordering.ascending(), afterStart, afterId, limit + 1);
-      page = Page.fromOverfetch(rows, limit, fingerprint, r -> List.of(r.startedAt().toString(), r.runId().toString()));
-    } else {
-      boolean byParam = ordering.kind().equals("param");
-      RunStore.SortKey key = byParam ? RunStore.SortKey.PARAM
-          : metricSortKey != null ? metricSortKey
-          // the points live in another database: their latest values come from there
-          : RunStore.SortKey.given(metricValues.valuesOf(ordering.key(), runs.ids(h, filter)));
-      List<RunStore.Sorted> rows = runs.listByValue(h, filter, key, ordering.key(), ordering.ascending(),
-          cursor.map(c -> c.text(0)).map(v -> byParam ? jsonCursorValue(v) : floatCursorValue(v)).orElse(null),
-          afterId, limit + 1);
-      page = Page.fromOverfetch(rows, limit, fingerprint,
-          s -> java.util.Arrays.asList(s.sortValue(), s.run().runId().toString())).map(RunStore.Sorted::run);
+  /** Renames a run, edits its notes, sets or removes tags and summary metrics; every part optional. */
+  public Run patch(ProjectScope project, String rawRunId, PatchRun request) {
+    if (request.name().isEmpty() && request.notes().isEmpty() && request.tags().isEmpty()
+        && request.metrics().isEmpty()) {
+      throw new ApiException(ErrorCode.INVALID_JSON, "nothing to change: give name, notes, tags or metrics");
     }
-    Map<UUID, Map<String, Double>> latest = latestMetrics
-        ? metricValues.latestByRun(h, page.items().stream().map(Run::runId).toList()) : Map.of();
-    return page.map(r -> {
-      Run shown = withStaleness(r, now);
-      return latestMetrics ? shown.withLatestMetrics(latest.getOrDefault(r.runId(), Map.of())) : shown;
-    });
-  }
-
-  /** A param cursor holds the JSON text of a stored value; anything else is a forged token. */
-  private static String jsonCursorValue(String text) {
-    try {
-      JsonNode value = Json.mapper().reader().without(JsonReadFeature.ALLOW_NON_NUMERIC_NUMBERS).readTree(text);
-      if (value != null && !value.isMissingNode() && Json.unstorable(value).isEmpty()) {
-        return text;
+    Optional<String> name = request.name().map(RunFields::name);
+    Optional<String> notes = request.notes().map(RunFields::notes);
+    return jdbi.inTransaction(h -> {
+      Run run = lockVisible(h, project, rawRunId);
+      String newName = name.orElse(run.name());
+      if (!newName.equals(run.name())) {
+        runs.nameHolder(h, run.experimentId(), newName).ifPresent(holder -> {
+          throw RunNames.taken(newName, holder);
+        });
       }
-    } catch (java.io.IOException | NumberFormatException e) {
-      // answered below
-    }
-    throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
+      var curation = new RunStore.Curation(newName, notes.orElse(run.notes()),
+          request.tags().map(t -> RunFields.mergeTags(run.tags(), t, true)).orElse(run.tags()),
+          request.metrics().map(m -> RunFields.mergeMetrics(run.metrics(), m)).orElse(run.metrics()));
+      runs.updateCuration(h, run.runId(), curation);
+      return withStaleness(runs.find(h, run.runId()).orElseThrow(), clock.now());
+    });
   }
 
-  /** A metric cursor holds a float8 as PostgreSQL writes it (NaN and ±Infinity included). */
-  private static String floatCursorValue(String text) {
-    try {
-      Double.parseDouble(text);
-      return text;
-    } catch (NumberFormatException e) {
-      throw new ApiException(ErrorCode.INVALID_PAGE_TOKEN, "page_token is malformed");
-    }
+  /** Adds params to a run; a param already set keeps its value (an equal one is accepted, another is 409). */
+  public Run addParams(ProjectScope project, String rawRunId, ObjectNode added) {
+    return jdbi.inTransaction(h -> {
+      Run run = lockVisible(h, project, rawRunId);
+      ObjectNode merged = RunFields.addParams(run.params(), added);
+      if (!merged.equals(run.params())) {
+        runs.updateParams(h, run.runId(), merged);
+      }
+      return withStaleness(runs.find(h, run.runId()).orElseThrow(), clock.now());
+    });
   }
 
-  private static String parseStatusFilter(Optional<String> status) {
-    return status.map(String::trim).filter(s -> !s.isEmpty())
-        .map(s -> RunStatus.find(s).orElseThrow(() -> new ApiException(ErrorCode.INVALID_STATUS,
-            "status must be one of pending, running, succeeded, failed, canceled")).wire())
-        .orElse(null);
+  private Run lockVisible(Handle h, ProjectScope project, String rawRunId) {
+    return Ids.parse(rawRunId).flatMap(id -> runs.lock(h, id))
+        .filter(r -> project.admits(r.projectId()))
+        .orElseThrow(() -> ApiException.notFound("run"));
   }
 
   /** Sets {@code stale}, the one field derived at read time (a running run not seen for a while). */
   private Run withStaleness(Run run, Instant now) {
+    return withStaleness(run, now, staleAfter);
+  }
+
+  static Run withStaleness(Run run, Instant now, Duration staleAfter) {
     // A run is "seen" at creation at the latest, even when it was created with an old started_at.
     Instant seen = run.lastSeenAt() != null ? run.lastSeenAt() : run.createdAt();
     return run.withStale(RunStatus.RUNNING.wire().equals(run.status()) && seen.plus(staleAfter).isBefore(now));

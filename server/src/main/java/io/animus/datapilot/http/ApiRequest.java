@@ -127,6 +127,11 @@ public final class ApiRequest {
     return JsonBody.of(body(), allowedFields);
   }
 
+  /** As {@link #json}, where an empty body means {@code {}}. */
+  public JsonBody jsonOptional(Set<String> allowedFields) {
+    return JsonBody.ofOptional(body(), allowedFields);
+  }
+
   private byte[] readLimited(ErrorCode unreadable) {
     long declared = ctx.req().getContentLengthLong();
     if (declared > maxBodyBytes) {

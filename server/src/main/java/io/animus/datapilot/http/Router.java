@@ -67,6 +67,8 @@ public final class Router {
     READ_RUN("GET", "run_id"),
     /** POST where {@code {run_id}} is the token's run. */
     WRITE_RUN("POST", "run_id"),
+    /** PATCH where {@code {run_id}} is the token's run: the run curates itself (name, notes, tags, summary). */
+    PATCH_RUN("PATCH", "run_id"),
     /** GET, HEAD and OPTIONS where {@code {version_id}} is the dataset version the token names. */
     READ_DATASET_VERSION("GET", "version_id"),
     /** GET only (not HEAD or OPTIONS), whatever the run: who the caller is. */
@@ -178,6 +180,10 @@ public final class Router {
   /** A create whose repeats with the same {@code Idempotency-Key} replay the first answer. */
   public Router idempotentPost(String pattern, Access access, Handler handler) {
     return add("POST", pattern, access, true, handler);
+  }
+
+  public Router patch(String pattern, Access access, Handler handler) {
+    return add("PATCH", pattern, access, false, handler);
   }
 
   public Router delete(String pattern, Access access, Handler handler) {

@@ -176,4 +176,9 @@ public final class EventService implements RunStatusListener, AutoCloseable {
   List<RunEvent> from(UUID runId, long fromId, int limit) {
     return jdbi.withHandle(h -> store.listBetween(h, runId, fromId, Long.MAX_VALUE, limit));
   }
+
+  /** Removes every event of a deleted run (docs/protocol.md §3.6). */
+  public void purgeRun(UUID runId) {
+    jdbi.useTransaction(h -> store.purgeRun(h, runId));
+  }
 }

@@ -77,4 +77,10 @@ public final class EventStore {
         rs.getString("actor"), rs.getString("level"), rs.getString("message"),
         Json.readObject(rs.getString("metadata")), rs.getString("client_event_id"));
   }
+
+  /** Removes a run's events, inside a purge (docs/protocol.md §3.6). */
+  public void purgeRun(Handle h, UUID runId) {
+    io.animus.datapilot.storage.Purge.allowDeletes(h);
+    h.createUpdate("DELETE FROM run_events WHERE run_id = :run_id").bind("run_id", runId).execute();
+  }
 }

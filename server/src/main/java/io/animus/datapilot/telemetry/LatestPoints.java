@@ -39,6 +39,11 @@ public final class LatestPoints implements LatestMetrics {
   }
 
   @Override
+  public Map<UUID, Double> valuesOfName(String key) {
+    return points.withHandle(h -> store.valuesOfName(h, key));
+  }
+
+  @Override
   public Map<UUID, Double> valuesOf(String key, Collection<UUID> runIds) {
     if (runIds.isEmpty()) {
       return new HashMap<>();

@@ -252,4 +252,9 @@ public final class MetricService implements AutoCloseable {
       return new Series(runId, name, stored, stored > maxPoints, exact.finish());
     });
   }
+
+  /** Removes every point of a deleted run, in one transaction on the points database (docs/protocol.md §3.6). */
+  public void purgeRun(UUID runId) {
+    pointsDb.useTransaction(h -> store.purgeRun(h, runId));
+  }
 }

@@ -26,7 +26,7 @@ public final class MetricStore {
   /** The latest value of metric {@code :key} of the run of the enclosing {@code runs} row. */
   private static final String LATEST_VALUE_OF_KEY = """
       (SELECT s.last_value FROM points.series s
-       WHERE s.run_id = runs.run_id AND s.name = :key AND s.last_step IS NOT NULL)""";
+       WHERE s.run_id = r.run_id AND s.name = :key AND s.last_step IS NOT NULL)""";
 
   /**
    * One write's new points, one segment per series: the writes row (unless {@code :new_write} is
@@ -87,6 +87,16 @@ public final class MetricStore {
             SELECT run_id, last_value FROM points.series
             WHERE run_id = ANY(:run_ids) AND name = :key AND last_step IS NOT NULL""")
         .bindArray("run_ids", UUID.class, runIds)
+        .bind("key", key)
+        .map((rs, ctx) -> Map.entry(rs.getObject(1, UUID.class), rs.getDouble(2)))
+        .forEach(e -> out.put(e.getKey(), e.getValue()));
+    return out;
+  }
+
+  /** The latest value of metric {@code key} of every run that has one (run search; index series_by_name). */
+  public Map<UUID, Double> valuesOfName(Handle h, String key) {
+    Map<UUID, Double> out = new HashMap<>();
+    h.createQuery("SELECT run_id, last_value FROM points.series WHERE name = :key AND last_step IS NOT NULL")
         .bind("key", key)
         .map((rs, ctx) -> Map.entry(rs.getObject(1, UUID.class), rs.getDouble(2)))
         .forEach(e -> out.put(e.getKey(), e.getValue()));
@@ -357,5 +367,14 @@ public final class MetricStore {
 
   static Instant instantOfMicros(long micros) {
     return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1000L);
+  }
+
+  /** Removes a run's series, writes, segments and rollups (a deleted run, docs/protocol.md §3.6). */
+  public void purgeRun(Handle h, UUID runId) {
+    rollups.purgeRun(h, runId);
+    for (String table : List.of("DELETE FROM points.segments", "DELETE FROM points.writes",
+        "DELETE FROM points.series")) {
+      h.createUpdate(table + " WHERE run_id = :run_id").bind("run_id", runId).execute();
+    }
   }
 }

@@ -55,4 +55,8 @@ final class RollupStore {
   private static Argument array(Object primitiveArray) {
     return (position, statement, ctx) -> statement.setObject(position, primitiveArray);
   }
+
+  void purgeRun(Handle h, UUID runId) {
+    h.createUpdate("DELETE FROM points.rollups WHERE run_id = :run_id").bind("run_id", runId).execute();
+  }
 }

@@ -64,8 +64,10 @@ class RunsHttpTest {
     assertThat(run.get("metrics").toString()).isEqualTo("{\"accuracy\":0.91}");
     assertThat(run.get("artifacts_prefix").asText()).isEqualTo("models/resnet");
     assertThat(run.get("stale").isBoolean()).isTrue();
-    assertThat(fieldNames(run)).containsExactly("run_id", "experiment_id", "project_id", "status", "started_at",
-        "git_repo", "git_commit", "git_ref", "params", "metrics", "artifacts_prefix", "stale");
+    assertThat(fieldNames(run)).containsExactly("run_id", "name", "experiment_id", "project_id", "status",
+        "started_at", "git_repo", "git_commit", "git_ref", "params", "metrics", "tags", "artifacts_prefix", "stale");
+    assertThat(run.get("name").asText()).matches("[a-z]+-[a-z]+-[0-9]{1,3}");
+    assertThat(run.get("tags").toString()).isEqualTo("{}");
 
     var fetched = client.get(RUNS + "/" + runId);
     assertThat(fetched.status()).isEqualTo(200);

@@ -469,14 +469,26 @@ class NoServerErrorHttpTest {
     List<String> lists = List.of("/api/auth/tokens", "/api/experiments/experiments",
         "/api/experiments/experiment-runs", "/api/experiments/experiments/" + experimentId + "/runs",
         "/api/experiments/experiments/" + experimentId + "/runs?order_by=param:lr",
-        "/api/experiments/experiments/" + experimentId + "/runs?order_by=param:lr&order=asc");
+        "/api/experiments/experiments/" + experimentId + "/runs?order_by=param:lr&order=asc",
+        "/api/experiments/experiments/" + experimentId + "/runs?order_by=tags.team",
+        "/api/experiments/experiments/" + experimentId + "/runs?order_by=metrics.acc",
+        "/api/experiments/experiments/" + experimentId + "/runs?order_by=duration");
     List<String> fingerprints = List.of(
         PageToken.fingerprint("tokens"),
         PageToken.fingerprint("experiments", "default", null, null),
-        PageToken.fingerprint("runs", "null", "default", null, "false", "started_at", null, "false"),
-        PageToken.fingerprint("runs", experimentId, null, null, "false", "started_at", null, "false"),
-        PageToken.fingerprint("runs", experimentId, null, null, "false", "param", "lr", "false"),
-        PageToken.fingerprint("runs", experimentId, null, null, "false", "param", "lr", "true"));
+        PageToken.fingerprint("runs", "null", "default", null, "false", "false", "", "STARTED_AT", null, "false"),
+        PageToken.fingerprint("runs", "[" + experimentId + "]", null, null, "false", "false", "", "STARTED_AT", null,
+            "false"),
+        PageToken.fingerprint("runs", "[" + experimentId + "]", null, null, "false", "false", "", "PARAM", "lr",
+            "false"),
+        PageToken.fingerprint("runs", "[" + experimentId + "]", null, null, "false", "false", "", "PARAM", "lr",
+            "true"),
+        PageToken.fingerprint("runs", "[" + experimentId + "]", null, null, "false", "false", "", "TAG", "team",
+            "false"),
+        PageToken.fingerprint("runs", "[" + experimentId + "]", null, null, "false", "false", "", "METRIC", "acc",
+            "false"),
+        PageToken.fingerprint("runs", "[" + experimentId + "]", null, null, "false", "false", "", "DURATION", null,
+            "false"));
     List<List<String>> keys = List.of(
         Arrays.asList("not-a-time", "not-a-uuid"),
         Arrays.asList("2026-01-05T10:11:12Z", "not-a-uuid"),
@@ -718,7 +730,8 @@ class NoServerErrorHttpTest {
   @Test
   void forgedCursorsAreInvalidPageTokens() {
     String runs = "/api/experiments/experiments/" + experimentId + "/runs";
-    String paramPrint = PageToken.fingerprint("runs", experimentId, null, null, "false", "param", "lr", "false");
+    String paramPrint = PageToken.fingerprint("runs", "[" + experimentId + "]", null, null, "false", "false", "",
+        "PARAM", "lr", "false");
     for (String value : List.of("{not json", "NaN", "1e999999999", "\"\\u0000\"", "")) {
       String token = PageToken.encode(paramPrint, List.of(value, "0b6f3c1e-1111-4222-8333-444455556666"));
       error(get(runs + "?order_by=param:lr&page_token=" + token), 400, "invalid_page_token");

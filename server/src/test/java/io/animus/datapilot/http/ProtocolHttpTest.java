@@ -95,7 +95,7 @@ class ProtocolHttpTest {
 
     var run = client.send("OPTIONS", "/api/experiments/experiment-runs/" + UUID.randomUUID(), null, Map.of());
     assertThat(run.status()).isEqualTo(204);
-    assertThat(allow(run)).containsExactlyInAnyOrder("GET", "HEAD", "OPTIONS");
+    assertThat(allow(run)).containsExactlyInAnyOrder("GET", "HEAD", "OPTIONS", "PATCH");
 
     var unknown = client.send("OPTIONS", "/api/experiments/nope", null, Map.of());
     assertThat(unknown.status()).isEqualTo(404);

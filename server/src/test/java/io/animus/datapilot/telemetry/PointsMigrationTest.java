@@ -146,7 +146,7 @@ class PointsMigrationTest {
         rs.next();
         assertThat(rs.getBoolean(1)).isTrue();
         assertThat(rs.getLong(2)).as("2,500 points in segments of 1,000, and two one-point series").isEqualTo(5);
-        assertThat(rs.getString(3)).isEqualTo("2");
+        assertThat(rs.getString(3)).isEqualTo("3");
       }
       TestClient.Response more = client.post(RUNS + runA + "/metrics:batch",
           "{\"points\":[{\"name\":\"loss\",\"step\":2500,\"value\":9},{\"name\":\"loss\",\"step\":10,\"value\":9},"

@@ -38,6 +38,8 @@ public final class RunTokenRoutes {
       "POST " + RUN + "/status editor WRITE_RUN",
       "POST " + RUN + "/heartbeat editor WRITE_RUN",
       "POST " + RUN + "/artifacts editor WRITE_RUN",
+      "PATCH " + RUN + " editor PATCH_RUN",
+      "POST " + RUN + "/params editor WRITE_RUN",
       "GET " + VERSION + " viewer READ_DATASET_VERSION",
       "GET " + VERSION + "/download viewer READ_DATASET_VERSION");
 
