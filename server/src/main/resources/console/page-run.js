@@ -1,7 +1,6 @@
 import {api, apiOptional, downloadLink, query} from './api.js';
 import {MetricChart} from './charts.js';
 import {ArtifactPreview} from './artifact-preview.js';
-import {ChartControls} from './chart-controls.js';
 import {emptyState, errorState, facts, h, numHeader, replace, section as card, table} from './dom.js';
 import {bytes, runDuration, short, time} from './format.js';
 import {setProject} from './nav.js';
@@ -18,7 +17,6 @@ const EVENT_PAGE = 200;
 /** Series one stream opens with (docs/protocol.md §4.6); further charts are read once it is subscribed. */
 const MAX_STREAM_SERIES = 20;
 /** Points read with their times for a wall-clock x axis (10 pages). */
-const TIME_POINTS = 10_000;
 
 export async function render(main, {runId}, ctx) {
   const base = RUNS + encodeURIComponent(runId);
@@ -93,10 +91,6 @@ class RunPage {
       this.run = {...this.run, ...updated};
       this.drawHeader();
     });
-    this.controls = new ChartControls(() => this.charts.values(), {
-      timeRead: chart => this.readTimes(chart),
-      finerRead: (chart, maxPoints) => this.loadChart(chart, maxPoints),
-    });
     const experimentLink = experiment
       ? h('a', {href: `#/experiments/${experiment.experiment_id}`}, experiment.name) : short(run.experiment_id);
     replace(main,
@@ -108,7 +102,7 @@ class RunPage {
       this.meta.element,
       h('section', {class: 'card', 'aria-labelledby': 'sec-metrics'},
         h('div', {class: 'card-head'}, h('h2', {id: 'sec-metrics'}, 'Charts'), this.liveState),
-        this.controls.element, this.chartGrid),
+        this.chartGrid),
       h('section', {class: 'card', 'aria-labelledby': 'sec-events'},
         h('h2', {id: 'sec-events'}, 'Events'), this.olderEvents, this.eventBox),
       h('div', {class: 'two-col'},
@@ -247,7 +241,7 @@ class RunPage {
     if (!chart) {
       const empty = this.chartGrid.querySelector('.no-metrics');
       if (empty) empty.remove();
-      chart = new MetricChart(name, c => this.reloadChartSoon(c), this.controls.options);
+      chart = new MetricChart(name, c => this.reloadChartSoon(c));
       this.charts.set(name, chart);
       this.chartGrid.append(chart.element);
     }
@@ -300,18 +294,6 @@ class RunPage {
     if (chart) chart.setSeries(series);
     this.awaiting.delete(series.name);
     if (!this.awaiting.size) this.showLive();
-  }
-
-  /** The samples of a chart with their times (the series has steps only), newest first, up to TIME_POINTS. */
-  async readTimes(chart) {
-    const samples = [];
-    let token = null;
-    do {
-      const page = await api(`${this.base}/metrics${query({name: chart.name, limit: 1000, page_token: token})}`);
-      samples.unshift(...page.samples);
-      token = page.next_page_token;
-    } while (token && samples.length < TIME_POINTS);
-    return {samples, complete: !token};
   }
 
   /** What the live badge says: an ended run is not live, whatever the stream does. */
