@@ -3,6 +3,7 @@
 import {api, ApiError, onUnauthorized, setToken, token} from './api.js';
 import {errorState, h, loading, replace} from './dom.js';
 import {timeZone} from './format.js';
+import {me} from './session.js';
 import {currentRoute} from './nav.js';
 import * as projects from './page-projects.js';
 import * as experiments from './page-experiments.js';
@@ -68,6 +69,7 @@ async function render() {
       if (window.consoleReadyAt === undefined) window.consoleReadyAt = performance.now();
     },
   };
+  await me();
   try {
     const result = await page.render(main, routeArgs, ctx);
     if (mine === renderCount) cleanup = typeof result === 'function' ? result : null;
@@ -83,8 +85,9 @@ async function render() {
 async function showIdentity() {
   const who = document.getElementById('whoami');
   try {
-    const me = await api('/api/auth/me');
-    who.textContent = `${me.subject} (${me.role})`;
+    const identity = await api('/api/auth/me');
+    who.textContent = `${identity.subject} (${identity.role})`;
+    document.body.dataset.role = identity.role;
     document.getElementById('sign-out').hidden = !token();
     return true;
   } catch (e) {

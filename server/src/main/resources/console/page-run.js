@@ -1,10 +1,14 @@
 import {api, apiOptional, downloadLink, query} from './api.js';
 import {MetricChart} from './charts.js';
+import {ArtifactPreview} from './artifact-preview.js';
 import {emptyState, errorState, facts, h, numHeader, replace, section as card, table} from './dom.js';
-import {bytes, int, num, param, runDuration, short, time, timeText} from './format.js';
+import {bytes, runDuration, short, time} from './format.js';
 import {setProject} from './nav.js';
+import {RunMeta} from './run-meta.js';
+import {detailsText, eventItem, gitText, paramsList, provenance} from './run-provenance.js';
+import {canEdit} from './session.js';
 import {openRunStream} from './stream.js';
-import {progressBar, runStatus, statusBadge} from './widgets.js';
+import {archivedBadge, hasEnded, progressBar, runStatus, statusBadge} from './widgets.js';
 
 export const section = 'experiments';
 
@@ -12,6 +16,7 @@ const RUNS = '/api/experiments/experiment-runs/';
 const EVENT_PAGE = 200;
 /** Series one stream opens with (docs/protocol.md §4.6); further charts are read once it is subscribed. */
 const MAX_STREAM_SERIES = 20;
+/** Points read with their times for a wall-clock x axis (10 pages). */
 
 export async function render(main, {runId}, ctx) {
   const base = RUNS + encodeURIComponent(runId);
@@ -27,11 +32,13 @@ export async function render(main, {runId}, ctx) {
       api(`${base}/events${query({limit: EVENT_PAGE})}`), api(`${base}/artifacts${query({limit: 200})}`),
       apiOptional(`${base}/execution`), apiOptional(`${base}/build-context`),
       api(`${base}/ci-contexts${query({limit: 20})}`), related]);
+  const editable = await canEdit();
   if (!ctx.isCurrent()) return null;
   setProject(run.project_id);
-  ctx.title(`Run ${run.run_id.slice(0, 8)}`);
-  const page = new RunPage(base, run, ctx);
+  ctx.title(`Run ${run.name || run.run_id.slice(0, 8)}`);
+  const page = new RunPage(base, run, ctx, editable);
   page.layout(main, experiment, version, execution, build, ciContexts.contexts);
+  page.meta.setLatest(latest.samples);
   page.showStates(states.states);
   page.showArtifacts(artifacts);
   page.showEvents(events);
@@ -49,7 +56,8 @@ export async function render(main, {runId}, ctx) {
 
 /** Everything on the run page that changes after the first drawing. */
 class RunPage {
-  constructor(base, run, ctx) {
+  constructor(base, run, ctx, editable) {
+    this.editable = editable;
     this.base = base;
     this.run = run;
     this.ctx = ctx;
@@ -59,6 +67,7 @@ class RunPage {
     this.states = [];
     this.refreshTimer = null;
     this.closeStream = null;
+    this.connection = null;
     // names whose series the current connection sends, and those it has not sent yet
     this.streamed = [];
     this.awaiting = new Set();
@@ -77,23 +86,29 @@ class RunPage {
     this.olderEvents = h('button', {type: 'button', class: 'secondary', hidden: true}, 'Load earlier events');
     this.statesBox = h('div', {id: 'states'});
     this.artifactsBox = h('div', {id: 'artifacts'});
+    this.preview = new ArtifactPreview(this.base);
+    this.meta = new RunMeta(this.base, run, this.editable, updated => {
+      this.run = {...this.run, ...updated};
+      this.drawHeader();
+    });
     const experimentLink = experiment
       ? h('a', {href: `#/experiments/${experiment.experiment_id}`}, experiment.name) : short(run.experiment_id);
     replace(main,
       h('nav', {class: 'crumbs', 'aria-label': 'Breadcrumb'}, h('a', {href: '#/'}, 'Projects'), ' / ',
         h('a', {href: `#/p/${encodeURIComponent(run.project_id)}/experiments`}, run.project_id), ' / ',
-        experimentLink, ' / ', `run ${run.run_id.slice(0, 8)}`),
+        experimentLink, ' / ', `run ${run.name || run.run_id.slice(0, 8)}`),
       this.header,
       this.summary,
+      this.meta.element,
       h('section', {class: 'card', 'aria-labelledby': 'sec-metrics'},
-        h('div', {class: 'card-head'}, h('h2', {id: 'sec-metrics'}, 'Metrics'), this.liveState),
+        h('div', {class: 'card-head'}, h('h2', {id: 'sec-metrics'}, 'Charts'), this.liveState),
         this.chartGrid),
       h('section', {class: 'card', 'aria-labelledby': 'sec-events'},
         h('h2', {id: 'sec-events'}, 'Events'), this.olderEvents, this.eventBox),
       h('div', {class: 'two-col'},
         card('State history', this.statesBox),
         card('Provenance', provenance(run, version, execution, build, ciContexts))),
-      card('Artifacts', this.artifactsBox));
+      card('Artifacts', this.artifactsBox, this.preview.element));
     this.olderEvents.addEventListener('click', () => this.loadOlderEvents());
     this.drawHeader();
   }
@@ -105,13 +120,15 @@ class RunPage {
       // built once, so a live refresh never takes away a half-done cancel confirmation or the focus
       this.statusBox = h('div', {class: 'run-status', id: 'run-status'});
       this.cancelBox = this.cancelControls();
-      replace(this.header, h('h1', {}, 'Run ', h('code', {title: run.run_id}, run.run_id.slice(0, 8))),
-        this.statusBox, this.cancelBox);
+      this.title = h('div', {class: 'run-title'});
+      replace(this.header, this.title, this.statusBox, this.cancelBox);
     }
-    replace(this.statusBox, runStatus(run),
+    this.meta.drawTitle(this.title, run);
+    replace(this.statusBox, runStatus(run), archivedBadge(run),
       run.reported_status ? h('span', {class: 'reported', title: 'status the training code reported'},
         'reported: ', h('strong', {}, run.reported_status)) : null);
-    this.cancelBox.hidden = !active;
+    this.cancelBox.hidden = !active || !this.editable;
+    this.showConnection();
     replace(this.summary, h('div', {class: 'card'},
       facts([
         ['Run id', h('code', {}, run.run_id)],
@@ -122,7 +139,7 @@ class RunPage {
         ['Stale', run.stale ? 'yes: running, but silent for longer than the stale limit' : null],
         ['Git', gitText(run)],
       ]),
-      run.progress ? h('div', {id: 'run-progress'}, h('h3', {}, 'Progress'), progressBar(run.progress)) : null,
+      run.progress ? h('div', {id: 'run-progress'}, h('h3', {}, 'Progress'), progressBar(run.progress, run)) : null,
       paramsList(run.params)));
   }
 
@@ -163,9 +180,11 @@ class RunPage {
     const rows = page.artifacts.map(a => h('tr', {},
       h('th', {scope: 'row'}, a.name || a.filename), h('td', {}, a.kind), h('td', {}, a.filename),
       h('td', {class: 'num'}, bytes(a.size_bytes)), h('td', {}, short(a.sha256, 12)), h('td', {}, time(a.created_at)),
-      h('td', {}, downloadLink(`${this.base}/artifacts/${a.artifact_id}/download`, a.filename, 'Download'))));
+      h('td', {}, downloadLink(`${this.base}/artifacts/${a.artifact_id}/download`, a.filename, 'Download')),
+      h('td', {}, this.preview.button(a))));
     replace(this.artifactsBox, rows.length
-      ? table('Artifacts', ['Name', 'Kind', 'File', numHeader('Size'), 'SHA-256', 'Created', ''], rows, {id: 'artifacts-table'})
+      ? table('Artifacts', ['Name', 'Kind', 'File', numHeader('Size'), 'SHA-256', 'Created', '', ''], rows,
+        {id: 'artifacts-table'})
       : emptyState('No artifacts yet.', 'Models, previews and logs uploaded by the run (upload_run_artifact) appear here.'));
   }
 
@@ -233,11 +252,11 @@ class RunPage {
    * A plain series read. Gap-free only while the stream is live (subscribed before the read): live
    * samples seen meanwhile are merged into the answer.
    */
-  async loadChart(chart) {
+  async loadChart(chart, maxPoints = null) {
     const log = chart.beginRead();
     try {
-      chart.setSeries(await api(`${this.base}/metrics/series${query({name: chart.name, max_points: chart.maxPoints()})}`),
-        log);
+      chart.setSeries(await api(`${this.base}/metrics/series${query({name: chart.name,
+        max_points: maxPoints || chart.maxPoints()})}`), log);
     } catch (e) {
       chart.endRead(log);
       chart.area.replaceChildren(errorState(`The series “${chart.name}” could not be loaded.`, e));
@@ -277,9 +296,21 @@ class RunPage {
     if (!this.awaiting.size) this.showLive();
   }
 
+  /** What the live badge says: an ended run is not live, whatever the stream does. */
+  showConnection(state = this.connection || 'connecting') {
+    this.connection = state;
+    if (hasEnded(this.run)) {
+      this.liveState.dataset.state = 'ended';
+      this.liveState.textContent = `■ ended (${this.run.status}): not live`;
+      return;
+    }
+    this.liveState.dataset.state = state;
+    this.liveState.textContent = {live: '● live', connecting: 'connecting…', reconnecting: 'reconnecting…',
+      closed: 'not live'}[state];
+  }
+
   showLive() {
-    this.liveState.dataset.state = 'live';
-    this.liveState.textContent = '● live';
+    this.showConnection('live');
     if (!this.shownLive) {
       this.shownLive = true;
       performance.mark('run-series-drawn'); // when the charts first had their series (browser tests measure it)
@@ -342,8 +373,7 @@ class RunPage {
           return;
         }
         if (state === 'reconnecting') reconnected = true;
-        this.liveState.dataset.state = state;
-        this.liveState.textContent = {reconnecting: 'reconnecting…', closed: 'not live'}[state];
+        this.showConnection(state);
         if (this.awaiting.size || !this.streamed.length) {
           // no series from this connection: draw what a plain read gives (the next connection sends them)
           for (const chart of this.charts.values()) {
@@ -369,70 +399,4 @@ class RunPage {
       chart.destroy();
     }
   }
-}
-
-function eventItem(e) {
-  const meta = Object.entries(e.metadata || {});
-  return h('li', {class: `event level-${e.level}`, 'data-event-id': String(e.event_id)},
-    h('span', {class: 'event-time'}, time(e.occurred_at)),
-    h('span', {class: `badge level ${e.level}`}, e.level),
-    h('span', {class: 'event-message'}, e.message),
-    meta.length ? h('span', {class: 'event-meta muted'}, meta.map(([k, v]) => `${k}=${param(v)}`).join(' ')) : null,
-    h('span', {class: 'event-actor muted'}, e.actor));
-}
-
-function detailsText(details) {
-  const entries = Object.entries(details || {});
-  return entries.length ? entries.map(([k, v]) => `${k}: ${param(v)}`).join(', ') : '—';
-}
-
-function gitText(run) {
-  if (!run.git_repo && !run.git_commit) return null;
-  return h('span', {}, run.git_repo || '', run.git_commit ? [' @ ', h('code', {}, run.git_commit)] : null,
-    run.git_ref ? h('span', {class: 'muted'}, ` (${run.git_ref})`) : null);
-}
-
-function paramsList(params) {
-  const entries = Object.entries(params || {});
-  if (!entries.length) return null;
-  return h('div', {}, h('h3', {}, 'Params'),
-    h('dl', {class: 'params', id: 'run-params'}, entries.map(([k, v]) => h('div', {}, h('dt', {}, k), h('dd', {}, param(v))))));
-}
-
-function provenance(run, version, execution, build, ciContexts) {
-  const digest = (build && build.image_digest) || (execution && execution.image_digest);
-  const parts = [
-    facts([
-      ['Dataset version', version ? h('span', {},
-        h('a', {href: `#/datasets/${version.dataset_id}`}, `version ${int(version.ordinal)}`),
-        ` · ${version.metadata.filename || ''} · ${bytes(version.size_bytes)} · `, short(version.content_sha256, 12))
-        : run.dataset_version_id ? short(run.dataset_version_id) : 'none'],
-      ['Git commit', run.git_commit ? h('code', {}, run.git_commit) : 'not recorded'],
-      ['Image', execution ? h('code', {}, execution.image_ref) : null],
-      ['Image digest', digest ? h('a', {href: `#/images/${digest}`}, short(digest, 19)) : null],
-    ], {id: 'provenance'}),
-  ];
-  if (build && build.pipeline_id) {
-    parts.push(h('h3', {}, 'CI report'), facts([
-      ['Repository', build.repo], ['Commit', build.commit_sha ? h('code', {}, build.commit_sha) : null],
-      ['Pipeline', build.pipeline_id], ['Provider', build.provider], ['Received', time(build.received_at)],
-    ], {id: 'ci-report'}));
-  } else if (digest) {
-    parts.push(h('p', {class: 'muted small'}, 'No CI report registers this image digest.'));
-  }
-  if (execution) {
-    parts.push(h('h3', {}, 'Execution'), facts([
-      ['Executor', execution.executor],
-      ['Command', execution.command ? h('code', {}, execution.command.join(' ')) : null],
-      ['Resources', Object.keys(execution.resources || {}).length ? detailsText(execution.resources) : null],
-      ['Process id', execution.process_id], ['Container', execution.docker_container_id],
-      ['Kubernetes job', execution.k8s_job_name ? `${execution.k8s_namespace}/${execution.k8s_job_name}` : null],
-      ['Submitted', h('span', {}, time(execution.created_at), ` by ${execution.created_by}`)],
-    ], {id: 'execution'}));
-  }
-  if (ciContexts.length) {
-    parts.push(h('h3', {}, 'CI contexts'), h('ul', {class: 'plain'}, ciContexts.map(c => h('li', {},
-      h('strong', {}, c.provider || 'unknown provider'), ' · ', timeText(c.received_at), ' · ', short(c.payload_sha256, 12)))));
-  }
-  return parts;
 }
